@@ -1,0 +1,63 @@
+"""Application answers and assessments: what the coordinator wrote and what the assessors found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import Field
+
+from cxcert.standards.rule_set import FindingLevel
+from cxcert.standards.schema import Frozen
+
+
+class AssessmentKind(StrEnum):
+    BASELINE = "baseline"
+    APPLICATION_REVIEW = "application_review"
+    COMPLIANCE_AUDIT = "compliance_audit"
+    SECOND_AUDIT = "second_audit"
+    SIX_MONTH_REVIEW = "six_month_review"
+    RECERTIFICATION_AUDIT = "recertification_audit"
+
+
+class ApplicationAnswer(Frozen):
+    """The coordinator's answer to one requirement of one item of the application."""
+
+    item: str
+    requirement_id: str | None = None
+    answer: str
+    hours_spent: float = Field(default=0.0, ge=0)
+    completion: float = Field(default=0.0, ge=0, le=1)
+    answered_by: str | None = None
+    answered_on: dt.date | None = None
+
+
+class Finding(Frozen):
+    """The assessors' finding on one item."""
+
+    item: str
+    level: FindingLevel
+    note: str = ""
+    source: str = Field(default="typed", description="'typed' by an assessor, or 'computed' from KPI evidence")
+
+
+class Assessment(Frozen):
+    id: str
+    entity_id: str
+    kind: AssessmentKind
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    assessors: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    management_commitment: bool = Field(
+        default=False, description="senior management formally committed to full certification within 12 months"
+    )
+    scope_items: tuple[str, ...] | None = Field(
+        default=None, description="for a process certification: the declared subset of items; None = all"
+    )
+
+    def finding(self, item: str) -> Finding | None:
+        for f in self.findings:
+            if f.item == item:
+                return f
+        return None

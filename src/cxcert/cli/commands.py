@@ -1,0 +1,15 @@
+"""The list of command modules. Each module has ``register(app: typer.Typer) -> None``.
+
+Add one import and one line per module; keep the list sorted by command name.
+"""
+
+from __future__ import annotations
+
+import typer
+
+
+def register_all(app: typer.Typer) -> None:
+    # Imports are local so `cxcert --help` stays fast and one module's heavy deps load only when used.
+    from cxcert.cli import system
+
+    system.register(app)

@@ -1,0 +1,1 @@
+"""Standards as versioned data: the schema, the packaged library, validation, Excel authoring."""

@@ -10,6 +10,7 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     # Imports are local so `cxcert --help` stays fast and one module's heavy deps load only when used.
-    from cxcert.cli import system
+    from cxcert.cli import standard, system
 
+    standard.register(app)
     system.register(app)

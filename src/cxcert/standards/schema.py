@@ -84,6 +84,9 @@ class Category(Frozen):
     title: str
     role: CategoryRole
     items: tuple[Item, ...]
+    points: int | None = Field(
+        default=None, ge=0, description="declared category total, when the standard states one; validation checks it"
+    )
 
 
 class Standard(Frozen):
@@ -118,3 +121,6 @@ class Crosswalk(Frozen):
     source: StandardKey
     target: StandardKey
     links: tuple[CrosswalkLink, ...]
+    id: str = Field(default="", description="e.g. 'iso18295-1-copc-2000'; the packaged file's stem when empty")
+    title: str = ""
+    source_note: str = Field(default="", description="who drew the links and on what basis")

@@ -1,0 +1,103 @@
+"""`cxcert standard ...` through a real subprocess: exit codes 0/2, messages with file, line/cell and field."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+BROKEN = Path(__file__).parent / "broken"
+DATA = Path(__file__).resolve().parents[2] / "src" / "cxcert" / "standards" / "data"
+
+
+def cxcert(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CXCERT_HOME": str(home), "COLUMNS": "200"}
+    env.pop("CXCERT_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "cxcert", "standard", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_validate_accepts_packaged_files(home: Path) -> None:
+    result = cxcert(
+        home, "validate", str(DATA / "copc-2000-csp.yaml"), str(DATA / "crosswalk-iso18295-1-copc-2000.yaml")
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ok (standard urn:cxcert:standard:copc_cx_standard-csp-2000:1.0: 34 items, 2000 points)" in result.stdout
+
+
+def test_validate_rejects_broken_file_with_exit_2(home: Path) -> None:
+    path = BROKEN / "points_not_adding_up.yaml"
+    result = cxcert(home, "validate", str(path))
+    assert result.returncode == 2
+    assert f"{path}:6: total_points: items' points add up to 1990" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_json(home: Path) -> None:
+    good, bad = DATA / "rules-copc-7.0.yaml", BROKEN / "duplicate_item_number.yaml"
+    result = cxcert(home, "validate", "--json", str(good), str(bad))
+    assert result.returncode == 2
+    payload = json.loads(result.stdout)
+    assert [(p["valid"], p["kind"]) for p in payload] == [(True, "rule_set"), (False, "standard")]
+    issue = payload[1]["issues"][0]
+    assert (issue["line"], issue["field"], issue["rule"]) == (
+        17,
+        "categories[0].items[1].number",
+        "duplicate-item-number",
+    )
+
+
+def test_list_and_show_json(home: Path) -> None:
+    listed = json.loads(cxcert(home, "list", "--json").stdout)
+    assert {s["urn"] for s in listed["standards"]} >= {"urn:cxcert:standard:copc_cx_standard-csp-2000:1.0"}
+    shown = cxcert(home, "show", "copc-2000-csp", "--json")
+    assert shown.returncode == 0
+    payload = json.loads(shown.stdout)
+    assert payload["default_rule_set"] == "copc-2000-founding"
+    assert sum(i["points"] for c in payload["categories"] for i in c["items"]) == 2000
+
+
+def test_show_unknown_standard_is_one_line_exit_2(home: Path) -> None:
+    result = cxcert(home, "show", "nope")
+    assert result.returncode == 2
+    assert "no packaged standard 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_teaches(home: Path) -> None:
+    for command in ("list", "show", "validate", "import", "export"):
+        result = cxcert(home, command, "--help")
+        assert result.returncode == 0
+        assert "Example" in result.stdout and "--json" in result.stdout
+
+
+def test_export_import_round_trip(home: Path, tmp_path: Path) -> None:
+    workbook, out = tmp_path / "copc.xlsx", tmp_path / "copc.yaml"
+    assert cxcert(home, "export", "copc-2000-csp", "--excel", str(workbook)).returncode == 0
+    result = cxcert(home, "import", str(workbook), "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["items"], report["total_points"], report["out"]) == (34, 2000, str(out))
+    assert cxcert(home, "validate", str(out)).returncode == 0
+
+
+def test_import_broken_workbook_exits_2_naming_the_cell(home: Path, tmp_path: Path) -> None:
+    workbook = tmp_path / "t.xlsx"
+    assert cxcert(home, "export", "copc-2000-csp", "--excel", str(workbook)).returncode == 0
+    wb = load_workbook(workbook)
+    wb["Items"]["F3"] = 55  # item 1.2's points: 50 -> 55
+    wb.save(workbook)
+    result = cxcert(home, "import", str(workbook))
+    assert result.returncode == 2
+    assert f"{workbook}:Standard!B8: total_points: items' points add up to 2005, not the declared 2000" in result.stderr
+    assert not workbook.with_suffix(".yaml").exists()
+
+
+def test_export_needs_a_destination(home: Path) -> None:
+    result = cxcert(home, "export", "copc-2000-csp")
+    assert result.returncode == 2
+    assert "--excel" in result.stderr

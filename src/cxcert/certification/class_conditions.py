@@ -1,0 +1,67 @@
+"""Reading one decision class's conditions against an assessment's counts (used by :mod:`decision`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxcert.certification.decision_policy import DecisionPolicy, Scaling
+from cxcert.standards.rule_set import DecisionClass
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts over the applicable in-scope scorable items."""
+
+    scorable: int
+    compliant: int
+    minor: int
+    major: int
+    not_applicable: int
+    missing: int
+    effective_minor: int  # minor + missing where missing counts as minor
+    effective_major: int
+
+
+def scaled_min(threshold: int, tally: Tally, reference: int, policy: DecisionPolicy) -> int:
+    """A minimum compliant-item threshold applied to ``tally.scorable`` applicable items of ``reference``."""
+    if policy.item_thresholds is Scaling.ABSOLUTE or tally.scorable == reference:
+        return threshold
+    # ceil(threshold * applicable / reference) in integers; never more than the items that apply
+    return min(tally.scorable, -(-threshold * tally.scorable // reference))
+
+
+def try_class(
+    cls: DecisionClass, tally: Tally, reference: int, commitment: bool, policy: DecisionPolicy
+) -> tuple[bool, list[str]]:
+    """Whether ``cls`` holds, and a reading of each of its conditions."""
+    readings: list[str] = []
+    holds = True
+    if cls.min_compliant_items is None:
+        ok = tally.compliant == tally.scorable
+        readings.append(f"all {tally.scorable} applicable items compliant: {tally.compliant} are ({_ok(ok)})")
+    else:
+        need = scaled_min(cls.min_compliant_items, tally, reference, policy)
+        scaled = "" if need == cls.min_compliant_items else f" (threshold {cls.min_compliant_items} scaled to scope)"
+        ok = tally.compliant >= need
+        readings.append(f"at least {need} compliant{scaled}: {tally.compliant} ({_ok(ok)})")
+    holds &= ok
+    if cls.max_major_deficiencies is not None:
+        ok = tally.effective_major <= cls.max_major_deficiencies
+        extra = tally.effective_major - tally.major
+        counted = f" incl. {extra} missing" if extra else ""
+        readings.append(f"at most {cls.max_major_deficiencies} major: {tally.effective_major}{counted} ({_ok(ok)})")
+        holds &= ok
+    if cls.max_minor_deficiencies is not None:
+        ok = tally.effective_minor <= cls.max_minor_deficiencies
+        extra = tally.effective_minor - tally.minor
+        counted = f" incl. {extra} missing" if extra else ""
+        readings.append(f"at most {cls.max_minor_deficiencies} minor: {tally.effective_minor}{counted} ({_ok(ok)})")
+        holds &= ok
+    if cls.requires_management_commitment:
+        readings.append(f"management commitment required: {'given' if commitment else 'missing'} ({_ok(commitment)})")
+        holds &= commitment
+    return holds, readings
+
+
+def _ok(ok: bool) -> str:
+    return "holds" if ok else "fails"

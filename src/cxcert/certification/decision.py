@@ -1,0 +1,352 @@
+"""The decision engine: from an assessment's findings and a rule set, the decision class and the points view.
+
+Semantics (the packaged ``decision_policy.yaml`` holds the readings the founding document leaves open):
+
+- Only scorable items in scope count; scope is ``assessment.scope_items`` for a process certification, else the
+  whole standard. Findings on items outside the scope or on non-scorable items are ignored (and said so).
+- Not-applicable items leave the count of scorable items and the points possible.
+- An in-scope applicable item without a finding is *missing*: not compliant, and for the deficiency limits it
+  counts as the policy's level (a major deficiency by default).
+- "All items" (``min_compliant_items`` None) means every applicable in-scope scorable item is compliant.
+- Classes are tried in rank order; the first whose conditions all hold decides.
+- Points view: earned = points x the share for the level; possible = points of applicable in-scope items; the
+  pass mark is scaled to the possible points (pass mark / total points x possible), so not-applicable items and a
+  reduced scope never make passing impossible. At full scope the scaled mark equals the pass mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
+from cxcert.certification.class_conditions import Tally, try_class
+from cxcert.certification.decision_policy import DecisionPolicy, Scaling, default_policy
+from cxcert.errors import CxcertError
+from cxcert.explain import Explanation, Step
+from cxcert.standards.rule_set import DecisionClass, FindingLevel, PointsView, RuleSet
+from cxcert.standards.schema import Item, Standard
+
+
+@dataclass(frozen=True)
+class ItemContribution:
+    """What one in-scope scorable item contributed to the decision."""
+
+    item: str
+    title: str
+    points: int
+    level: FindingLevel | None  # None: no finding (missing)
+    counted_as: str  # 'compliant', 'minor_deficiency', 'major_deficiency', 'not_applicable', 'missing (...)'
+    points_possible: float
+    points_earned: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "item": self.item,
+            "title": self.title,
+            "points": self.points,
+            "level": self.level.value if self.level else None,
+            "counted_as": self.counted_as,
+            "points_possible": self.points_possible,
+            "points_earned": self.points_earned,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of one assessment under one rule set, with the points view and why."""
+
+    assessment_id: str
+    entity_id: str
+    assessment_kind: AssessmentKind
+    rule_set_id: str
+    standard_urn: str
+    decision_class: str
+    certifies: bool
+    rank: int
+    best_rank: int  # the rank of the rule set's best class: rank == best_rank means nothing better exists
+    scope_items: tuple[str, ...] | None
+    scorable: int  # applicable in-scope scorable items = compliant + minor + major + missing
+    compliant: int
+    minor: int
+    major: int
+    not_applicable: int
+    missing: int
+    points_earned: float
+    points_possible: float
+    points_pass_mark: int | None
+    points_required: float | None  # the pass mark scaled to the possible points
+    points_passed: bool | None
+    contributions: tuple[ItemContribution, ...]
+    explanation: Explanation
+
+    @property
+    def is_best(self) -> bool:
+        return self.rank == self.best_rank
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "assessment_id": self.assessment_id,
+            "entity_id": self.entity_id,
+            "assessment_kind": self.assessment_kind.value,
+            "rule_set_id": self.rule_set_id,
+            "standard_urn": self.standard_urn,
+            "decision_class": self.decision_class,
+            "certifies": self.certifies,
+            "rank": self.rank,
+            "scope_items": list(self.scope_items) if self.scope_items is not None else None,
+            "counts": {
+                "scorable": self.scorable,
+                "compliant": self.compliant,
+                "minor": self.minor,
+                "major": self.major,
+                "not_applicable": self.not_applicable,
+                "missing": self.missing,
+            },
+            "points": {
+                "earned": self.points_earned,
+                "possible": self.points_possible,
+                "pass_mark": self.points_pass_mark,
+                "required": self.points_required,
+                "passed": self.points_passed,
+            },
+            "contributions": [c.to_dict() for c in self.contributions],
+            "explanation": self.explanation.to_dict(),
+        }
+
+
+def _share(level: FindingLevel, view: PointsView | None) -> Fraction:
+    """The share of an item's points a level earns; without a points view, only compliant items earn."""
+    if level is FindingLevel.COMPLIANT:
+        return Fraction(view.compliant_share) if view else Fraction(1)
+    if level is FindingLevel.MINOR:
+        return Fraction(view.minor_share) if view else Fraction(0)
+    return Fraction(view.major_share) if view else Fraction(0)
+
+
+def _findings_by_item(assessment: Assessment, standard: Standard) -> dict[str, Finding]:
+    known = {it.number for it in standard.items()}
+    by_item: dict[str, Finding] = {}
+    for finding in assessment.findings:
+        if finding.item not in known:
+            raise CxcertError(
+                f"assessment {assessment.id}: finding for item {finding.item}, which {standard.key.urn} does not have"
+            )
+        if finding.item in by_item:
+            raise CxcertError(f"assessment {assessment.id}: two findings for item {finding.item}; keep one")
+        by_item[finding.item] = finding
+    return by_item
+
+
+def _scope(assessment: Assessment, standard: Standard) -> tuple[Item, ...]:
+    scorable = standard.scorable_items()
+    if assessment.scope_items is None:
+        return scorable
+    known = {it.number for it in standard.items()}
+    unknown = [n for n in assessment.scope_items if n not in known]
+    if unknown:
+        raise CxcertError(
+            f"assessment {assessment.id}: scope names items {', '.join(unknown)}, "
+            f"which {standard.key.urn} does not have"
+        )
+    wanted = set(assessment.scope_items)
+    in_scope = tuple(it for it in scorable if it.number in wanted)
+    if not in_scope:
+        raise CxcertError(f"assessment {assessment.id}: the declared scope holds no scorable item")
+    return in_scope
+
+
+def decide(
+    assessment: Assessment, standard: Standard, rule_set: RuleSet, *, policy: DecisionPolicy | None = None
+) -> Decision:
+    """Decide ``assessment`` against ``standard`` under ``rule_set``; see the module docstring for the semantics."""
+    policy = policy or default_policy()
+    if rule_set.standard != standard.key:
+        raise CxcertError(f"rule set {rule_set.id} is for {rule_set.standard.urn}, not {standard.key.urn}")
+    classes = rule_set.ordered_classes()
+    if not classes:
+        raise CxcertError(f"rule set {rule_set.id} defines no decision class")
+    findings = _findings_by_item(assessment, standard)
+    in_scope = _scope(assessment, standard)
+    view = rule_set.points_view
+    steps: list[Step] = []
+
+    scope_numbers = {it.number for it in in_scope}
+    ignored = sorted(n for n in findings if n not in scope_numbers)
+    scope_text = "the whole standard" if assessment.scope_items is None else "the declared process scope"
+    steps.append(
+        Step(
+            "scope",
+            f"{len(in_scope)} scorable items in scope ({scope_text})"
+            + (f"; findings ignored outside it or on non-scorable items: {', '.join(ignored)}" if ignored else ""),
+            {"in_scope": len(in_scope), "standard_scorable": len(standard.scorable_items())},
+        )
+    )
+
+    contributions: list[ItemContribution] = []
+    earned = Fraction(0)
+    possible = 0
+    counts: dict[str, int] = {"compliant": 0, "minor": 0, "major": 0, "na": 0, "missing": 0}
+    missing_level = policy.missing_finding_counts_as
+    for item in in_scope:
+        finding = findings.get(item.number)
+        level = finding.level if finding else None
+        if level is FindingLevel.NOT_APPLICABLE:
+            counts["na"] += 1
+            contributions.append(ItemContribution(item.number, item.title, item.points, level, "not_applicable", 0, 0))
+            continue
+        counted = level if level is not None else missing_level
+        if level is None:
+            counts["missing"] += 1
+            label = f"missing (counted as {missing_level.value})"
+        else:
+            counts[{FindingLevel.COMPLIANT: "compliant", FindingLevel.MINOR: "minor"}.get(level, "major")] += 1
+            label = level.value
+        item_earned = item.points * _share(counted, view)
+        earned += item_earned
+        possible += item.points
+        contributions.append(
+            ItemContribution(item.number, item.title, item.points, level, label, float(item.points), float(item_earned))
+        )
+
+    tally = Tally(
+        scorable=len(in_scope) - counts["na"],
+        compliant=counts["compliant"],
+        minor=counts["minor"],
+        major=counts["major"],
+        not_applicable=counts["na"],
+        missing=counts["missing"],
+        effective_minor=counts["minor"] + (counts["missing"] if missing_level is FindingLevel.MINOR else 0),
+        effective_major=counts["major"] + (counts["missing"] if missing_level is FindingLevel.MAJOR else 0),
+    )
+    if tally.scorable == 0:
+        raise CxcertError(f"assessment {assessment.id}: every in-scope item is not applicable; nothing to decide")
+    steps.append(
+        Step(
+            "counts",
+            f"{tally.scorable} applicable scorable items: {tally.compliant} compliant, {tally.minor} minor, "
+            f"{tally.major} major, {tally.missing} without a finding; {tally.not_applicable} not applicable",
+            {
+                "scorable": tally.scorable,
+                "compliant": tally.compliant,
+                "minor": tally.minor,
+                "major": tally.major,
+                "missing": tally.missing,
+                "not_applicable": tally.not_applicable,
+            },
+        )
+    )
+    if tally.missing:
+        steps.append(
+            Step(
+                "policy:missing_finding",
+                f"{tally.missing} items without a finding count as not compliant and as {missing_level.value}",
+                {"policy": missing_level.value},
+            )
+        )
+    reference = len(standard.scorable_items())
+    if tally.scorable != reference and policy.item_thresholds is Scaling.PROPORTIONAL:
+        steps.append(
+            Step(
+                "policy:item_thresholds",
+                f"minimum compliant-item thresholds scale to {tally.scorable} of the standard's {reference} "
+                "scorable items, rounded up",
+                {"applicable": tally.scorable, "standard_scorable": reference},
+            )
+        )
+
+    decided: DecisionClass | None = None
+    for cls in classes:
+        holds, readings = try_class(cls, tally, reference, assessment.management_commitment, policy)
+        verdict = "decides" if holds else "does not hold"
+        conclusion = f"rank {cls.rank} {verdict}: " + "; ".join(readings)
+        steps.append(Step(f"class:{cls.name}", conclusion, {"rank": cls.rank}))
+        if holds:
+            decided = cls
+            break
+    if decided is None:
+        raise CxcertError(
+            f"rule set {rule_set.id}: no decision class holds for assessment {assessment.id}; "
+            "the rule set needs a catch-all class (no conditions)"
+        )
+
+    points_required: float | None = None
+    points_passed: bool | None = None
+    if view is not None:
+        if standard.total_points == 0:
+            raise CxcertError(f"{standard.key.urn} declares 0 total points; the points view cannot apply")
+        if policy.points_pass_mark is Scaling.PROPORTIONAL:
+            required = Fraction(view.pass_mark * possible, standard.total_points)
+            how = f"pass mark {view.pass_mark} of {standard.total_points} scaled to {possible} possible points"
+        else:
+            required = Fraction(view.pass_mark)
+            how = f"pass mark {view.pass_mark} as written"
+        points_passed = earned >= required
+        points_required = float(required)
+        steps.append(
+            Step(
+                "points_view",
+                f"{float(earned):g} of {possible} points earned; {how} = {float(required):g}: "
+                + ("passed" if points_passed else "not passed"),
+                {
+                    "earned": float(earned),
+                    "possible": possible,
+                    "pass_mark": view.pass_mark,
+                    "required": float(required),
+                    "compliant_share": view.compliant_share,
+                    "minor_share": view.minor_share,
+                    "major_share": view.major_share,
+                },
+            )
+        )
+    for c in contributions:
+        steps.append(
+            Step(
+                f"item:{c.item}",
+                f"{c.title}: {c.counted_as}, {c.points_earned:g} of {c.points_possible:g} points",
+                {"points": c.points, "earned": c.points_earned},
+            )
+        )
+
+    summary = (
+        f"{decided.name}: {tally.compliant} of {tally.scorable} applicable scorable items compliant, "
+        f"{tally.minor} minor, {tally.major} major, {tally.missing} missing (rule set {rule_set.id})"
+    )
+    return Decision(
+        assessment_id=assessment.id,
+        entity_id=assessment.entity_id,
+        assessment_kind=assessment.kind,
+        rule_set_id=rule_set.id,
+        standard_urn=standard.key.urn,
+        decision_class=decided.name,
+        certifies=decided.certifies,
+        rank=decided.rank,
+        best_rank=classes[0].rank,
+        scope_items=assessment.scope_items,
+        scorable=tally.scorable,
+        compliant=tally.compliant,
+        minor=tally.minor,
+        major=tally.major,
+        not_applicable=tally.not_applicable,
+        missing=tally.missing,
+        points_earned=float(earned),
+        points_possible=float(possible),
+        points_pass_mark=view.pass_mark if view else None,
+        points_required=points_required,
+        points_passed=points_passed,
+        contributions=tuple(contributions),
+        explanation=Explanation(summary, tuple(steps)),
+    )
+
+
+def counts_by_level(decision: Decision) -> Mapping[str, int]:
+    """The decision's counts keyed as in the decision case table (scorable, compliant, minor, ...)."""
+    return {
+        "scorable": decision.scorable,
+        "compliant": decision.compliant,
+        "minor": decision.minor,
+        "major": decision.major,
+        "not_applicable": decision.not_applicable,
+        "missing": decision.missing,
+    }

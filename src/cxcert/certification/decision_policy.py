@@ -1,0 +1,39 @@
+"""The decision engine's documented readings where a rule set is silent (packaged ``decision_policy.yaml``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+from pydantic import field_validator
+
+from cxcert.certification.packaged_yaml import load_packaged
+from cxcert.standards.rule_set import FindingLevel
+from cxcert.standards.schema import Frozen
+
+
+class Scaling(StrEnum):
+    """How a threshold written for the full standard applies to a smaller applicable scope."""
+
+    PROPORTIONAL = "proportional"
+    ABSOLUTE = "absolute"
+
+
+class DecisionPolicy(Frozen):
+    source_note: str
+    missing_finding_counts_as: FindingLevel
+    item_thresholds: Scaling
+    points_pass_mark: Scaling
+
+    @field_validator("missing_finding_counts_as")
+    @classmethod
+    def _a_deficiency(cls, value: FindingLevel) -> FindingLevel:
+        if value not in (FindingLevel.MINOR, FindingLevel.MAJOR):
+            raise ValueError("a missing finding must count as minor_deficiency or major_deficiency")
+        return value
+
+
+@cache
+def default_policy() -> DecisionPolicy:
+    """The packaged policy."""
+    return load_packaged("decision_policy.yaml", DecisionPolicy)

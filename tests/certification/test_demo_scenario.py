@@ -1,0 +1,79 @@
+"""The demo scenario: deterministic, realistic, and consistent with every rule it passes through."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cxcert.certification.calendar import EventKind
+from cxcert.certification.demo_scenario import build_demo_scenario
+from cxcert.certification.engagement import Engagement, Stage
+from cxcert.certification.registration import locations_without_coordinator
+from cxcert.standards.rule_set import FindingLevel
+
+TODAY = dt.date(2026, 5, 1)
+
+
+def test_demo_is_deterministic() -> None:
+    assert build_demo_scenario(TODAY) == build_demo_scenario(TODAY)
+
+
+def test_demo_entity_spans_the_us_and_portugal() -> None:
+    s = build_demo_scenario(TODAY)
+    assert s.organisation.name == "Northwind Contact Services"
+    assert [(loc.country, loc.time_zone) for loc in s.entity.locations] == [
+        ("US", "America/New_York"),
+        ("PT", "Europe/Lisbon"),
+    ]
+    assert s.entity.kcrps() and s.entity.ksps() and s.entity.key_suppliers and s.entity.clients
+    assert s.authority.mixed
+    assert s.authority.authorises_decision == ("lead_auditor", "headquarters")
+    people = {p.id for p in s.people}
+    assert {g.person_id for g in s.role_grants} == people
+    assert all(p.owner in people for p in s.entity.processes)
+
+
+def test_demo_registration_has_one_failure_below_ninety_percent() -> None:
+    s = build_demo_scenario(TODAY)
+    failed = [v for v in s.registration_verdicts if not v.registered]
+    assert [v.person_id for v in failed] == ["p-priya"]
+    assert "86% is below 90%" in failed[0].explanation.summary
+    assert locations_without_coordinator(s.entity, s.registrations, s.rule_set) == ()
+
+
+def test_demo_decisions_and_engagement() -> None:
+    s = build_demo_scenario(TODAY)
+    assert s.decision.decision_class == "Conditionally Certified"
+    assert (s.decision.compliant, s.decision.minor, s.decision.major) == (30, 3, 0)
+    assert s.compliance_audit.management_commitment
+    assert s.baseline_decision.decision_class == "No Classification"
+    assert s.engagement.stage is Stage.CERTIFIED
+    assert s.engagement.history[-1].on == s.decision_date
+    assert [t.to_stage for t in s.engagement.history][:4] == [
+        Stage.ENTITY_DEFINED,
+        Stage.KICKOFF_HELD,
+        Stage.COORDINATORS_REGISTERED,
+        Stage.APPLICATION_SUBMITTED,
+    ]
+    assert Engagement.replay(s.entity.id, s.engagement.history) == s.engagement
+
+
+def test_demo_work_products() -> None:
+    s = build_demo_scenario(TODAY)
+    assert {k.audience for k in s.kickoff_sessions} == {"executives", "centre managers", "implementation team"}
+    assert 40 <= s.application_progress.hours_spent <= 80  # DOMAIN.md: the application is 40-80 hours of work
+    assert s.application_progress.completion == 1.0
+    assert s.gap_closure_calls[0].topic_id == "kcrps" and all(c.held for c in s.gap_closure_calls)
+    deficient = [f.item for f in s.compliance_audit.findings if f.level is FindingLevel.MINOR]
+    assert [a.item for a in s.corrective_actions] == sorted(deficient)
+    assert sum(1 for a in s.corrective_actions if not a.is_open) == 1
+    six = s.calendar.event(EventKind.SIX_MONTH_REVIEW)
+    assert six is not None and six.due_on > TODAY
+
+
+@pytest.mark.parametrize("today", [dt.date(2024, 3, 31), dt.date(2025, 1, 1), dt.date(2030, 12, 31)])
+def test_demo_builds_on_any_day(today: dt.date) -> None:
+    s = build_demo_scenario(today)
+    assert s.today == today and s.decision_date < today
+    assert all(t.on <= today for t in s.engagement.history)

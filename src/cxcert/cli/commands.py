@@ -10,7 +10,8 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     # Imports are local so `cxcert --help` stays fast and one module's heavy deps load only when used.
-    from cxcert.cli import standard, system
+    from cxcert.cli import qa, standard, system
 
+    qa.register(app)
     standard.register(app)
     system.register(app)

@@ -1,0 +1,1 @@
+"""Quality monitoring science: QA forms, scoring, critical error accuracy, sampling, calibration, feedback."""

@@ -1,0 +1,162 @@
+"""`cxcert staffing`: agents needed per interval by Erlang C or Erlang A, for one interval or a forecast file."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from cxcert.cli.output import console, print_json, print_table
+from cxcert.errors import CxcertError
+
+if TYPE_CHECKING:  # the science (numpy, scipy) loads only when the command runs, so `cxcert --help` stays fast
+    from cxcert.workforce.interval_staffing import IntervalMeasures
+    from cxcert.workforce.staffing import QueueModel
+
+
+def register(app: typer.Typer) -> None:
+    app.command("staffing")(staffing)
+
+
+def _model(value: str | None) -> QueueModel:
+    from cxcert.workforce.staffing import QUEUE_MODELS
+    from cxcert.workforce.staffing_defaults import staffing_defaults
+
+    chosen = value or staffing_defaults().model
+    for m in QUEUE_MODELS:
+        if m == chosen:
+            return m
+    raise CxcertError(f"--model must be one of {', '.join(QUEUE_MODELS)}, got {chosen!r}")
+
+
+def _measures_dict(m: IntervalMeasures) -> dict[str, Any]:
+    return {
+        "agents": m.agents,
+        "service_level": m.service_level,
+        "asa_s": None if math.isinf(m.asa_s) else m.asa_s,
+        "p_wait": m.p_wait,
+        "abandon_rate": m.abandon_rate,
+        "occupancy": m.occupancy,
+    }
+
+
+def staffing(
+    model: str | None = typer.Option(None, "--model", help="erlang-c (callers wait) or erlang-a (callers abandon)."),
+    calls: float | None = typer.Option(None, "--calls", help="Calls offered in the interval."),
+    interval_s: float | None = typer.Option(None, "--interval-s", help="Interval length in seconds."),
+    aht_s: float | None = typer.Option(None, "--aht-s", help="Average handle time in seconds."),
+    target_answer_s: float | None = typer.Option(None, "--target-answer-s", help="Service-level answer time (s)."),
+    target_sl: float | None = typer.Option(None, "--target-sl", help="Service-level target as a fraction (0.8)."),
+    target_asa_s: float | None = typer.Option(None, "--target-asa-s", help="ASA target in seconds (optional)."),
+    target_abandon: float | None = typer.Option(
+        None, "--target-abandon", help="Abandonment-rate target as a fraction (Erlang A only)."
+    ),
+    patience_s: float | None = typer.Option(None, "--patience-s", help="Callers' mean patience in seconds (Erlang A)."),
+    max_occupancy: float | None = typer.Option(None, "--max-occupancy", help="Occupancy cap as a fraction."),
+    shrinkage: float | None = typer.Option(None, "--shrinkage", help="Shrinkage as a fraction of paid time."),
+    agents: int | None = typer.Option(None, "--agents", help="Evaluate this staffing instead of solving."),
+    forecast: Path | None = typer.Option(None, "--forecast", help="CSV or Parquet forecast: many intervals."),
+    out: Path | None = typer.Option(None, "--out", help="With --forecast: write per-interval staffing here."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Agents needed to meet a service level (or ASA, or abandonment) target, by Erlang C or Erlang A.
+
+    One interval: `cxcert staffing --calls 100 --interval-s 1800 --aht-s 180 --target-answer-s 20
+    --target-sl 0.8` prints 14 agents (13 give 79.6 %). Add `--agents 13` to judge a staffing instead, and
+    `--model erlang-a --patience-s 120` to let callers abandon. Many intervals: `cxcert staffing --forecast
+    forecast.csv --out staffing.csv` with columns queue, interval_start, calls (or contacts_forecast), aht_s (or
+    aht_forecast_s) and optionally interval_s and patience_s. Results are not rounded early: scheduled agents
+    after shrinkage stay fractional per interval; totals are rounded once, at the end. Defaults (80 % in 20 s,
+    half-hours) come from the packaged staffing_defaults.yaml.
+    """
+    from cxcert.workforce.interval_staffing import IntervalInputs, evaluate_interval, staff_interval
+    from cxcert.workforce.staffing import StaffingTarget
+    from cxcert.workforce.staffing_defaults import staffing_defaults
+
+    d = staffing_defaults()
+    queue_model = _model(model)
+    has_target = target_sl is not None or target_asa_s is not None or target_abandon is not None
+    target = StaffingTarget(
+        service_level=(target_sl if target_sl is not None else (None if has_target else d.target_service_level)),
+        answer_s=target_answer_s if target_answer_s is not None else d.target_answer_s,
+        asa_s=target_asa_s,
+        abandon_rate=target_abandon,
+        max_occupancy=max_occupancy if max_occupancy is not None else d.max_occupancy,
+        shrinkage=shrinkage if shrinkage is not None else d.shrinkage,
+    )
+    if queue_model == "erlang-a" and patience_s is None and forecast is None:
+        raise CxcertError("--model erlang-a needs --patience-s (the callers' mean patience in seconds)")
+    if forecast is not None:
+        from cxcert.cli.staffing_forecast import staff_forecast
+
+        staff_forecast(forecast, out, queue_model, target, interval_s or d.interval_s, patience_s, json_out)
+        return
+    if calls is None or aht_s is None:
+        raise CxcertError("give --calls and --aht-s for one interval, or --forecast FILE for many")
+    inputs = IntervalInputs(calls=calls, interval_s=interval_s or d.interval_s, aht_s=aht_s, patience_s=patience_s)
+    if agents is not None:
+        if agents < 0:
+            raise CxcertError(f"--agents must be >= 0, got {agents}")
+        perf = evaluate_interval(agents, inputs, target, queue_model)
+        if json_out:
+            print_json(
+                {
+                    "model": queue_model,
+                    "load_erlangs": perf.load_erlangs,
+                    "meets_target": perf.meets_target,
+                    **_measures_dict(perf.achieved),
+                    "explanation": perf.explanation.to_dict(),
+                }
+            )
+        else:
+            _print_fields(
+                perf.explanation.summary,
+                {"load (Erlangs)": f"{perf.load_erlangs:.3f}", **_fmt(perf.achieved, queue_model)},
+            )
+        return
+    res = staff_interval(inputs, target, queue_model)
+    if json_out:
+        print_json(
+            {
+                "model": queue_model,
+                "load_erlangs": res.load_erlangs,
+                "agents_on_phone": res.agents_on_phone,
+                "agents_required_fractional": res.agents_required_fractional,
+                "scheduled_with_shrinkage": res.scheduled_with_shrinkage,
+                "achieved": _measures_dict(res.achieved),
+                "one_fewer": _measures_dict(res.one_fewer) if res.one_fewer else None,
+                "explanation": res.explanation.to_dict(),
+            }
+        )
+        return
+    _print_fields(
+        res.explanation.summary,
+        {
+            "load (Erlangs)": f"{res.load_erlangs:.3f}",
+            "agents on the phone": res.agents_on_phone,
+            "fractional requirement": f"{res.agents_required_fractional:.3f}",
+            "scheduled with shrinkage": f"{res.scheduled_with_shrinkage:.3f}",
+            **_fmt(res.achieved, queue_model),
+        },
+    )
+    print_table(None, ("step", "conclusion"), [(s.rule, s.conclusion) for s in res.explanation.steps])
+
+
+def _print_fields(summary: str, values: dict[str, Any]) -> None:
+    console.print(summary, highlight=False)
+    print_table(None, ("measure", "value"), list(values.items()))
+
+
+def _fmt(m: IntervalMeasures, model: str) -> dict[str, str]:
+    out = {
+        "service level": f"{100 * m.service_level:.1f} %",
+        "ASA": "infinite" if math.isinf(m.asa_s) else f"{m.asa_s:.1f} s",
+        "probability of waiting": f"{100 * m.p_wait:.1f} %",
+        "abandonment": f"{100 * m.abandon_rate:.1f} %",
+        "occupancy": f"{100 * m.occupancy:.1f} %",
+    }
+    if model != "erlang-a":
+        del out["abandonment"]
+    return out

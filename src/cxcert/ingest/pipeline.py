@@ -1,0 +1,213 @@
+"""One ingest, start to finish: fingerprint, stream, convert, validate, stage, quarantine, commit.
+
+- The fingerprint is the SHA-256 of the file's bytes and of everything that changes how they are read (kind,
+  entity, format, program, mapping text). A fingerprint already in the warehouse makes the ingest a no-op.
+- The file is read in bounded chunks; each chunk is converted and validated with whole-column operations, its
+  accepted rows go to Parquet parts in a private staging directory and its rejected rows to the quarantine file.
+- Only when the whole file is read are the parts committed, in one atomic step. A failure or a kill before that
+  leaves the warehouse exactly as it was (the staging directory is deleted now or by the next commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from cxcert.canonical import TABLES
+from cxcert.errors import CxcertError
+from cxcert.ingest.accounting import IngestAccounting
+from cxcert.ingest.generic import Lineage, MappedConverter
+from cxcert.ingest.kinds import check_format, table_for_kind
+from cxcert.ingest.mapping import LoadedMapping, load_mapping
+from cxcert.ingest.parts import PartWriter
+from cxcert.ingest.quarantine import QuarantineWriter
+from cxcert.ingest.sources import DEFAULT_CHUNK_BYTES, CsvSource, ParquetSource, open_source
+from cxcert.ingest.technion import TechnionConverter
+from cxcert.ingest.validation import validate
+from cxcert.ingest.verdicts import RowVerdicts
+from cxcert.warehouse import IngestRecord, Warehouse
+
+Progress = Callable[[int, int], None]
+"""Called after each chunk with (bytes done, total bytes)."""
+
+FINGERPRINT_VERSION = b"cxcert-ingest-1"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did: its row accounting, and whether it was a no-op because the file was already in."""
+
+    table: str
+    path: Path
+    entity_id: str
+    fmt: str
+    fingerprint: str
+    accounting: IngestAccounting
+    skipped: bool
+    chunks: int
+    record: IngestRecord | None
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"read", "accepted", "rejected", "quarantine", "skipped"}`` (the CLI's ``--json``)."""
+        return {**self.accounting.as_json(), "skipped": self.skipped}
+
+
+def fingerprint(
+    path: Path, *, table: str, entity_id: str, fmt: str, program: str | None, mapping: LoadedMapping | None
+) -> str:
+    """SHA-256 over the file's bytes and the options that shape the result."""
+    digest = hashlib.sha256()
+    for part in (FINGERPRINT_VERSION, table, entity_id, fmt, program or "", mapping.text if mapping else ""):
+        data = part if isinstance(part, bytes) else part.encode()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_file(
+    warehouse: Warehouse,
+    kind: str,
+    path: Path,
+    *,
+    entity_id: str,
+    fmt: str,
+    mapping: Path | None = None,
+    program: str | None = None,
+    progress: Progress | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    quarantine_dir: Path | None = None,
+    before_commit: Callable[[], None] | None = None,
+) -> IngestResult:
+    """Ingest ``path`` as ``kind`` for ``entity_id``; every row is accepted or quarantined, all or nothing.
+
+    ``fmt`` is ``canonical``, ``csv``, ``parquet`` (these two with ``mapping``) or ``technion``. Quarantine files
+    go to ``quarantine_dir`` (default: ``quarantine/`` beside the warehouse, i.e. CXCERT_HOME/quarantine).
+    ``before_commit`` runs after everything is staged and before the commit (a seam for crash tests).
+    """
+    table = table_for_kind(kind)
+    fmt = check_format(fmt, table)
+    path = Path(path)
+    if not path.is_file():
+        raise CxcertError("no such file" if not path.exists() else "not a file", where=str(path))
+    if not entity_id.strip():
+        raise CxcertError("--entity must not be empty")
+    if fmt in ("csv", "parquet") and mapping is None:
+        raise CxcertError(f"--format {fmt} needs --mapping (a column-mapping YAML file); see docs/data/mapping.md")
+    if fmt in ("canonical", "technion") and mapping is not None:
+        raise CxcertError(f"--mapping is for --format csv or parquet, not {fmt}")
+    loaded = load_mapping(Path(mapping), table) if mapping is not None else None
+
+    fp = fingerprint(path, table=table, entity_id=entity_id, fmt=fmt, program=program, mapping=loaded)
+    previous = next((r for r in warehouse.ingests() if r.fingerprint == fp), None)
+    if previous is not None:
+        accounting = IngestAccounting(
+            previous.read,
+            previous.accepted,
+            previous.rejected,
+            Path(previous.quarantine) if previous.quarantine else None,
+        )
+        return IngestResult(table, path, entity_id, fmt, fp, accounting, True, 0, previous)
+
+    source = _open(path, fmt, loaded, chunk_bytes)
+    lineage = Lineage(entity_id=entity_id, program=program, source=path.name)
+    converter: MappedConverter | TechnionConverter
+    if fmt == "technion":
+        converter = TechnionConverter(path, source.columns, lineage)
+    else:
+        converter = MappedConverter(
+            table, path, source.columns, lineage, mapping=loaded.spec if loaded else None, trim=fmt == "csv"
+        )
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    qdir = quarantine_dir if quarantine_dir is not None else warehouse.root.parent / "quarantine"
+    quarantine = QuarantineWriter(qdir / f"{stamp}-{table}-{path.stem}-{fp[:8]}.csv")
+    staging = warehouse.new_staging()
+    writer = PartWriter(staging, TABLES[table])
+    read = chunks = 0
+    try:
+        # CSV: read every column so a quarantined row keeps all its fields; Parquet: only the columns used.
+        wanted = source.columns if isinstance(source, CsvSource) else converter.wanted
+        for chunk in source.chunks(wanted):
+            batch = chunk.data
+            verdicts = RowVerdicts(batch.num_rows)
+            canonical = converter.convert(batch, verdicts)
+            validate(canonical, table, verdicts, labels=converter.labels)
+            if verdicts.rejected_count:
+                accepted = canonical.filter(pa.array(verdicts.ok))
+                for index, column, reason in verdicts.rejected():
+                    quarantine.write(source.row_number(read + index), column, reason, _raw_json(batch, index))
+            else:
+                accepted = canonical
+            writer.write(accepted.cast(TABLES[table]))
+            read += batch.num_rows + _quarantine_malformed(source, quarantine)
+            chunks += 1
+            if progress is not None:
+                progress(chunk.bytes_done, source.total_bytes)
+        read += _quarantine_malformed(source, quarantine)
+        parts = writer.close()
+        accounting = IngestAccounting(
+            read=read, accepted=writer.rows, rejected=quarantine.count, quarantine=quarantine.finish()
+        )
+        if before_commit is not None:
+            before_commit()
+        record = warehouse.commit_batch(
+            table,
+            parts,
+            fingerprint=fp,
+            source=path.name,
+            entity_id=entity_id,
+            accounting=accounting,
+            file=str(path.resolve()),
+            fmt=fmt,
+        )
+    except BaseException:
+        writer.abort()
+        quarantine.discard()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, record)
+
+
+def _open(path: Path, fmt: str, mapping: LoadedMapping | None, chunk_bytes: int) -> CsvSource | ParquetSource:
+    spec = mapping.spec if mapping else None
+    if fmt == "parquet":
+        return ParquetSource(path, chunk_bytes=chunk_bytes)
+    if fmt in ("csv", "technion"):
+        return CsvSource(
+            path,
+            delimiter=spec.delimiter if spec else None,
+            encoding=spec.encoding if spec else "utf8",
+            chunk_bytes=chunk_bytes,
+        )
+    return open_source(path, chunk_bytes=chunk_bytes)
+
+
+def _quarantine_malformed(source: CsvSource | ParquetSource, quarantine: QuarantineWriter) -> int:
+    """Quarantine the rows the CSV parser could not split; how many there were."""
+    malformed = source.take_malformed()
+    for bad in malformed:
+        quarantine.write(bad.row_number, "", f"expected {bad.expected} fields, found {bad.actual}", bad.text)
+    return len(malformed)
+
+
+def _raw_json(batch: pa.RecordBatch, index: int) -> str:
+    row = {name: _plain(batch.column(i)[index].as_py()) for i, name in enumerate(batch.schema.names)}
+    return json.dumps(row, ensure_ascii=False, default=str)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

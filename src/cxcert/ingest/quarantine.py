@@ -1,0 +1,83 @@
+"""The quarantine file: every rejected row with its row number, the column at fault and the reason.
+
+A CSV file with the columns ``row_number, column, reason, raw``:
+
+- ``row_number`` is where the row sits in the source: for a CSV file the row as a spreadsheet numbers it (the
+  header is row 1, the first record row 2, which is also the line number when no field holds a line break);
+  for a Parquet file the 1-based row index.
+- ``column`` is the first column that failed (source column name where one exists, else the canonical one);
+  empty when the whole row is malformed (wrong number of fields).
+- ``reason`` says what is wrong, with the offending value where that helps.
+- ``raw`` is the source row as a JSON object (source column name to the text read), or the raw text of a
+  malformed line.
+
+The file is written aside (``.part``) and renamed when the ingest finishes, so a killed ingest never leaves a
+half-written quarantine file under its final name.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import TextIO
+
+QUARANTINE_COLUMNS = ("row_number", "column", "reason", "raw")
+
+
+class QuarantineWriter:
+    """Collects rejected rows into ``path`` (created on the first rejected row only)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        self._handle: TextIO | None = None
+        self._writer: csv.DictWriter[str] | None = None
+        self._finished = False
+        self.count = 0
+
+    def write(self, row_number: int, column: str, reason: str, raw: str) -> None:
+        """Add one rejected row."""
+        if self._writer is None:
+            self._part.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self._part.open("w", newline="", encoding="utf-8")
+            self._writer = csv.DictWriter(self._handle, fieldnames=QUARANTINE_COLUMNS)
+            self._writer.writeheader()
+        self._writer.writerow({"row_number": row_number, "column": column, "reason": reason, "raw": raw})
+        self.count += 1
+
+    def finish(self) -> Path | None:
+        """Close and move the file to its final name; None when nothing was rejected."""
+        if self._handle is None:
+            return None
+        self._handle.close()
+        self._handle = None
+        os.replace(self._part, self.path)
+        self._finished = True
+        return self.path
+
+    def discard(self) -> None:
+        """Drop the file, finished or not (the ingest failed before its commit)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self._part.unlink(missing_ok=True)
+        if self._finished:
+            self.path.unlink(missing_ok=True)
+            self._finished = False
+
+    def __enter__(self) -> QuarantineWriter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is not None:
+            self.discard()
+
+
+def read_quarantine(path: Path) -> list[dict[str, str]]:
+    """The rows of a quarantine file (for reports and tests)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))

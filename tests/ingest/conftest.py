@@ -1,0 +1,54 @@
+"""Shared test data for the ingest tests: well-formed canonical contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pyarrow as pa
+import pytest
+
+from cxcert.canonical import CONTACTS
+
+T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def _contacts(n: int, *, entity: str = "demo") -> pa.Table:
+    """``n`` well-formed contacts: every 10th abandoned after 30 s, others answered after i % 40 s."""
+    arrived = [T0 + timedelta(seconds=17 * i) for i in range(n)]
+    abandoned = [i % 10 == 0 for i in range(n)]
+    wait = [30.0 if a else float(i % 40) for i, a in enumerate(abandoned)]
+    answered = [None if a else t + timedelta(seconds=w) for t, a, w in zip(arrived, abandoned, wait, strict=True)]
+    return pa.table(
+        {
+            "entity_id": [entity] * n,
+            "program": ["care"] * n,
+            "source": ["generator"] * n,
+            "contact_id": [f"c{i:07d}" for i in range(n)],
+            "queue": ["billing" if i % 3 else "sales" for i in range(n)],
+            "channel": ["voice"] * n,
+            "direction": ["inbound"] * n,
+            "arrived_at": arrived,
+            "answered_at": answered,
+            "ended_at": [t + timedelta(seconds=600) for t in arrived],
+            "abandoned": abandoned,
+            "wait_s": wait,
+            "talk_s": [None if a else 240.0 for a in abandoned],
+            "hold_s": [None] * n,
+            "acw_s": [None] * n,
+            "agent_id": [None if a else f"a{i % 7}" for i, a in enumerate(abandoned)],
+            "customer_key": [None] * n,
+            "transferred": [False] * n,
+            "outcome": [None] * n,
+        },
+        schema=CONTACTS,
+    )
+
+
+MakeContacts = Callable[..., pa.Table]
+
+
+@pytest.fixture()
+def contacts() -> MakeContacts:
+    """``contacts(n)``: ``n`` well-formed canonical contacts (see ``_contacts``)."""
+    return _contacts

@@ -10,9 +10,10 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     # Imports are local so `cxcert --help` stays fast and one module's heavy deps load only when used.
-    from cxcert.cli import ingest, qa, staffing, standard, system
+    from cxcert.cli import ingest, kpi, qa, staffing, standard, system
 
     ingest.register(app)
+    kpi.register(app)
     qa.register(app)
     staffing.register(app)
     standard.register(app)

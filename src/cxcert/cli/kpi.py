@@ -1,0 +1,188 @@
+"""`cxcert kpi`: compute a KPI from the warehouse by period, and `cxcert kpi list`: the KPI catalogue."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import sys
+
+import typer
+
+from cxcert.cli.output import err_console, print_json, print_table
+from cxcert.errors import CxcertError
+
+kpi_app = typer.Typer(
+    name="kpi",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(kpi_app)
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CxcertError(f"{option} must be a date like 2024-03-31, not {text!r}") from None
+
+
+def _entity_zone(entity_id: str) -> str | None:
+    """The time zone of the entity's first location, when the app database knows the entity."""
+    try:
+        from cxcert.store.db import open_database
+        from cxcert.store.organisations import OrganisationRepository
+
+        db = open_database()
+        try:
+            with db.session() as session:
+                entity = OrganisationRepository(session).find_entity(entity_id)
+        finally:
+            db.dispose()
+    except Exception:  # no workspace database yet, or not migrated: fall back to --tz / UTC
+        return None
+    return entity.locations[0].time_zone if entity is not None else None
+
+
+def _display(value: object, unit: str) -> str:
+    if not isinstance(value, float | int) or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if unit == "share":
+        return f"{value * 100:.2f} %"
+    return f"{value:,.2f}"
+
+
+@kpi_app.callback()
+def kpi(
+    ctx: typer.Context,
+    entity: str | None = typer.Option(None, "--entity", help="Entity id whose data to read."),
+    metric: str | None = typer.Option(None, "--metric", help="Catalogue id, e.g. service_level."),
+    grain: str = typer.Option("day", "--grain", help="interval, day, week or month."),
+    interval: int = typer.Option(900, "--interval", help="Interval length in seconds for --grain interval."),
+    start: str | None = typer.Option(None, "--from", help="First local date, e.g. 2024-01-01."),
+    end: str | None = typer.Option(None, "--to", help="Last local date (inclusive)."),
+    by: str = typer.Option("program", "--by", help="Comma-separated dimensions: program, queue, channel."),
+    tz: str | None = typer.Option(
+        None, "--tz", help="IANA time zone for bucketing; default: the entity's first location, else UTC."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    csv_out: bool = typer.Option(False, "--csv", help="Print CSV."),
+) -> None:
+    """Compute one KPI by period (in the site's time zone) from the warehouse; `cxcert kpi list` shows the catalogue.
+
+    Results keep numerator and denominator, so they re-aggregate exactly. Example:
+
+        cxcert kpi --entity acme-lisbon --metric service_level --grain week --from 2024-01-01 --to 2024-03-31
+
+        cxcert kpi --entity acme-lisbon --metric aht --grain month --by program,queue --from 2024-01-01
+        --to 2024-12-31 --tz Europe/Lisbon --csv
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    missing = [name for name, v in (("--entity", entity), ("--metric", metric), ("--from", start), ("--to", end))
+               if v is None]  # fmt: skip
+    if missing:
+        raise CxcertError(f"missing {', '.join(missing)} (e.g. cxcert kpi --entity E --metric service_level "
+                          "--from 2024-01-01 --to 2024-01-31), or use `cxcert kpi list`")  # fmt: skip
+    assert entity is not None and metric is not None and start is not None and end is not None
+    if json_out and csv_out:
+        raise CxcertError("choose one of --json and --csv")
+
+    from cxcert.canonical import TABLES
+    from cxcert.performance.engine import compute
+    from cxcert.performance.periods import Grain
+    from cxcert.warehouse import Warehouse
+
+    zone = tz or _entity_zone(entity)
+    if zone is None:
+        zone = "UTC"
+        err_console.print(f"note: no time zone known for entity {entity!r}; bucketing in UTC (set --tz)")
+    warehouse = Warehouse.default()
+    tables = {name: warehouse.table(name, entity) for name in TABLES}
+    dims = tuple(d.strip() for d in by.split(",") if d.strip())
+    result = compute(
+        metric,
+        tables,
+        grain=Grain.parse(grain, interval),
+        tz=zone,
+        start=_date(start, "--from"),
+        end=_date(end, "--to"),
+        by=dims,
+    )
+    rows = result.rows()
+    columns = ["period_start", *result.by, "numerator", "denominator", "value"]
+    if json_out:
+        print_json(
+            {
+                "entity": entity,
+                "metric": result.metric_id,
+                "title": result.title,
+                "unit": result.unit.value,
+                "direction": result.direction.value,
+                "grain": result.grain.label,
+                "tz": result.tz,
+                "from": result.start.isoformat(),
+                "to": result.end.isoformat(),
+                "explanation": result.explanation.to_dict(),
+                "rows": [
+                    {c: (None if isinstance(r[c], float) and math.isnan(r[c]) else r[c]) for c in columns}  # type: ignore[arg-type]
+                    for r in rows
+                ],
+            }
+        )
+        return
+    if csv_out:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow(["" if r[c] is None else r[c] for c in columns])
+        return
+    title = f"{result.title} ({result.unit.value}, {result.direction.value.replace('_', ' ')}) by {result.grain.label}"
+    table_rows = [
+        [str(r["period_start"]), *(r[d] for d in result.by), f"{r['numerator']:g}", f"{r['denominator']:g}",
+         _display(r["value"], result.unit.value)]
+        for r in rows
+    ]  # fmt: skip
+    print_table(title, columns, table_rows)
+    if not rows:
+        err_console.print("no data for this metric in the window")
+
+
+@kpi_app.command("list")
+def list_metrics(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the KPI catalogue: id, title, kind, unit, direction, dimensions and parameters with their source.
+
+    Example: cxcert kpi list --json
+    """
+    from cxcert.performance.catalogue import default_catalogue
+
+    metrics = default_catalogue().metrics
+    if json_out:
+        print_json(
+            [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "kind": m.kind,
+                    "unit": m.unit.value,
+                    "direction": m.direction.value,
+                    "dimensions": list(m.dimensions),
+                    "description": m.description,
+                    "parameters": {k: p.model_dump(mode="json") for k, p in m.parameters.items()},
+                }
+                for m in metrics
+            ]
+        )
+        return
+    print_table(
+        "KPI catalogue",
+        ("id", "title", "kind", "unit", "direction", "dimensions", "parameters"),
+        [
+            (m.id, m.title, m.kind, m.unit.value, m.direction.value.replace("_", " "), ", ".join(m.dimensions),
+             ", ".join(f"{k}={p.value:g} {p.unit.value}" for k, p in m.parameters.items()))
+            for m in metrics
+        ],
+    )  # fmt: skip

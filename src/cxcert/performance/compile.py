@@ -1,0 +1,360 @@
+"""Metric definition → Ibis expressions over canonical tables.
+
+A compiled metric is a :class:`MetricPlan`: one or more :class:`Part`s, each a relation with a time column and
+row-level measure columns (0/1 flags, seconds, amounts) that the engine buckets and sums, plus how the summed
+measures form the numerator (a signed, scaled sum) and the denominator. Parts built straight on a canonical
+table share its ``key`` (``contacts@arrived_at``), so the engine aggregates every metric over that table in one
+query; parts needing joins or windows (FCR, critical accuracy, forecast accuracy, adherence, headcount) get
+their own key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from cxcert.canonical import ERROR_CLASSES
+from cxcert.errors import CxcertError
+from cxcert.performance.catalogue import (
+    AbandonTreatment,
+    AdherenceMetric,
+    AnnualisedRateMetric,
+    BoxShareMetric,
+    Condition,
+    CyclesLateMetric,
+    Elapsed,
+    ErrorFreeMetric,
+    IntervalAccuracyMetric,
+    MeanMetric,
+    Measure,
+    Metric,
+    NpsMetric,
+    Op,
+    Parameter,
+    RatioMetric,
+    RepeatFreeMetric,
+    ShareWithinMetric,
+)
+from cxcert.performance.periods import Window, epoch_seconds, utc_literal
+
+TimeKind = Literal["timestamp", "date"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A relation whose rows carry a time and measure values; parts with equal ``key`` share one query."""
+
+    key: str
+    relation: ir.Table
+    time: str
+    time_kind: TimeKind
+    measures: Mapping[str, ir.NumericValue]
+
+
+@dataclass(frozen=True)
+class MetricPlan:
+    metric: Metric
+    parts: tuple[Part, ...]
+    numerator: tuple[tuple[str, float], ...]  # (measure, coefficient)
+    denominator: tuple[str, ...]
+
+    def measure_names(self) -> tuple[str, ...]:
+        return tuple(name for part in self.parts for name in part.measures)
+
+
+class _Compiler:
+    def __init__(self, metric: Metric, tables: Mapping[str, ir.Table], window: Window) -> None:
+        self.metric = metric
+        self.tables = tables
+        self.window = window
+        self.params = metric.parameters
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    def table(self, name: str) -> ir.Table:
+        if name not in self.tables:
+            raise CxcertError(f"metric {self.metric.id!r} needs table {name!r}, which has no data loaded")
+        return self.tables[name]
+
+    def column(self, t: ir.Table, name: str) -> ir.Column:
+        if name not in t.columns:
+            raise CxcertError(f"metric {self.metric.id!r} names column {name!r}, which the table does not have")
+        return t[name]
+
+    def param(self, name: str) -> Parameter:
+        if name not in self.params:
+            raise CxcertError(f"metric {self.metric.id!r} has no parameter {name!r}")
+        return self.params[name]
+
+    def seconds(self, name: str) -> float:
+        try:
+            return self.param(name).seconds()
+        except ValueError as exc:
+            raise CxcertError(f"metric {self.metric.id!r}, parameter {name!r}: {exc}") from None
+
+    def number(self, name: str) -> float:
+        return float(self.param(name).value)
+
+    def name(self, measure: str) -> str:
+        return f"{self.metric.id}__{measure}"
+
+    def time_kind(self, t: ir.Table, column: str) -> TimeKind:
+        col = self.column(t, column)
+        if col.type().is_timestamp():
+            return "timestamp"
+        if col.type().is_date():
+            return "date"
+        raise CxcertError(f"metric {self.metric.id!r}: time column {column!r} is neither a timestamp nor a date")
+
+    def condition(self, t: ir.Table, cond: Condition) -> ir.BooleanValue:
+        col = self.column(t, cond.column)
+        if cond.param is not None:
+            p = self.param(cond.param)
+            value: object = p.seconds() if p.unit in {"seconds", "hours", "days"} else p.value
+        else:
+            value = cond.value
+        match cond.op:
+            case Op.EQ:
+                return col == value
+            case Op.NE:
+                return col != value
+            case Op.LT:
+                return col < value
+            case Op.LE:
+                return col <= value
+            case Op.GT:
+                return col > value
+            case Op.GE:
+                return col >= value
+            case Op.IN:
+                return col.isin(list(value))  # type: ignore[call-overload]
+            case Op.NOT_IN:
+                return col.notin(list(value))  # type: ignore[call-overload]
+            case Op.IS_NULL:
+                return col.isnull()
+            case Op.NOT_NULL:
+                return col.notnull()
+            case Op.IS_TRUE:
+                return col.fill_null(False) == True  # noqa: E712  (an Ibis expression, not a Python test)
+            case Op.IS_FALSE:
+                return col.fill_null(True) == False  # noqa: E712
+        raise AssertionError(cond.op)
+
+    def all_of(self, t: ir.Table, conds: tuple[Condition, ...]) -> ir.BooleanValue:
+        return ibis.and_(ibis.literal(True), *(self.condition(t, c) for c in conds))
+
+    def elapsed(self, t: ir.Table, e: Elapsed) -> ir.NumericValue:
+        return self.column(t, e.end).delta(self.column(t, e.start), unit="second")
+
+    def value(self, t: ir.Table, v: tuple[str, ...] | Elapsed) -> ir.NumericValue:
+        if isinstance(v, Elapsed):
+            return self.elapsed(t, v).fill_null(0)
+        total: ir.NumericValue = ibis.literal(0.0)
+        for name in v:
+            total = total + self.column(t, name).fill_null(0)
+        return total
+
+    def flag(self, cond: ir.BooleanValue) -> ir.IntegerValue:
+        return ibis.ifelse(cond, 1, 0)
+
+    def row_part(self, table: str, time: str, measures: Mapping[str, ir.NumericValue]) -> Part:
+        t = self.table(table)
+        return Part(f"{table}@{time}", t, time, self.time_kind(t, time), measures)
+
+    def measure(self, m: Measure, label: str) -> Part:
+        t = self.table(m.table)
+        cond = self.all_of(t, m.where)
+        expr = self.flag(cond) if m.agg == "count" else ibis.ifelse(cond, self.value(t, m.value or ()), 0.0)
+        return self.row_part(m.table, m.time, {self.name(label): expr})
+
+    def prefilter(self, t: ir.Table, column: str, extra: dt.timedelta = dt.timedelta()) -> ir.Table:
+        """Keep rows whose timestamp falls in the window (plus ``extra`` after it): joins then stay small."""
+        col = self.column(t, column)
+        return t.filter(col >= utc_literal(self.window.utc_start), col < utc_literal(self.window.utc_end + extra))
+
+    # -- kinds --------------------------------------------------------------------------------------------
+    def compile(self) -> MetricPlan:
+        m = self.metric
+        match m:
+            case RatioMetric():
+                return self.ratio(m)
+            case MeanMetric():
+                return self.mean(m)
+            case ShareWithinMetric():
+                return self.share_within(m)
+            case BoxShareMetric():
+                return self.box_share(m)
+            case NpsMetric():
+                return self.nps(m)
+            case RepeatFreeMetric():
+                return self.repeat_free(m)
+            case ErrorFreeMetric():
+                return self.error_free(m)
+            case CyclesLateMetric():
+                return self.cycles_late(m)
+            case IntervalAccuracyMetric():
+                return self.interval_accuracy(m)
+            case AdherenceMetric():
+                return self.adherence(m)
+            case AnnualisedRateMetric():
+                return self.annualised_rate(m)
+        raise AssertionError(m)
+
+    def plan(self, parts: list[Part], num: list[tuple[str, float]], den: list[str]) -> MetricPlan:
+        return MetricPlan(
+            self.metric, tuple(parts), tuple((self.name(n), c) for n, c in num), tuple(self.name(d) for d in den)
+        )
+
+    def ratio(self, m: RatioMetric) -> MetricPlan:
+        parts = [self.measure(x, f"numerator_{i}") for i, x in enumerate(m.numerator)]
+        parts += [self.measure(x, f"denominator_{i}") for i, x in enumerate(m.denominator)]
+        return self.plan(
+            parts,
+            [(f"numerator_{i}", m.numerator_scale) for i in range(len(m.numerator))],
+            [f"denominator_{i}" for i in range(len(m.denominator))],
+        )
+
+    def mean(self, m: MeanMetric) -> MetricPlan:
+        t = self.table(m.table)
+        cond = self.all_of(t, m.where)
+        if isinstance(m.value, Elapsed):
+            present = self.elapsed(t, m.value).notnull()
+        else:
+            present = ibis.or_(*(self.column(t, c).notnull() for c in m.value))
+        measures = {
+            self.name("total"): ibis.ifelse(cond, self.value(t, m.value), 0.0),
+            self.name("count"): self.flag(cond & present),
+        }
+        return self.plan([self.row_part(m.table, m.time, measures)], [("total", 1.0)], ["count"])
+
+    def share_within(self, m: ShareWithinMetric) -> MetricPlan:
+        t = self.table(m.table)
+        duration = self.elapsed(t, m.duration) if isinstance(m.duration, Elapsed) else self.column(t, m.duration)
+        threshold = self.seconds(m.threshold)
+        offered = self.all_of(t, m.where)
+        abandoned = self.column(t, m.abandoned_column).fill_null(False)
+        if m.abandon_treatment is AbandonTreatment.EXCLUDE_SHORT_ABANDONS:
+            offered = offered & ~(abandoned & (duration.fill_null(0) < self.seconds("short_abandon_s")))
+        elif m.abandon_treatment is AbandonTreatment.EXCLUDE_ABANDONS_WITHIN_THRESHOLD:
+            offered = offered & ~(abandoned & (duration.fill_null(0) <= threshold))
+        within = offered & self.all_of(t, m.success) & (duration <= threshold)
+        measures = {self.name("within"): self.flag(within), self.name("offered"): self.flag(offered)}
+        return self.plan([self.row_part(m.table, m.time, measures)], [("within", 1.0)], ["offered"])
+
+    def box_share(self, m: BoxShareMetric) -> MetricPlan:
+        t = self.table("surveys")
+        answered = self.column(t, "instrument") == m.instrument
+        size = self.number("box_size") - 1
+        if m.box == "top":
+            in_box = self.column(t, "score") >= self.column(t, "scale_max") - size
+        else:
+            in_box = self.column(t, "score") <= self.column(t, "scale_min") + size
+        measures = {self.name("in_box"): self.flag(answered & in_box), self.name("responses"): self.flag(answered)}
+        return self.plan([self.row_part("surveys", "answered_at", measures)], [("in_box", 1.0)], ["responses"])
+
+    def nps(self, m: NpsMetric) -> MetricPlan:
+        t = self.table("surveys")
+        answered = self.column(t, "instrument") == m.instrument
+        score = self.column(t, "score")
+        measures = {
+            self.name("promoters"): self.flag(answered & (score >= self.number("promoter_min"))),
+            self.name("detractors"): self.flag(answered & (score <= self.number("detractor_max"))),
+            self.name("responses"): self.flag(answered),
+        }
+        part = self.row_part("surveys", "answered_at", measures)
+        return self.plan([part], [("promoters", 1.0), ("detractors", -1.0)], ["responses"])
+
+    def repeat_free(self, m: RepeatFreeMetric) -> MetricPlan:
+        window_s = self.seconds("repeat_window")
+        t = self.table("contacts")
+        # Any later contact of the customer counts as a repeat (even one that was abandoned), so the lead runs
+        # over all of the customer's contacts up to one window past the end.
+        t = self.prefilter(t.filter(t.customer_key.notnull()), "arrived_at", dt.timedelta(seconds=window_s))
+        w = ibis.window(group_by=[t.entity_id, t.customer_key], order_by=[t.arrived_at, t.contact_id])
+        t = t.mutate(_next_at=t.arrived_at.lead().over(w))
+        t = t.filter(self.all_of(t, m.where))
+        repeated = t._next_at.notnull() & (t._next_at.delta(t.arrived_at, unit="second") <= window_s)
+        measures = {self.name("resolved"): self.flag(~repeated), self.name("handled"): ibis.literal(1)}
+        part = Part(f"{m.id}:repeat_free", t, "arrived_at", "timestamp", measures)
+        return self.plan([part], [("resolved", 1.0)], ["handled"])
+
+    def error_free(self, m: ErrorFreeMetric) -> MetricPlan:
+        unknown = set(m.error_classes) - set(ERROR_CLASSES)
+        if unknown:
+            raise CxcertError(f"metric {m.id!r}: unknown error class(es) {', '.join(sorted(unknown))}")
+        # One relation for every class (failed items per evaluation and class), identical for all four accuracy
+        # metrics, so the engine answers them with a single query.
+        items = self.table("evaluation_items")
+        failed = items.result == m.fail_result
+        fails = items.group_by(_eid=items.evaluation_id).aggregate(
+            **{f"_failed_{c}": self.flag(failed & (items.error_class == c)).sum() for c in ERROR_CLASSES}
+        )
+        ev = self.prefilter(self.table("evaluations"), "evaluated_at")
+        joined = ev.left_join(fails, ev.evaluation_id == fails._eid)
+        failures = ibis.literal(0)
+        for c in m.error_classes:
+            failures = failures + joined[f"_failed_{c}"].fill_null(0)
+        measures = {self.name("error_free"): self.flag(failures == 0), self.name("evaluated"): ibis.literal(1)}
+        part = Part("evaluations:error_free", joined, "evaluated_at", "timestamp", measures)
+        return self.plan([part], [("error_free", 1.0)], ["evaluated"])
+
+    def cycles_late(self, m: CyclesLateMetric) -> MetricPlan:
+        t = self.table("contacts")
+        cond = self.all_of(t, m.where)
+        cycles = (self.elapsed(t, m.age) / self.seconds("cycle")).ceil() - 1
+        late = ibis.ifelse(cond & (cycles > 0), cycles, 0)
+        measures = {self.name("cycles_late"): late, self.name("items"): self.flag(cond)}
+        return self.plan([self.row_part("contacts", "arrived_at", measures)], [("cycles_late", 1.0)], ["items"])
+
+    def interval_accuracy(self, m: IntervalAccuracyMetric) -> MetricPlan:
+        step = int(self.seconds("interval"))
+        tolerance = self.number("tolerance")
+        c = self.prefilter(self.table("contacts"), "arrived_at")
+        c = c.filter(self.all_of(c, m.where))
+        c = c.mutate(_b=(epoch_seconds(c.arrived_at) // step) * step)
+        actual = c.group_by(_p=c.program, _q=c.queue, _b=c._b).aggregate(_actual=c.count())
+        f = self.prefilter(self.table("forecasts"), "interval_start")
+        f = f.filter(f.interval_s == step).mutate(_e=epoch_seconds(f.interval_start))
+        j = f.left_join(actual, [f.program == actual._p, f.queue == actual._q, f._e == actual._b])
+        a = j._actual.fill_null(0)
+        within = (a - j.contacts_forecast).abs() <= tolerance * a
+        measures = {self.name("within"): self.flag(within), self.name("intervals"): ibis.literal(1)}
+        part = Part(f"{m.id}:interval_accuracy", j, "interval_start", "timestamp", measures)
+        return self.plan([part], [("within", 1.0)], ["intervals"])
+
+    def adherence(self, m: AdherenceMetric) -> MetricPlan:
+        s = self.prefilter(self.table("schedules"), "start")
+        states = self.table("agent_states")
+        a = states.select(_ag=states.agent_id, _st=states.state, _as=states.start, _ae=states.end)
+        j = s.join(a, [s.agent_id == a._ag, a._as < s.end, a._ae > s.start])
+        allowed = ibis.or_(*((j.activity == act) & j._st.isin(list(ok)) for act, ok in m.adherent_states.items()))
+        j = j.filter(allowed)
+        overlap = ibis.least(j.end, j._ae).delta(ibis.greatest(j.start, j._as), unit="second")
+        adhered = Part(f"{m.id}:adherence", j, "start", "timestamp", {self.name("adhered"): overlap})
+        sched = self.table("schedules")
+        scheduled = ibis.ifelse(
+            sched.activity.isin(list(m.adherent_states)), sched.end.delta(sched.start, unit="second"), 0
+        )
+        planned = self.row_part("schedules", "start", {self.name("scheduled"): scheduled})
+        return self.plan([adhered, planned], [("adhered", 1.0)], ["scheduled"])
+
+    def annualised_rate(self, m: AnnualisedRateMetric) -> MetricPlan:
+        roster = self.table("roster")
+        exited = self.flag(roster.exited_on.notnull() & self.all_of(roster, m.where))
+        exits = self.row_part("roster", "exited_on", {self.name("exits"): exited})
+        days = ibis.memtable(pa.table({"_day": pa.array(self.window.days(), pa.date32())}))
+        on_roster = roster.join(
+            days, [roster.hired_on <= days._day, roster.exited_on.isnull() | (roster.exited_on > days._day)]
+        )
+        headcount = Part(f"{m.id}:headcount", on_roster, "_day", "date", {self.name("agent_days"): ibis.literal(1)})
+        return self.plan([exits, headcount], [("exits", self.number("days_per_year"))], ["agent_days"])
+
+
+def compile_metric(metric: Metric, tables: Mapping[str, ir.Table], window: Window) -> MetricPlan:
+    """Compile ``metric`` against the canonical ``tables`` for ``window`` (used for pre-filters and calendars)."""
+    return _Compiler(metric, tables, window).compile()

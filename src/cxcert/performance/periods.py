@@ -1,0 +1,193 @@
+"""Time as a type: grains, date windows in a site's time zone, and portable period bucketing in Ibis.
+
+Canonical timestamps are UTC. A period (interval, day, week, month) is a span of the site's *local* wall clock,
+so each UTC instant is shifted by the zone's UTC offset before flooring. The offset is written as a CASE over the
+zone's transitions inside the requested window (computed here with :mod:`zoneinfo`); intervals and days floor by
+integer arithmetic on epoch seconds, weeks and months truncate a naive local timestamp. All of it compiles on
+every backend, unlike ``.bucket()`` (no PySpark), and none of it reads a session time zone (DuckDB's
+``epoch(ts::TIMESTAMP)`` does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import ibis
+import ibis.expr.types as ir
+
+from cxcert.errors import CxcertError
+
+EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_NAIVE_EPOCH = ibis.timestamp(dt.datetime(1970, 1, 1))
+_DAY_S = 86_400
+
+
+class GrainKind(StrEnum):
+    INTERVAL = "interval"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+_ORDER = {GrainKind.INTERVAL: 0, GrainKind.DAY: 1, GrainKind.WEEK: 2, GrainKind.MONTH: 3}
+
+
+@dataclass(frozen=True)
+class Grain:
+    """A bucketing grain; ``interval_s`` only matters for intervals (weeks start on Monday, ISO 8601)."""
+
+    kind: GrainKind
+    interval_s: int = 900
+
+    def __post_init__(self) -> None:
+        if self.kind is GrainKind.INTERVAL and (self.interval_s <= 0 or _DAY_S % self.interval_s):
+            raise CxcertError(f"an interval must divide a day evenly, got {self.interval_s} s")
+
+    @classmethod
+    def parse(cls, text: str, interval_s: int = 900) -> Grain:
+        try:
+            kind = GrainKind(text.strip().lower())
+        except ValueError:
+            raise CxcertError(f"unknown grain {text!r}; use one of {', '.join(k.value for k in GrainKind)}") from None
+        return cls(kind, interval_s)
+
+    @property
+    def label(self) -> str:
+        return f"interval ({self.interval_s // 60} min)" if self.kind is GrainKind.INTERVAL else self.kind.value
+
+    def coarser_or_equal(self, other: Grain) -> bool:
+        """Whether buckets of ``self`` are unions of buckets of ``other`` (so re-aggregation is exact)."""
+        if self.kind is GrainKind.INTERVAL:
+            return other.kind is GrainKind.INTERVAL and self.interval_s % other.interval_s == 0
+        if self.kind is GrainKind.MONTH and other.kind is GrainKind.WEEK:
+            return False  # weeks straddle months
+        return _ORDER[self.kind] >= _ORDER[other.kind]
+
+
+DAY = Grain(GrainKind.DAY)
+WEEK = Grain(GrainKind.WEEK)
+MONTH = Grain(GrainKind.MONTH)
+
+
+def zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CxcertError(f"unknown IANA time zone {tz!r} (e.g. 'Europe/Paris', 'America/New_York', 'UTC')") from None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Local dates ``start``..``end`` (inclusive) in zone ``tz``, with their UTC bounds and offset transitions."""
+
+    tz: str
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        zone(self.tz)
+        if self.end < self.start:
+            raise CxcertError(f"the window ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def utc_start(self) -> dt.datetime:
+        return _local_midnight_utc(self.start, self.tz)
+
+    @property
+    def utc_end(self) -> dt.datetime:
+        """Exclusive: local midnight after ``end``."""
+        return _local_midnight_utc(self.end + dt.timedelta(days=1), self.tz)
+
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    def offsets(self, margin_days: int = 2) -> list[tuple[int, int]]:
+        """``(from_epoch_s, utc_offset_s)`` pairs, ascending, covering the window plus a margin."""
+        tzinfo = zone(self.tz)
+        first = self.utc_start - dt.timedelta(days=margin_days)
+        last = self.utc_end + dt.timedelta(days=margin_days)
+
+        def offset_at(epoch: int) -> int:
+            moment = EPOCH_UTC + dt.timedelta(seconds=epoch)
+            delta = moment.astimezone(tzinfo).utcoffset()
+            return int(delta.total_seconds()) if delta is not None else 0
+
+        lo = int((first - EPOCH_UTC).total_seconds())
+        hi = int((last - EPOCH_UTC).total_seconds())
+        out = [(lo, offset_at(lo))]
+        step = 6 * 3600  # zones change offset at most once in a few hours; bisect each change to the second
+        t = lo
+        while t < hi:
+            nxt = min(t + step, hi)
+            if offset_at(nxt) != out[-1][1]:
+                a, b = t, nxt
+                while b - a > 1:
+                    mid = (a + b) // 2
+                    if offset_at(mid) == out[-1][1]:
+                        a = mid
+                    else:
+                        b = mid
+                out.append((b, offset_at(b)))
+            t = nxt
+        return out
+
+
+def _local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
+    local = dt.datetime.combine(day, dt.time(), tzinfo=zone(tz))
+    return local.astimezone(dt.UTC)
+
+
+def utc_literal(moment: dt.datetime) -> ir.TimestampScalar:
+    return ibis.timestamp(moment.astimezone(dt.UTC))
+
+
+def epoch_seconds(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Seconds since 1970-01-01 UTC, independent of any session time zone."""
+    return ts.delta(ibis.timestamp(EPOCH_UTC), unit="second")
+
+
+def local_epoch(ts: ir.TimestampValue, window: Window) -> ir.IntegerValue:
+    """UTC timestamp → seconds since 1970-01-01 on the local wall clock of ``window.tz``."""
+    utc = epoch_seconds(ts)
+    offsets = window.offsets()
+    if len(offsets) == 1:
+        return utc + offsets[0][1]
+    branches = [(utc >= start, off) for start, off in reversed(offsets[1:])]
+    return utc + ibis.cases(*branches, else_=offsets[0][1])
+
+
+def date_epoch(day: ir.DateValue) -> ir.IntegerValue:
+    """A (local) calendar date → local epoch seconds of its midnight."""
+    return day.epoch_days() * _DAY_S
+
+
+def bucket(local_s: ir.IntegerValue, grain: Grain) -> ir.IntegerValue:
+    """Floor local epoch seconds to the start of their period, as local epoch seconds.
+
+    Intervals and days floor by integer arithmetic; weeks (ISO, Monday) and months truncate a *naive* timestamp
+    built from the local seconds, which no session time zone can shift.
+    """
+    if grain.kind is GrainKind.INTERVAL:
+        return (local_s // grain.interval_s) * grain.interval_s
+    if grain.kind is GrainKind.DAY:
+        return (local_s // _DAY_S) * _DAY_S
+    naive = _NAIVE_EPOCH + local_s.as_interval("s")
+    unit = "W" if grain.kind is GrainKind.WEEK else "M"
+    return naive.truncate(unit).delta(_NAIVE_EPOCH, unit="second")
+
+
+def period_start_python(local: dt.datetime, grain: Grain) -> dt.datetime:
+    """The same flooring as :func:`bucket`, on a naive local datetime (used to re-aggregate results)."""
+    if grain.kind is GrainKind.INTERVAL:
+        secs = local.hour * 3600 + local.minute * 60 + local.second
+        floored = secs - secs % grain.interval_s
+        return dt.datetime.combine(local.date(), dt.time()) + dt.timedelta(seconds=floored)
+    day = local.date()
+    if grain.kind is GrainKind.WEEK:
+        day -= dt.timedelta(days=day.weekday())
+    elif grain.kind is GrainKind.MONTH:
+        day = day.replace(day=1)
+    return dt.datetime.combine(day, dt.time())

@@ -1,0 +1,78 @@
+"""Validating the performance package's YAML with errors that name the file, the line and the field.
+
+Like ``cxcert.certification.packaged_yaml.parse_yaml``, but it also finds the line of a field inside a
+discriminated union (pydantic puts the union's tag, e.g. ``mean``, in the error location; YAML has no such key,
+so that part is skipped rather than ending the search at the parent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from cxcert.errors import ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+_DATE_REPR = re.compile(r"^datetime\.date\((\d+), (\d+), (\d+)\)$")
+
+
+def _part(part: int | str) -> int | str:
+    """pydantic reports a date key by its repr; YAML wrote it as an ISO date."""
+    match = _DATE_REPR.match(part) if isinstance(part, str) else None
+    if match is None:
+        return part
+    return dt.date(*(int(g) for g in match.groups())).isoformat()
+
+
+def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        child: yaml.Node = node.value[part]
+        return child
+    return None
+
+
+def line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
+    """1-based line of the node at ``loc``, skipping parts YAML does not have (union tags)."""
+    if root is None:
+        return None
+    node, line = root, root.start_mark.line + 1
+    for part in loc:
+        found = _child(node, _part(part))
+        if found is None:
+            continue
+        if isinstance(node, yaml.MappingNode):  # a field's line is its key's line
+            key = next(k for k, v in node.value if v is found)
+            line = key.start_mark.line + 1
+        else:
+            line = found.start_mark.line + 1
+        node = found
+    return line
+
+
+def parse_model(text: str, model: type[M], *, where: str) -> M:
+    """Validate YAML ``text`` against ``model``; every issue names ``where``, the line and the field path."""
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ValidationFailed([f"{at}not valid YAML ({exc})"], where=where) from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        issues = []
+        for err in exc.errors():
+            loc = err["loc"]
+            field = ".".join(str(_part(p)) for p in loc) or "(top level)"
+            issues.append(f"line {line_of(root, loc)}, field {field}: {err['msg']}")
+        raise ValidationFailed(issues, where=where) from exc

@@ -1,0 +1,119 @@
+"""`cxcert kpi` over a real warehouse in a fresh CXCERT_HOME, and `cxcert kpi list`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from cxcert.cli.main import app
+from cxcert.errors import CxcertError
+from cxcert.ingest.accounting import IngestAccounting
+from cxcert.warehouse import Warehouse
+
+from .tables import arrow, contact, utc
+
+
+@dataclass(frozen=True)
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cxcert(home: Path, *args: str) -> Outcome:
+    """Run in-process (a subprocess costs seconds of imports); a CxcertError maps to exit 2 as ``run()`` does.
+    ``home`` is already CXCERT_HOME (the fixture sets it)."""
+    assert os.environ["CXCERT_HOME"] == str(home)
+    result = CliRunner().invoke(app, list(args))
+    if isinstance(result.exception, CxcertError):
+        return Outcome(2, result.stdout, result.stderr + str(result.exception))
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def subprocess_cxcert(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CXCERT_HOME": str(home)}
+    env.pop("CXCERT_DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "cxcert", *args], capture_output=True, text=True, env=env, check=False)
+
+
+def load_contacts(home: Path) -> None:
+    warehouse = Warehouse(home / "warehouse")
+    rows = [
+        contact("c1", utc(2024, 3, 4, 9), wait=10),
+        contact("c2", utc(2024, 3, 4, 23, 30), wait=30),  # Lisbon is UTC+0 in March: still Mar 4
+        contact("c3", utc(2024, 4, 2, 9), wait=50),
+    ]
+    staging = warehouse.new_staging()
+    path = staging / "part.parquet"
+    pq.write_table(arrow("contacts", rows), path)
+    warehouse.commit_batch(
+        "contacts", [path], fingerprint="test-contacts", source="test", entity_id="e1",
+        accounting=IngestAccounting(read=3, accepted=3, rejected=0),
+    )  # fmt: skip
+
+
+def test_kpi_json_by_month(home: Path) -> None:
+    load_contacts(home)
+    out = cxcert(home, "kpi", "--entity", "e1", "--metric", "asa", "--grain", "month", "--from", "2024-03-01",
+                 "--to", "2024-04-30", "--tz", "Europe/Lisbon", "--json")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    # March: (10 + 30) / 2 = 20 s; April: 50 s.
+    assert [(r["period_start"][:10], r["numerator"], r["denominator"], r["value"]) for r in payload["rows"]] == [
+        ("2024-03-01", 40.0, 2.0, 20.0),
+        ("2024-04-01", 50.0, 1.0, 50.0),
+    ]
+    assert payload["unit"] == "seconds" and payload["tz"] == "Europe/Lisbon"
+
+
+def test_kpi_csv_and_table(home: Path) -> None:
+    load_contacts(home)
+    csv_out = cxcert(home, "kpi", "--entity", "e1", "--metric", "service_level", "--grain", "day", "--from",
+                     "2024-03-01", "--to", "2024-03-31", "--csv")  # fmt: skip
+    assert csv_out.returncode == 0, csv_out.stderr
+    lines = csv_out.stdout.strip().splitlines()
+    assert lines[0] == "period_start,program,numerator,denominator,value"
+    assert lines[1:] == ["2024-03-04 00:00:00,p1,1.0,2.0,0.5"]  # UTC default: c1 in 10 s, c2 in 30 s
+    assert "bucketing in UTC" in csv_out.stderr
+    table = cxcert(home, "kpi", "--entity", "e1", "--metric", "service_level", "--from", "2024-03-01", "--to",
+                   "2024-03-31", "--tz", "UTC")  # fmt: skip
+    assert table.returncode == 0 and "50.00 %" in table.stdout
+
+
+def test_kpi_user_mistakes_exit_2_with_one_line(home: Path) -> None:
+    for args, message in [
+        (("--entity", "e1", "--metric", "sla", "--from", "2024-03-01", "--to", "2024-03-31"), "unknown metric 'sla'"),
+        (("--entity", "e1", "--metric", "asa", "--from", "2024-03-01", "--to", "March"), "--to must be a date"),
+        (("--entity", "e1", "--metric", "asa"), "missing --from, --to"),
+        (("--entity", "e1", "--metric", "asa", "--from", "2024-03-01", "--to", "2024-03-31", "--grain", "hour"),
+         "unknown grain 'hour'"),
+        (("--entity", "e1", "--metric", "nps", "--from", "2024-03-01", "--to", "2024-03-31", "--by", "queue"),
+         "cannot be cut by queue"),
+    ]:  # fmt: skip
+        out = cxcert(home, "kpi", *args)
+        assert out.returncode == 2, (args, out.stderr)
+        assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_kpi_list_json(home: Path) -> None:
+    out = cxcert(home, "kpi", "list", "--json")
+    assert out.returncode == 0
+    metrics = {m["id"]: m for m in json.loads(out.stdout)}
+    assert len(metrics) == 25
+    assert metrics["service_level"]["parameters"]["threshold_s"]["value"] == 20
+    assert metrics["aht"]["direction"] == "lower_is_better"
+
+
+def test_a_user_mistake_through_the_real_entry_point(home: Path) -> None:
+    out = subprocess_cxcert(
+        home, "kpi", "--entity", "e1", "--metric", "sla", "--from", "2024-03-01", "--to", "2024-03-31"
+    )
+    assert out.returncode == 2
+    assert "unknown metric 'sla'" in out.stderr and "Traceback" not in out.stderr

@@ -17,6 +17,6 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
 
-echo "== ruff"; .venv/bin/ruff check src tests benchmarks
+echo "== ruff"; .venv/bin/ruff check src tests benchmarks docs/examples
 echo "== mypy --strict"; .venv/bin/mypy
 echo "== pytest"; .venv/bin/pytest -q "$@"

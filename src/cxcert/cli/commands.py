@@ -10,8 +10,33 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     # Imports are local so `cxcert --help` stays fast and one module's heavy deps load only when used.
-    from cxcert.cli import ingest, kpi, qa, staffing, standard, system
+    from cxcert.cli import (
+        answers,
+        assessment,
+        calendar,
+        coordinator,
+        decide,
+        demo,
+        engagement,
+        entity,
+        ingest,
+        kpi,
+        qa,
+        staffing,
+        standard,
+        system,
+        workspace,
+    )
 
+    answers.register(app)
+    assessment.register(app)  # assessment, findings
+    calendar.register(app)
+    coordinator.register(app)
+    decide.register(app)
+    demo.register(app)
+    engagement.register(app)
+    entity.register(app)
+    workspace.register(app)  # init
     ingest.register(app)
     kpi.register(app)
     qa.register(app)

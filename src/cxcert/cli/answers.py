@@ -1,0 +1,213 @@
+"""`cxcert answers record|import|show`: the coordinator's application answers (DOMAIN.md section 3, step 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+
+from cxcert.certification.application import application_progress
+from cxcert.certification.assessment import ApplicationAnswer
+from cxcert.cli.dates import optional_date
+from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli.row_import import (
+    ImportReport,
+    RejectedRow,
+    RowRejected,
+    date_cell,
+    number,
+    print_report,
+    quarantine,
+    reject,
+    required,
+)
+from cxcert.cli.table_file import TableRow, read_table
+from cxcert.cli.workspace import actor, workspace
+from cxcert.errors import CxcertError
+from cxcert.home import cxcert_home
+from cxcert.standards import library
+from cxcert.standards.schema import Standard
+
+answers_app = typer.Typer(
+    help="Record the coordinator's application answers, one by one or in bulk from CSV/Excel, and see progress.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(answers_app, name="answers")
+
+
+def unknown_reference(standard: Standard, item: str, requirement: str | None) -> tuple[str, str] | None:
+    """(column, reason) when ``item`` or ``requirement`` is not in ``standard``; None when both exist."""
+    try:
+        found = standard.item(item)
+    except KeyError:
+        return "item", f"item {item!r} is not in {standard.key.urn}"
+    if requirement and requirement not in {r.id for r in found.requirements}:
+        known = ", ".join(r.id for r in found.requirements) or "none"
+        return "requirement", f"item {item} has no requirement {requirement!r} (it has: {known})"
+    return None
+
+
+def _answer(**fields: object) -> ApplicationAnswer:
+    try:
+        return ApplicationAnswer.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        raise RowRejected(str(first["loc"][0]) if first["loc"] else "answer", first["msg"]) from None
+
+
+@answers_app.command("record")
+def record(
+    entity_id: str = typer.Option(..., "--entity", help="The entity whose application this is."),
+    item: str = typer.Option(..., "--item", help="Item number, e.g. 2.1."),
+    requirement: str | None = typer.Option(
+        None, "--requirement", help="Requirement id, e.g. 2.1.1; omit for the item."
+    ),
+    answer: str = typer.Option(..., "--answer", help="The answer text."),
+    hours: float = typer.Option(0.0, "--hours", help="Hours spent on this answer."),
+    completion: float = typer.Option(0.0, "--completion", help="How complete the answer is, 0 to 1."),
+    by: str | None = typer.Option(None, "--by", help="Who answered (person id)."),
+    on: str | None = typer.Option(None, "--on", help="Answered on (YYYY-MM-DD)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Record one application answer; answers are kept as history (the latest per requirement counts).
+
+    Example:  cxcert answers record --entity acme-care --item 2.1 --requirement 2.1.1
+    --answer "We sample 5 contacts per agent per month" --hours 1.5 --completion 0.8
+    """
+    try:
+        new = _answer(
+            item=item,
+            requirement_id=requirement or None,
+            answer=answer,
+            hours_spent=hours,
+            completion=completion,
+            answered_by=by,
+            answered_on=optional_date(on, "--on"),
+        )
+    except RowRejected as exc:
+        raise CxcertError(f"--{exc.column.replace('_', '-')}: {exc.reason}") from None
+    with workspace() as repos:
+        entity = repos.organisations.get_entity(entity_id)
+        problem = unknown_reference(library.standard(entity.standard_urn), item, requirement)
+        if problem:
+            raise CxcertError(f"--{problem[0]}: {problem[1]}")
+        stored = repos.assessments.record_answer(entity_id, new)
+        if stored:
+            repos.audit_trail.append(actor(), "answer.recorded", f"entity:{entity_id}", new.model_dump(mode="json"))
+    if json_out:
+        print_json({"stored": stored, "answer": new.model_dump(mode="json")})
+    else:
+        console.print(
+            f"{'Recorded' if stored else 'Already stored'}: answer to {item}{'/' + requirement if requirement else ''}"
+        )
+
+
+def _rows_to_answers(
+    rows: list[TableRow], default_entity: str | None, standards: dict[str, Standard]
+) -> tuple[list[tuple[str, ApplicationAnswer]], list[RejectedRow]]:
+    accepted: list[tuple[str, ApplicationAnswer]] = []
+    rejected: list[RejectedRow] = []
+    for row in rows:
+        try:
+            entity_id = required(row, "entity", default_entity)
+            if entity_id not in standards:
+                raise RowRejected("entity", f"no entity {entity_id!r}")
+            item = required(row, "item")
+            requirement = row.values.get("requirement") or None
+            problem = unknown_reference(standards[entity_id], item, requirement)
+            if problem:
+                raise RowRejected(*problem)
+            answer = _answer(
+                item=item,
+                requirement_id=requirement,
+                answer=required(row, "answer"),
+                hours_spent=number(row, "hours", 0.0),
+                completion=number(row, "completion", 0.0),
+                answered_by=row.values.get("by") or row.values.get("answered_by") or None,
+                answered_on=date_cell(row, "on") or date_cell(row, "answered_on"),
+            )
+            accepted.append((entity_id, answer))
+        except RowRejected as exc:
+            rejected.append(reject(row, exc))
+    return accepted, rejected
+
+
+@answers_app.command("import")
+def import_answers(
+    path: Path = typer.Argument(..., help="A .csv or .xlsx file; the first row names the columns."),
+    entity_id: str | None = typer.Option(None, "--entity", help="Entity for rows without an 'entity' column."),
+    json_out: bool = typer.Option(False, "--json", help="Print the row accounting as JSON."),
+) -> None:
+    """Import application answers in bulk; bad rows are rejected with their row number and reason, the rest stored.
+
+    Columns: entity (or --entity), item, requirement (optional), answer, hours, completion (0-1 or a percentage),
+    by, on (YYYY-MM-DD). Re-importing the same file stores nothing new.
+
+    Example:  cxcert answers import application.xlsx --entity acme-care
+    """
+    rows = read_table(path)
+    with workspace() as repos:
+        standards = {e.id: library.standard(e.standard_urn) for e in repos.organisations.list_entities()}
+        accepted, rejected = _rows_to_answers(rows, entity_id, standards)
+        stored = [repos.assessments.record_answer(ent, answer) for ent, answer in accepted]
+        if any(stored):
+            repos.audit_trail.append(
+                actor(), "answers.imported", f"file:{path.name}", {"rows": len(rows), "stored": sum(stored)}
+            )
+    report = ImportReport(
+        file=path.name,
+        read=len(rows),
+        accepted=len(accepted),
+        unchanged=stored.count(False),
+        rejected=tuple(rejected),
+        quarantine=quarantine(cxcert_home(), path, tuple(rejected)),
+    )
+    print_report(report, "answers", json_out)
+
+
+@answers_app.command("show")
+def show(
+    entity_id: str = typer.Option(..., "--entity", help="The entity."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show how far the application is: completion and hours per item, items not started.
+
+    Example:  cxcert answers show --entity acme-care
+    """
+    with workspace() as repos:
+        entity = repos.organisations.get_entity(entity_id)
+        answers = repos.assessments.answers(entity_id)
+    progress = application_progress(answers, library.standard(entity.standard_urn))
+    if json_out:
+        print_json(
+            {
+                "entity_id": entity_id,
+                "answers": len(answers),
+                "completion": progress.completion,
+                "hours_spent": progress.hours_spent,
+                "items_not_started": list(progress.items_not_started),
+                "items_complete": list(progress.items_complete),
+                "items": [
+                    {
+                        "item": p.item,
+                        "title": p.title,
+                        "completion": p.completion,
+                        "hours_spent": p.hours_spent,
+                        "status": p.status.value,
+                    }
+                    for p in progress.items
+                ],
+                "explanation": progress.explanation.to_dict(),
+            }
+        )
+        return
+    print_table(
+        f"application of {entity_id}",
+        ("item", "title", "status", "completion", "hours"),
+        [(p.item, p.title, p.status.value, f"{p.completion:.0%}", f"{p.hours_spent:g}") for p in progress.items],
+    )
+    console.print(progress.explanation.summary, highlight=False)

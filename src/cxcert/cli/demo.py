@@ -1,0 +1,361 @@
+"""`cxcert demo`: a realistic organisation taken through certification end to end, stored and explained.
+
+The run is a sequence of small steps (:data:`DEMO_STEPS`), each reading and extending one :class:`DemoRun`:
+persist a part of the scenario through the repositories, or compute and print a result from what was stored.
+To extend the demo (e.g. with the performance scorecard), write another ``def step(run: DemoRun) -> None`` and
+add it to the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cxcert.certification.assessment import Assessment
+from cxcert.certification.decision import Decision, decide
+from cxcert.certification.demo_scenario import DemoScenario, build_demo_scenario
+from cxcert.cli.calendar import EntityCalendar, entity_calendar, print_calendar
+from cxcert.cli.dates import parse_date
+from cxcert.cli.decide import print_decision
+from cxcert.cli.entity import show_entity
+from cxcert.cli.output import console, print_json, print_table
+from cxcert.errors import CxcertError
+from cxcert.standards.rule_set import FindingLevel
+from cxcert.store.db import Database, init_database
+from cxcert.store.repository import Repositories
+
+ACTOR = "cxcert-demo"
+DEFAULT_DIR_NAME = "cxcert-demo"
+
+
+@dataclass
+class DemoRun:
+    """The state of one demo run: where it stores, the scenario, and what each step produced."""
+
+    home: Path
+    today: dt.date
+    json_out: bool
+    db: Database | None = None
+    scenario: DemoScenario | None = None
+    decision: Decision | None = None
+    calendar: EntityCalendar | None = None
+    output: dict[str, Any] = field(default_factory=dict)  # the --json document, one key per step
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.home / 'cxcert.sqlite'}"
+
+    @property
+    def s(self) -> DemoScenario:
+        assert self.scenario is not None, "build_scenario runs first"
+        return self.scenario
+
+    @contextmanager
+    def repos(self) -> Iterator[Repositories]:
+        assert self.db is not None, "prepare_workspace runs first"
+        with self.db.session() as session:
+            yield Repositories(session, evidence_root=self.home / "evidence")
+
+    def say(self, text: str) -> None:
+        if not self.json_out:
+            console.print(text, highlight=False)
+
+
+def choose_home(explicit: Path | None) -> Path:
+    """``explicit`` if given (it must not hold a database yet); else ./cxcert-demo, -2, -3... or a temp dir."""
+    if explicit is not None:
+        if (explicit / "cxcert.sqlite").exists():
+            raise CxcertError(f"{explicit} already holds a cxcert database; give an empty or new directory to --home")
+        return explicit
+    cwd = Path.cwd()
+    if os.access(cwd, os.W_OK):
+        for n in range(1, 100):
+            candidate = cwd / (DEFAULT_DIR_NAME if n == 1 else f"{DEFAULT_DIR_NAME}-{n}")
+            if not candidate.exists() or not any(candidate.iterdir()):
+                return candidate
+    return Path(tempfile.mkdtemp(prefix=f"{DEFAULT_DIR_NAME}-"))
+
+
+# --- the steps ---------------------------------------------------------------------------------------------
+
+
+def prepare_workspace(run: DemoRun) -> None:
+    run.home.mkdir(parents=True, exist_ok=True)
+    (run.home / "evidence").mkdir(exist_ok=True)
+    init_database(run.url)
+    run.db = Database(run.url)
+    run.output["workspace"] = {"home": str(run.home), "database": run.url, "today": run.today.isoformat()}
+    run.say(f"[bold]cxcert demo[/] as of {run.today}: workspace {run.home}")
+
+
+def build_scenario(run: DemoRun) -> None:
+    run.scenario = build_demo_scenario(run.today)
+
+
+def persist_entity(run: DemoRun) -> None:
+    s = run.s
+    with run.repos() as repos:
+        repos.organisations.save_organisation(s.organisation)
+        repos.organisations.save_entity(s.entity)
+        repos.audit_trail.append(ACTOR, "entity.created", f"entity:{s.entity.id}", s.entity.model_dump(mode="json"))
+    run.output["organisation"] = s.organisation.model_dump(mode="json")
+    run.output["entity"] = s.entity.model_dump(mode="json")
+    if not run.json_out:
+        console.rule("1. Organisation and entity")
+        show_entity(s.entity, s.organisation)
+        console.print(s.authority.explanation.summary, highlight=False)
+
+
+def persist_people(run: DemoRun) -> None:
+    s = run.s
+    names = {p.id: p.name for p in s.people}
+    with run.repos() as repos:
+        for person in s.people:
+            repos.people.save_person(person)
+        for grant in s.role_grants:
+            repos.people.grant(grant)
+        for session in s.kickoff_sessions:
+            repos.people.save_kickoff(s.entity.id, session)
+        for reg, verdict in zip(s.registrations, s.registration_verdicts, strict=True):
+            payload = {**reg.model_dump(mode="json"), "explanation": verdict.explanation.to_dict()}
+            if verdict.registered:
+                repos.people.save_registration(s.entity.id, reg)
+                repos.audit_trail.append(ACTOR, "coordinator.registered", f"entity:{s.entity.id}", payload)
+            else:
+                repos.audit_trail.append(ACTOR, "coordinator.refused", f"entity:{s.entity.id}", payload)
+    run.output["coordinators"] = [
+        {
+            "person_id": v.person_id,
+            "name": names.get(v.person_id),
+            "location_id": v.location_id,
+            "exam_score": r.exam_score,
+            "registered": v.registered,
+            "explanation": v.explanation.to_dict(),
+        }
+        for r, v in zip(s.registrations, s.registration_verdicts, strict=True)
+    ]
+    run.output["kickoff"] = [k.model_dump(mode="json") for k in s.kickoff_sessions]
+    if not run.json_out:
+        console.rule("2. Kickoff and coordinators")
+        for k in s.kickoff_sessions:
+            console.print(f"  kickoff {k.held_on}: {k.audience}, {k.duration_hours:g} h", highlight=False)
+        print_table(
+            "coordinator registrations",
+            ("person", "location", "exam", "verdict"),
+            [
+                (
+                    names.get(v.person_id, v.person_id),
+                    v.location_id,
+                    f"{r.exam_score:.0%}",
+                    ("[green]registered[/]" if v.registered else "[red]refused[/]: ")
+                    + ("" if v.registered else v.explanation.summary),
+                )
+                for r, v in zip(s.registrations, s.registration_verdicts, strict=True)
+            ],
+        )
+
+
+def persist_application(run: DemoRun) -> None:
+    s = run.s
+    with run.repos() as repos:
+        for answer in s.application_answers:
+            repos.assessments.record_answer(s.entity.id, answer)
+    p = s.application_progress
+    run.output["application"] = {
+        "answers": len(s.application_answers),
+        "completion": p.completion,
+        "hours_spent": p.hours_spent,
+        "items_complete": len(p.items_complete),
+        "items": len(p.items),
+        "summary": p.explanation.summary,
+    }
+    if not run.json_out:
+        console.rule("3. Application")
+        console.print(f"  {len(s.application_answers)} answers: {p.explanation.summary}", highlight=False)
+
+
+def _finding_counts(assessment: Assessment) -> dict[str, int]:
+    return {level.value: sum(f.level is level for f in assessment.findings) for level in FindingLevel}
+
+
+def persist_baseline_and_gap_closure(run: DemoRun) -> None:
+    s = run.s
+    with run.repos() as repos:
+        repos.assessments.save_assessment(s.baseline)
+        repos.gap_closure.save_plan(s.entity.id, s.gap_closure_calls)
+    run.output["baseline"] = {
+        "assessment_id": s.baseline.id,
+        "started_on": s.baseline.started_on.isoformat(),
+        "findings": _finding_counts(s.baseline),
+        "would_be": s.baseline_decision.decision_class,
+        "summary": s.baseline_decision.explanation.summary,
+    }
+    run.output["gap_closure_calls"] = [c.model_dump(mode="json") for c in s.gap_closure_calls]
+    if not run.json_out:
+        console.rule("4. Baseline and gap closure")
+        console.print(f"  baseline {s.baseline.started_on}: {s.baseline_decision.explanation.summary}", highlight=False)
+        print_table(
+            "gap closure calls",
+            ("#", "scheduled", "topic", "owner", "outcome"),
+            [(c.number, c.scheduled_on, c.topic, c.owner or "", c.outcome or "") for c in s.gap_closure_calls],
+        )
+
+
+def persist_audit(run: DemoRun) -> None:
+    s = run.s
+    audit = s.compliance_audit
+    with run.repos() as repos:
+        repos.assessments.save_assessment(audit)
+        repos.audit_trail.append(
+            ACTOR,
+            "findings.recorded",
+            f"assessment:{audit.id}",
+            {"findings": [f.model_dump(mode="json") for f in audit.findings]},
+        )
+    counts = _finding_counts(audit)
+    run.output["audit"] = {"assessment_id": audit.id, "started_on": audit.started_on.isoformat(), "findings": counts}
+    if not run.json_out:
+        console.rule("5. Compliance audit")
+        console.print(
+            f"  {audit.started_on} to {audit.ended_on}, assessors {', '.join(audit.assessors)}: "
+            + ", ".join(f"{n} {level}" for level, n in counts.items() if n),
+            highlight=False,
+        )
+        print_table(
+            "findings other than compliant",
+            ("item", "level", "note"),
+            [(f.item, f.level.value, f.note) for f in audit.findings if f.level is not FindingLevel.COMPLIANT],
+        )
+
+
+def run_decision(run: DemoRun) -> None:
+    """Decide from the audit as stored (not the in-memory one): the store is what the CLI will read later."""
+    s = run.s
+    with run.repos() as repos:
+        stored = repos.assessments.latest_audit(s.entity.id)
+        decision = decide(stored, s.standard, s.rule_set)
+        record = repos.decisions.save_decision(decision, s.decision_date, decided_by=ACTOR)
+        repos.audit_trail.append(
+            ACTOR, "decision.made", f"entity:{s.entity.id}", {"decision_id": record.id, **decision.to_dict()}
+        )
+    if decision != s.decision:
+        raise AssertionError("the decision from the stored audit differs from the scenario's: a storage bug")
+    run.decision = decision
+    run.output["decision"] = {"decided_on": s.decision_date.isoformat(), **decision.to_dict()}
+    if not run.json_out:
+        console.rule("6. Decision")
+        print_decision(decision)
+
+
+def persist_follow_up(run: DemoRun) -> None:
+    s = run.s
+    with run.repos() as repos:
+        for action in s.corrective_actions:
+            repos.corrective_actions.save_action(action)
+        repos.engagements.save_engagement(s.engagement)
+    run.output["corrective_actions"] = [a.model_dump(mode="json") for a in s.corrective_actions]
+    run.output["engagement"] = {
+        "stage": s.engagement.stage.value,
+        "history": [{"to": t.to_stage.value, "on": t.on.isoformat(), "note": t.note} for t in s.engagement.history],
+    }
+    if not run.json_out:
+        console.rule("7. Corrective actions and engagement")
+        print_table(
+            "corrective actions",
+            ("id", "item", "owner", "due", "status"),
+            [(a.id, a.item, a.owner, a.due_on, a.status.value) for a in s.corrective_actions],
+        )
+        console.print("  engagement: " + " -> ".join(t.to_stage.value for t in s.engagement.history), highlight=False)
+
+
+def show_calendar(run: DemoRun) -> None:
+    s = run.s
+    with run.repos() as repos:
+        run.calendar = entity_calendar(repos, s.entity.id, run.today)
+    run.output["calendar"] = run.calendar.to_dict()
+    if not run.json_out:
+        console.rule("8. Calendar")
+        print_calendar(run.calendar)
+
+
+def verify_audit_trail(run: DemoRun) -> None:
+    with run.repos() as repos:
+        check = repos.audit_trail.verify_chain()
+    run.output["audit_trail"] = {"intact": check.intact, "entries": check.entries, "summary": check.explanation.summary}
+    run.say(f"\n{check.explanation.summary}")
+
+
+def closing_hints(run: DemoRun) -> None:
+    run.output["explore"] = f"CXCERT_HOME={run.home} cxcert entity list"
+    if not run.json_out:
+        console.rule("Explore")
+        console.print(f"The demo workspace is [bold]{run.home}[/]. Try:", highlight=False)
+        for command in (
+            "entity list",
+            f"decide --entity {run.s.entity.id}",
+            "calendar",
+            f"engagement show --entity {run.s.entity.id}",
+        ):
+            console.print(f"  CXCERT_HOME={run.home} cxcert {command}", highlight=False, soft_wrap=True)
+
+
+DemoStep = Callable[[DemoRun], None]
+DEMO_STEPS: list[DemoStep] = [
+    prepare_workspace,
+    build_scenario,
+    persist_entity,
+    persist_people,
+    persist_application,
+    persist_baseline_and_gap_closure,
+    persist_audit,
+    run_decision,
+    persist_follow_up,
+    show_calendar,
+    verify_audit_trail,
+    closing_hints,
+]
+
+
+def run_demo(home: Path, today: dt.date, *, json_out: bool, steps: list[DemoStep] | None = None) -> DemoRun:
+    """Run ``steps`` (default :data:`DEMO_STEPS`) in order on a fresh run and return it."""
+    run = DemoRun(home=home, today=today, json_out=json_out)
+    try:
+        for step in steps or DEMO_STEPS:
+            step(run)
+    finally:
+        if run.db is not None:
+            run.db.dispose()
+    return run
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    home: Path | None = typer.Option(
+        None, "--home", help="Workspace directory for the demo (default: ./cxcert-demo, or -2, -3... if taken)."
+    ),
+    today: str | None = typer.Option(None, "--today", help="Run the demo as of this day (YYYY-MM-DD)."),
+    json_out: bool = typer.Option(False, "--json", help="Print everything as one JSON document."),
+) -> None:
+    """Run a whole certification end to end on a fictional outsourcer and explain every verdict.
+
+    Builds the organisation and entity (two locations), kickoff, coordinator registrations (one refused below
+    the exam pass mark), the application, a baseline, gap closure calls and a compliance audit; stores it all
+    in a fresh SQLite workspace; decides from the stored audit; and prints the decision with its explanation,
+    the corrective actions and the calendar. The workspace stays for you to explore with the other commands.
+
+    Example:  cxcert demo            then   CXCERT_HOME=./cxcert-demo cxcert entity list
+    """
+    run = run_demo(choose_home(home).resolve(), parse_date(today, "--today"), json_out=json_out)
+    if json_out:
+        print_json(run.output)

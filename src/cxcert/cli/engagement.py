@@ -1,0 +1,134 @@
+"""`cxcert engagement advance|show`: the entity's way through the certification process (a state machine)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+
+from cxcert.certification.corrective_action import review
+from cxcert.certification.engagement import TRANSITIONS, Engagement, EngagementContext, Stage
+from cxcert.cli.dates import parse_date
+from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli.workspace import actor, workspace
+from cxcert.errors import CxcertError
+from cxcert.standards import library
+from cxcert.store.repository import Repositories
+
+engagement_app = typer.Typer(
+    help="Move an entity through the certification process (kickoff, coordinators, application, baseline, gap "
+    "closure, audit, decision, reviews) and show where it is.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(engagement_app, name="engagement")
+
+
+def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> EngagementContext:
+    """What the state machine's guards read, loaded from the store."""
+    entity = repos.organisations.get_entity(entity_id)
+    rule_set = library.rule_set(entity.rule_set_id)
+    latest = repos.decisions.latest_decision(entity_id)
+    return EngagementContext(
+        entity=entity,
+        rule_set=rule_set,
+        registrations=repos.people.registrations(entity_id),
+        decision=latest.decision if latest else None,
+        revocation_proposals=review(repos.corrective_actions.actions(entity_id, open_only=True), on, rule_set),
+    )
+
+
+def load_or_start(repos: Repositories, entity_id: str, on: dt.date) -> Engagement:
+    """The stored engagement, or a new one started ``on`` (the entity being defined is step 1)."""
+    found = repos.engagements.find_engagement(entity_id)
+    return found if found is not None else Engagement.start(entity_id, on, by=actor())
+
+
+def engagement_json(engagement: Engagement) -> dict[str, object]:
+    return {
+        "entity_id": engagement.entity_id,
+        "stage": engagement.stage.value,
+        "holds_certification": engagement.holds_certification,
+        "allowed_next": [s.value for s in engagement.allowed_next()],
+        "history": [
+            {
+                "from": t.from_stage.value if t.from_stage else None,
+                "to": t.to_stage.value,
+                "on": t.on.isoformat(),
+                "by": t.by,
+                "note": t.note,
+            }
+            for t in engagement.history
+        ],
+    }
+
+
+def _stage(text: str) -> Stage:
+    try:
+        return Stage(text.strip().lower())
+    except ValueError:
+        known = ", ".join(s.value for s in Stage)
+        raise CxcertError(f"--to {text!r} is not a stage; stages are {known}") from None
+
+
+@engagement_app.command("advance")
+def advance(
+    entity_id: str = typer.Option(..., "--entity", help="The entity."),
+    to: str = typer.Option(..., "--to", help="The next stage, e.g. kickoff_held (see `engagement show`)."),
+    on: str | None = typer.Option(None, "--on", help="Day of the step (YYYY-MM-DD); default today."),
+    note: str = typer.Option("", "--note", help="Why, or what happened (required to revoke without a proposal)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Take one step of the certification process; a step the process does not allow is refused with the reason.
+
+    Example:  cxcert engagement advance --entity acme-care --to kickoff_held --on 2026-01-06
+    """
+    stage = _stage(to)
+    day = parse_date(on, "--on")
+    with workspace() as repos:
+        engagement = load_or_start(repos, entity_id, day)
+        context = engagement_context(repos, entity_id, day)
+        moved = engagement.advance(stage, day, by=actor(), note=note, context=context)
+        repos.engagements.save_engagement(moved)
+        step = moved.history[-1]
+        repos.audit_trail.append(
+            actor(),
+            "engagement.advanced",
+            f"entity:{entity_id}",
+            {"from": engagement.stage.value, "to": stage.value, "on": day.isoformat(), "note": step.note},
+        )
+    if json_out:
+        print_json(engagement_json(moved))
+    else:
+        console.print(f"{entity_id}: {engagement.stage.value} -> [bold]{stage.value}[/] on {day} ({step.note})")
+
+
+@engagement_app.command("show")
+def show(
+    entity_id: str = typer.Option(..., "--entity", help="The entity."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show the current stage, the steps allowed next and the whole history.
+
+    Example:  cxcert engagement show --entity acme-care
+    """
+    with workspace() as repos:
+        repos.organisations.get_entity(entity_id)
+        engagement = repos.engagements.load_engagement(entity_id)
+    if json_out:
+        print_json(engagement_json(engagement))
+        return
+    print_table(
+        f"engagement of {entity_id}",
+        ("on", "from", "to", "by", "note"),
+        [
+            (t.on, t.from_stage.value if t.from_stage else "", t.to_stage.value, t.by or "", t.note)
+            for t in engagement.history
+        ],
+    )
+    meanings = {r.to_stage: r.meaning for r in TRANSITIONS if r.from_stage is engagement.stage}
+    console.print(f"Now at [bold]{engagement.stage.value}[/]. Allowed next:", highlight=False)
+    for stage in engagement.allowed_next():
+        console.print(f"  {stage.value}: {meanings[stage]}", highlight=False)

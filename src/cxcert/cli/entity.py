@@ -1,0 +1,246 @@
+"""`cxcert entity create|list|show`: define the entity seeking certification (DOMAIN.md section 3, step 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+
+from cxcert.certification.engagement import Engagement
+from cxcert.certification.entity import Entity, Location, Organisation, Service
+from cxcert.cli.dates import parse_date
+from cxcert.cli.output import console, print_json, print_mapping, print_table
+from cxcert.cli.workspace import actor, workspace
+from cxcert.errors import CxcertError
+from cxcert.standards import library
+from cxcert.standards.issues import DocumentInvalid
+from cxcert.standards.marked_yaml import load_marked
+from cxcert.standards.parsing import schema_issues
+from cxcert.standards.schema import Frozen
+
+entity_app = typer.Typer(
+    help="Define, list and show the entities seeking certification (company, locations, services).",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(entity_app, name="entity")
+
+
+class EntityFile(Frozen):
+    """An entity YAML file: the entity's fields, plus its organisation when it is not yet known."""
+
+    organisation: Organisation | None = None
+    entity: Entity
+
+
+def parse_location(text: str) -> Location:
+    """``id:name:CC:Area/Zone`` (e.g. ``lon:London:GB:Europe/London``) as a location."""
+    parts = text.split(":")
+    if len(parts) != 4 or not all(p.strip() for p in parts):
+        raise CxcertError(f"--location {text!r}: write id:name:CC:Area/Zone, e.g. lon:London:GB:Europe/London")
+    loc_id, name, country, zone = (p.strip() for p in parts)
+    try:
+        return Location(id=loc_id, name=name, country=country.upper(), time_zone=zone)
+    except ValidationError as exc:
+        raise CxcertError(f"--location {text!r}: {exc.errors(include_url=False)[0]['msg']}") from None
+
+
+def parse_service(text: str) -> Service:
+    try:
+        return Service(text.strip().lower())
+    except ValueError:
+        known = ", ".join(s.value for s in Service)
+        raise CxcertError(f"--service {text!r} is not a service; known: {known}") from None
+
+
+def load_entity_file(path: Path) -> EntityFile:
+    """Read and validate an entity YAML file; every error names the file, line and field."""
+    if not path.is_file():
+        raise CxcertError(f"entity file not found: {path}")
+    marked = load_marked(path.read_text(encoding="utf-8"), str(path))
+    if marked.issues:
+        raise DocumentInvalid(marked.issues)
+    try:
+        return EntityFile.model_validate(marked.data)
+    except ValidationError as exc:
+        raise DocumentInvalid(schema_issues(exc, marked.source_map)) from None
+
+
+def check_standard_and_rule_set(entity: Entity) -> Entity:
+    """The entity with its standard named by URN, refused if the rule set is not for that standard."""
+    standard = library.standard(entity.standard_urn)
+    rules = library.rule_set(entity.rule_set_id)
+    if rules.standard != standard.key:
+        raise CxcertError(
+            f"rule set {rules.id} is for {rules.standard.urn}, not {standard.key.urn}; "
+            f"pick a rule set for the entity's standard"
+        )
+    return entity.model_copy(update={"standard_urn": standard.key.urn, "rule_set_id": rules.id})
+
+
+def entity_json(entity: Entity) -> dict[str, object]:
+    return entity.model_dump(mode="json")
+
+
+def show_entity(entity: Entity, organisation: Organisation | None) -> None:
+    """Print an entity as Rich tables (summary, locations, scope)."""
+    print_mapping(
+        f"entity {entity.id}",
+        {
+            "name": entity.name,
+            "organisation": f"{organisation.name} ({organisation.id})" if organisation else entity.organisation_id,
+            "standard": entity.standard_urn,
+            "rule set": entity.rule_set_id,
+            "services": ", ".join(s.value for s in entity.services) or "-",
+            "functions": ", ".join(entity.functions) or "-",
+            "KCRPs": ", ".join(p.name for p in entity.kcrps()) or "-",
+            "KSPs": ", ".join(p.name for p in entity.ksps()) or "-",
+            "key suppliers": ", ".join(k.name for k in entity.key_suppliers) or "-",
+            "clients": ", ".join(c.name for c in entity.clients) or "-",
+        },
+    )
+    print_table(
+        "locations",
+        ("id", "name", "country", "time zone"),
+        [(loc.id, loc.name, loc.country, loc.time_zone) for loc in entity.locations],
+    )
+
+
+@entity_app.command("create")
+def create(
+    entity_id: str | None = typer.Option(None, "--id", help="Entity id, e.g. acme-care."),
+    name: str | None = typer.Option(None, "--name", help="Entity name, e.g. 'Acme Customer Care'."),
+    organisation: str | None = typer.Option(None, "--organisation", help="Organisation id; created if new."),
+    organisation_name: str | None = typer.Option(None, "--organisation-name", help="Name of a new organisation."),
+    country: str | None = typer.Option(
+        None, "--country", help="Head-office country (ISO alpha-2) of a new organisation; default: first location's."
+    ),
+    standard: str = typer.Option(
+        "copc-2000-csp", "--standard", help="Standard URN or packaged name (see `cxcert standard list`)."
+    ),
+    rule_set: str = typer.Option("copc-2000-founding", "--rule-set", help="Rule set id the entity is decided by."),
+    locations: list[str] = typer.Option(
+        [], "--location", help="id:name:CC:Area/Zone, repeatable, e.g. lon:London:GB:Europe/London."
+    ),
+    services: list[str] = typer.Option([], "--service", help="A service in scope, repeatable."),
+    functions: list[str] = typer.Option([], "--function", help="A department in scope, repeatable."),
+    from_file: Path | None = typer.Option(None, "--from-file", help="Read the whole entity from a YAML file."),
+    on: str | None = typer.Option(None, "--on", help="Day the entity is defined (YYYY-MM-DD); default today."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Create (or redefine) an entity: what is certified, where, and against which standard and rule set.
+
+    Example:
+
+      cxcert entity create --id acme-care --name "Acme Customer Care" --organisation acme
+      --location lon:London:GB:Europe/London --location "cpt:Cape Town:ZA:Africa/Johannesburg"
+      --service inbound_customer_service
+
+    Or from a file (keys: organisation {id, name, country}, entity {id, organisation_id, name, standard_urn,
+    rule_set_id, locations, services, functions, processes, key_suppliers, clients}):
+
+      cxcert entity create --from-file entity.yaml
+    """
+    new_org: Organisation | None = None
+    if from_file is not None:
+        loaded = load_entity_file(from_file)
+        entity, new_org = loaded.entity, loaded.organisation
+    else:
+        missing = [opt for opt, v in (("--id", entity_id), ("--name", name), ("--organisation", organisation)) if not v]
+        if missing or not locations:
+            needed = ", ".join([*missing, *([] if locations else ["--location"])])
+            raise CxcertError(f"entity create needs {needed} (or --from-file FILE.yaml); see --help")
+        assert entity_id and name and organisation
+        parsed_locations = tuple(parse_location(text) for text in locations)
+        try:
+            entity = Entity(
+                id=entity_id,
+                organisation_id=organisation,
+                name=name,
+                standard_urn=standard,
+                rule_set_id=rule_set,
+                locations=parsed_locations,
+                services=tuple(parse_service(s) for s in services),
+                functions=tuple(functions),
+            )
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            raise CxcertError(f"entity: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        if organisation_name or country:
+            new_org = Organisation(
+                id=organisation,
+                name=organisation_name or organisation,
+                country=(country or parsed_locations[0].country).upper(),
+            )
+    entity = check_standard_and_rule_set(entity)
+    with workspace() as repos:
+        orgs = repos.organisations
+        existing_org = orgs.find_organisation(entity.organisation_id)
+        if new_org is not None:
+            if new_org.id != entity.organisation_id:
+                raise CxcertError(f"organisation {new_org.id!r} is not the entity's ({entity.organisation_id!r})")
+            orgs.save_organisation(new_org)
+        elif existing_org is None:
+            orgs.save_organisation(
+                Organisation(
+                    id=entity.organisation_id, name=entity.organisation_id, country=entity.locations[0].country
+                )
+            )
+        existed = orgs.find_entity(entity.id) is not None
+        orgs.save_entity(entity)
+        if repos.engagements.find_engagement(entity.id) is None:
+            # Defining the entity is step 1 of the process: the engagement starts here.
+            repos.engagements.save_engagement(Engagement.start(entity.id, parse_date(on, "--on"), by=actor()))
+        repos.audit_trail.append(
+            actor(), "entity.updated" if existed else "entity.created", f"entity:{entity.id}", entity_json(entity)
+        )
+        org = orgs.get_organisation(entity.organisation_id)
+    if json_out:
+        print_json({"created": not existed, "organisation": org.model_dump(mode="json"), "entity": entity_json(entity)})
+    else:
+        console.print(f"{'Updated' if existed else 'Created'} entity [bold]{entity.id}[/]")
+        show_entity(entity, org)
+
+
+@entity_app.command("list")
+def list_entities(json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """List every entity with its organisation, standard, rule set and locations.
+
+    Example:  cxcert entity list --json
+    """
+    with workspace() as repos:
+        entities = repos.organisations.list_entities()
+    if json_out:
+        print_json([entity_json(e) for e in entities])
+        return
+    print_table(
+        "entities",
+        ("id", "name", "organisation", "standard", "rule set", "locations"),
+        [
+            (e.id, e.name, e.organisation_id, e.standard_urn, e.rule_set_id, ", ".join(loc.id for loc in e.locations))
+            for e in entities
+        ],
+    )
+    if not entities:
+        console.print("No entity yet: create one with `cxcert entity create --help`, or run `cxcert demo`.")
+
+
+@entity_app.command("show")
+def show(
+    entity_id: str = typer.Argument(..., help="The entity id."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Show one entity: organisation, standard, rule set, locations and scope.
+
+    Example:  cxcert entity show acme-care
+    """
+    with workspace() as repos:
+        entity = repos.organisations.get_entity(entity_id)
+        org = repos.organisations.find_organisation(entity.organisation_id)
+    if json_out:
+        print_json({"organisation": org.model_dump(mode="json") if org else None, "entity": entity_json(entity)})
+    else:
+        show_entity(entity, org)

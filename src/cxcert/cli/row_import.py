@@ -1,0 +1,121 @@
+"""Row accounting for bulk imports: rows read = accepted + rejected, each rejection with row, column and reason.
+
+Rejected rows are also written to a quarantine CSV under CXCERT_HOME/quarantine so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli.table_file import TableRow
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    row: int
+    column: str
+    reason: str
+    values: dict[str, str]
+
+
+class RowRejected(Exception):
+    """Raised while converting one row; the importer records it and moves on to the next row."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file: str
+    read: int
+    accepted: int
+    unchanged: int  # accepted rows that were already stored (re-import)
+    rejected: tuple[RejectedRow, ...]
+    quarantine: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "rows_read": self.read,
+            "rows_accepted": self.accepted,
+            "rows_unchanged": self.unchanged,
+            "rows_rejected": len(self.rejected),
+            "rejected": [{"row": r.row, "column": r.column, "reason": r.reason} for r in self.rejected],
+            "quarantine": self.quarantine,
+        }
+
+
+def quarantine(home: Path, source: Path, rejected: tuple[RejectedRow, ...]) -> str | None:
+    """Write the rejected rows (with row, column, reason) beside the data; the path, or None when none."""
+    if not rejected:
+        return None
+    folder = home / "quarantine"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{source.stem}-{stamp}.csv"
+    columns = sorted({k for r in rejected for k in r.values})
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "column", "reason", *columns])
+        for r in rejected:
+            writer.writerow([r.row, r.column, r.reason, *(r.values.get(c, "") for c in columns)])
+    return str(target)
+
+
+def reject(row: TableRow, exc: RowRejected) -> RejectedRow:
+    return RejectedRow(row.number, exc.column, exc.reason, row.values)
+
+
+def print_report(report: ImportReport, what: str, json_out: bool) -> None:
+    """The accounting, as JSON or as a line plus a table of rejected rows."""
+    if json_out:
+        print_json(report.to_dict())
+        return
+    console.print(
+        f"{report.file}: {report.read} rows read, {report.accepted} {what} accepted"
+        + (f" ({report.unchanged} already stored)" if report.unchanged else "")
+        + f", {len(report.rejected)} rejected",
+        highlight=False,
+    )
+    if report.rejected:
+        print_table(
+            "rejected rows", ("row", "column", "reason"), [(r.row, r.column, r.reason) for r in report.rejected]
+        )
+        console.print(f"Rejected rows were written to {report.quarantine}", highlight=False)
+
+
+def required(row: TableRow, column: str, default: str | None = None) -> str:
+    """The cell ``column`` of ``row``; a missing or empty cell rejects the row unless there is a default."""
+    value = row.values.get(column, "")
+    if value:
+        return value
+    if default:
+        return default
+    raise RowRejected(column, "is empty" if column in row.values else "column is missing")
+
+
+def number(row: TableRow, column: str, default: float) -> float:
+    text = row.values.get(column, "")
+    if not text:
+        return default
+    try:
+        return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise RowRejected(column, f"{text!r} is not a number") from None
+
+
+def date_cell(row: TableRow, column: str) -> dt.date | None:
+    text = row.values.get(column, "")
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RowRejected(column, f"{text!r} is not a date (YYYY-MM-DD)") from None

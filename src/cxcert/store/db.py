@@ -1,0 +1,149 @@
+"""Engines, sessions and migrations: SQLite in CXCERT_HOME by default, PostgreSQL via CXCERT_DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cxcert.errors import CxcertError
+from cxcert.home import database_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic's "package:path" form resolves inside the installed package, so migrations ship in the wheel.
+SCRIPT_LOCATION = "cxcert.store:migrations"
+# The newest migration's revision id. Kept here so opening a database needs no Alembic import (it is slow to
+# import); a test checks it against the migration scripts' head.
+SCHEMA_HEAD = "0001"
+
+
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite the file's directory is created and foreign keys are enforced."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise CxcertError(f"not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_foreign_keys)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Config:
+    """The Alembic configuration for ``url``, built in code (no alembic.ini to ship or find)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    # ConfigParser interpolation would eat '%' in passwords.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration among the packaged scripts (what ``SCHEMA_HEAD`` must say)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None, "the packaged migrations have no head"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+
+
+def init_database(url: str | None = None) -> str:
+    """Create or migrate the database at ``url`` (default: :func:`cxcert.home.database_url`) to head.
+
+    Idempotent: a database already at head is left as it is. Returns the revision now in place.
+    """
+    from alembic import command
+
+    url = url or database_url()
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise CxcertError(f"cannot open the database {safe_url(url)}: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+    return revision or ""
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+class Database:
+    """An open database: an engine and a unit-of-work session factory."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends normally, rolled back on any exception."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None) -> Database:
+    """Open the database at ``url`` (default from the environment), which must be migrated to head.
+
+    A missing or outdated schema is a user mistake with a fix: run ``cxcert init``.
+    """
+    url = url or database_url()
+    db = Database(url)
+    try:
+        revision = current_revision(db.engine)
+    except OperationalError as exc:
+        db.dispose()
+        raise CxcertError(f"cannot open the database {safe_url(url)}: {exc.orig}") from exc
+    head = SCHEMA_HEAD
+    if revision != head:
+        db.dispose()
+        state = "is empty" if revision is None else f"is at revision {revision}, this cxcert needs {head}"
+        raise CxcertError(f"the database {safe_url(url)} {state}: run `cxcert init` first")
+    return db

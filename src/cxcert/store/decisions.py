@@ -1,0 +1,126 @@
+"""Decisions as made: the full :class:`~cxcert.certification.decision.Decision` plus when and by whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxcert.certification.assessment import AssessmentKind
+from cxcert.certification.decision import Decision, ItemContribution
+from cxcert.errors import NotFound
+from cxcert.standards.rule_set import FindingLevel
+from cxcert.store.explanation_json import explanation_from_json
+from cxcert.store.models import DecisionRow
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A stored decision: its row id, the day it was made, who made it, and the decision itself."""
+
+    id: int
+    decided_on: dt.date
+    decided_by: str | None
+    decision: Decision
+
+
+class DecisionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def save_decision(self, decision: Decision, decided_on: dt.date, decided_by: str | None = None) -> DecisionRecord:
+        """Store ``decision`` as made on ``decided_on``; decisions are never overwritten (history is kept)."""
+        row = DecisionRow(
+            entity_id=decision.entity_id,
+            assessment_id=decision.assessment_id,
+            assessment_kind=decision.assessment_kind.value,
+            decided_on=decided_on,
+            decided_by=decided_by,
+            rule_set_id=decision.rule_set_id,
+            standard_urn=decision.standard_urn,
+            decision_class=decision.decision_class,
+            certifies=decision.certifies,
+            rank=decision.rank,
+            best_rank=decision.best_rank,
+            scope_items=None if decision.scope_items is None else list(decision.scope_items),
+            scorable=decision.scorable,
+            compliant=decision.compliant,
+            minor=decision.minor,
+            major=decision.major,
+            not_applicable=decision.not_applicable,
+            missing=decision.missing,
+            points_earned=decision.points_earned,
+            points_possible=decision.points_possible,
+            points_pass_mark=decision.points_pass_mark,
+            points_required=decision.points_required,
+            points_passed=decision.points_passed,
+            contributions=[c.to_dict() for c in decision.contributions],
+            explanation=decision.explanation.to_dict(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _record(row)
+
+    def decisions(self, entity_id: str) -> tuple[DecisionRecord, ...]:
+        """``entity_id``'s decisions, oldest first."""
+        rows = self.session.scalars(
+            select(DecisionRow)
+            .where(DecisionRow.entity_id == entity_id)
+            .order_by(DecisionRow.decided_on, DecisionRow.id)
+        )
+        return tuple(_record(r) for r in rows)
+
+    def latest_decision(self, entity_id: str) -> DecisionRecord | None:
+        found = self.decisions(entity_id)
+        return found[-1] if found else None
+
+    def get_latest_decision(self, entity_id: str) -> DecisionRecord:
+        found = self.latest_decision(entity_id)
+        if found is None:
+            raise NotFound(f"entity {entity_id!r} has no decision yet (run `cxcert decide --entity {entity_id}`)")
+        return found
+
+
+def _contribution(data: dict[str, Any]) -> ItemContribution:
+    level = data.get("level")
+    return ItemContribution(
+        item=str(data["item"]),
+        title=str(data["title"]),
+        points=int(data["points"]),
+        level=None if level is None else FindingLevel(level),
+        counted_as=str(data["counted_as"]),
+        points_possible=float(data["points_possible"]),
+        points_earned=float(data["points_earned"]),
+    )
+
+
+def _record(row: DecisionRow) -> DecisionRecord:
+    decision = Decision(
+        assessment_id=row.assessment_id,
+        entity_id=row.entity_id,
+        assessment_kind=AssessmentKind(row.assessment_kind),
+        rule_set_id=row.rule_set_id,
+        standard_urn=row.standard_urn,
+        decision_class=row.decision_class,
+        certifies=row.certifies,
+        rank=row.rank,
+        best_rank=row.best_rank,
+        scope_items=None if row.scope_items is None else tuple(row.scope_items),
+        scorable=row.scorable,
+        compliant=row.compliant,
+        minor=row.minor,
+        major=row.major,
+        not_applicable=row.not_applicable,
+        missing=row.missing,
+        points_earned=row.points_earned,
+        points_possible=row.points_possible,
+        points_pass_mark=row.points_pass_mark,
+        points_required=row.points_required,
+        points_passed=row.points_passed,
+        contributions=tuple(_contribution(c) for c in row.contributions),
+        explanation=explanation_from_json(row.explanation),
+    )
+    return DecisionRecord(id=row.id, decided_on=row.decided_on, decided_by=row.decided_by, decision=decision)

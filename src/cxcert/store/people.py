@@ -1,0 +1,132 @@
+"""People, role grants, coordinator registrations and kickoff sessions: rows <-> domain values."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxcert.certification.people import CoordinatorRegistration, KickoffSession, Person, Role, RoleGrant
+from cxcert.errors import NotFound
+from cxcert.store.models import CoordinatorRegistrationRow, KickoffSessionRow, PersonRow, RoleGrantRow
+
+
+class PeopleRepository:
+    """Who is involved, in which role for which entity, and the coordinators' registrations."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def save_person(self, person: Person) -> None:
+        """Insert or update ``person`` by id."""
+        row = self.session.get(PersonRow, person.id)
+        if row is None:
+            row = PersonRow(id=person.id)
+            self.session.add(row)
+        row.name = person.name
+        row.email = person.email
+        row.organisation = person.organisation
+        self.session.flush()
+
+    def find_person(self, person_id: str) -> Person | None:
+        row = self.session.get(PersonRow, person_id)
+        return None if row is None else _person(row)
+
+    def get_person(self, person_id: str) -> Person:
+        found = self.find_person(person_id)
+        if found is None:
+            raise NotFound(f"no person {person_id!r}")
+        return found
+
+    def list_people(self) -> tuple[Person, ...]:
+        return tuple(_person(r) for r in self.session.scalars(select(PersonRow).order_by(PersonRow.id)))
+
+    def grant(self, grant: RoleGrant) -> None:
+        """Record ``grant``; granting the same role twice is a no-op."""
+        existing = self.session.scalars(
+            select(RoleGrantRow).where(
+                RoleGrantRow.person_id == grant.person_id,
+                RoleGrantRow.entity_id == grant.entity_id,
+                RoleGrantRow.role == grant.role.value,
+                RoleGrantRow.location_id.is_(None)
+                if grant.location_id is None
+                else RoleGrantRow.location_id == grant.location_id,
+            )
+        ).first()
+        if existing is None:
+            self.session.add(
+                RoleGrantRow(
+                    person_id=grant.person_id,
+                    entity_id=grant.entity_id,
+                    role=grant.role.value,
+                    location_id=grant.location_id,
+                )
+            )
+            self.session.flush()
+
+    def grants(self, entity_id: str, person_id: str | None = None) -> tuple[RoleGrant, ...]:
+        """The role grants on ``entity_id`` (one person's only when ``person_id`` is given), in grant order."""
+        query = select(RoleGrantRow).where(RoleGrantRow.entity_id == entity_id).order_by(RoleGrantRow.id)
+        if person_id is not None:
+            query = query.where(RoleGrantRow.person_id == person_id)
+        return tuple(
+            RoleGrant(person_id=r.person_id, entity_id=r.entity_id, role=Role(r.role), location_id=r.location_id)
+            for r in self.session.scalars(query)
+        )
+
+    def save_registration(self, entity_id: str, registration: CoordinatorRegistration) -> None:
+        """Record an accepted coordinator registration for ``entity_id``."""
+        self.session.add(
+            CoordinatorRegistrationRow(
+                entity_id=entity_id,
+                person_id=registration.person_id,
+                location_id=registration.location_id,
+                class_attended_on=registration.class_attended_on,
+                exam_score=registration.exam_score,
+                exam_taken_on=registration.exam_taken_on,
+            )
+        )
+        self.session.flush()
+
+    def registrations(self, entity_id: str) -> tuple[CoordinatorRegistration, ...]:
+        rows = self.session.scalars(
+            select(CoordinatorRegistrationRow)
+            .where(CoordinatorRegistrationRow.entity_id == entity_id)
+            .order_by(CoordinatorRegistrationRow.id)
+        )
+        return tuple(
+            CoordinatorRegistration(
+                person_id=r.person_id,
+                location_id=r.location_id,
+                class_attended_on=r.class_attended_on,
+                exam_score=r.exam_score,
+                exam_taken_on=r.exam_taken_on,
+            )
+            for r in rows
+        )
+
+    def save_kickoff(self, entity_id: str, session: KickoffSession) -> None:
+        self.session.add(
+            KickoffSessionRow(
+                entity_id=entity_id,
+                audience=session.audience,
+                held_on=session.held_on,
+                duration_hours=session.duration_hours,
+                attendees=list(session.attendees),
+            )
+        )
+        self.session.flush()
+
+    def kickoff_sessions(self, entity_id: str) -> tuple[KickoffSession, ...]:
+        rows = self.session.scalars(
+            select(KickoffSessionRow).where(KickoffSessionRow.entity_id == entity_id).order_by(KickoffSessionRow.id)
+        )
+        return tuple(
+            KickoffSession(
+                audience=r.audience, held_on=r.held_on, duration_hours=r.duration_hours, attendees=tuple(r.attendees)
+            )
+            for r in rows
+        )
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(id=row.id, name=row.name, email=row.email, organisation=row.organisation)

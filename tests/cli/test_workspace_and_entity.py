@@ -1,0 +1,72 @@
+"""`cxcert init` and `cxcert entity ...` end to end in a subprocess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxcert.store.db import SCHEMA_HEAD
+
+from .runner import cxcert, invoke, ok_json, user_error
+
+
+def test_init_creates_home_and_is_idempotent(tmp_path: Path) -> None:
+    home = tmp_path / "new-home"
+    first = ok_json(cxcert("init", "--json", home=home))  # a real process: creates the home from nothing
+    again = ok_json(invoke("init", "--json", home=home))
+    assert first["schema_revision"] == again["schema_revision"] == SCHEMA_HEAD
+    assert (home / "cxcert.sqlite").is_file() and (home / "evidence").is_dir()
+
+
+def test_commands_before_init_ask_for_it(tmp_path: Path) -> None:
+    line = user_error(invoke("entity", "list", home=tmp_path / "empty"))
+    assert "run `cxcert init` first" in line
+
+
+def test_entity_create_list_show(workspace: Path) -> None:
+    listed = ok_json(invoke("entity", "list", "--json", home=workspace))
+    assert [e["id"] for e in listed] == ["acme-care"]
+    shown = ok_json(invoke("entity", "show", "acme-care", "--json", home=workspace))
+    assert shown["organisation"] == {"id": "acme", "name": "Acme Contact Ltd", "country": "GB"}
+    entity = shown["entity"]
+    assert entity["standard_urn"] == "urn:cxcert:standard:copc_cx_standard-csp-2000:1.0"
+    assert [loc["time_zone"] for loc in entity["locations"]] == ["Europe/London", "Africa/Johannesburg"]
+    engagement = ok_json(invoke("engagement", "show", "--entity", "acme-care", "--json", home=workspace))
+    assert engagement["stage"] == "entity_defined" and engagement["history"][0]["on"] == "2026-01-02"
+    table = invoke("entity", "list", home=workspace)
+    assert table.returncode == 0 and "Acme Customer Care" in table.stdout
+
+
+def test_entity_from_yaml_file_and_its_errors_name_the_line(workspace: Path, tmp_path: Path) -> None:
+    good = tmp_path / "entity.yaml"
+    good.write_text(
+        "organisation: {id: globex, name: Globex, country: US}\n"
+        "entity:\n"
+        "  id: globex-help\n"
+        "  organisation_id: globex\n"
+        "  name: Globex Help Desk\n"
+        "  standard_urn: copc-2000-csp\n"
+        "  rule_set_id: copc-2000-founding\n"
+        "  locations:\n"
+        "    - {id: nyc, name: New York, country: US, time_zone: America/New_York}\n"
+        "  processes:\n"
+        "    - {id: kcrp-voice, name: Voice, kind: kcrp}\n",
+        encoding="utf-8",
+    )
+    created = ok_json(invoke("entity", "create", "--from-file", str(good), "--json", home=workspace))
+    assert created["entity"]["processes"][0]["kind"] == "kcrp"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text().replace("America/New_York", "Mars/Olympus"), encoding="utf-8")
+    line = user_error(invoke("entity", "create", "--from-file", str(bad), home=workspace))
+    assert "bad.yaml:9" in line and "Mars/Olympus" in line
+
+
+def test_user_mistakes_give_one_line_and_exit_2(workspace: Path) -> None:
+    assert "id:name:CC:Area/Zone" in user_error(
+        invoke("entity", "create", "--id", "x", "--name", "X", "--organisation", "acme", "--location", "lon",
+               home=workspace)
+    )  # fmt: skip
+    assert "no entity 'ghost'" in user_error(invoke("entity", "show", "ghost", home=workspace))
+    assert "no packaged rule set" in user_error(
+        invoke("entity", "create", "--id", "x", "--name", "X", "--organisation", "acme",
+               "--location", "a:A:GB:Europe/London", "--rule-set", "nope", home=workspace)
+    )  # fmt: skip

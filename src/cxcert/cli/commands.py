@@ -19,6 +19,7 @@ def register_all(app: typer.Typer) -> None:
         demo,
         engagement,
         entity,
+        generate,
         ingest,
         kpi,
         qa,
@@ -36,6 +37,7 @@ def register_all(app: typer.Typer) -> None:
     demo.register(app)
     engagement.register(app)
     entity.register(app)
+    generate.register(app)
     workspace.register(app)  # init
     ingest.register(app)
     kpi.register(app)

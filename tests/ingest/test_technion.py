@@ -8,6 +8,7 @@ one-off quoted below, never through the adapter.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,3 +227,29 @@ def test_reingest_is_a_no_op(bank: Ingested, shared_data: Path) -> None:
     assert again.accounting == bank.feb.accounting
     assert len(bank.warehouse.ingests()) == before
     assert bank.warehouse.sql("SELECT count(*) AS n FROM contacts").to_pylist() == [{"n": 74_834}]
+
+
+@pytest.mark.parametrize("day", sorted(DAILY))
+def test_kpi_catalogue_service_level_matches_the_raw_file(bank: Ingested, day: str) -> None:
+    """The KPI catalogue's service level, computed by the engine in the site's zone, equals the awk figure.
+
+    With short abandons counted (short_abandon_s = 0, the plain definition the awk command uses), service level
+    is answered within 20 s over contacts offered to the queue (the VRU hang-ups are not offered).
+    """
+    from cxcert.performance.engine import compute
+    from cxcert.performance.periods import DAY
+
+    offered, _, _, _, _, _, within = DAILY[day]
+    on = dt.date.fromisoformat(day)
+    result = compute(
+        "service_level",
+        {"contacts": bank.warehouse.table("contacts", entity_id="bank")},
+        grain=DAY,
+        tz="Asia/Jerusalem",
+        start=on,
+        end=on,
+        by=(),
+        parameters={"threshold_s": SERVICE_LEVEL_THRESHOLD_S, "short_abandon_s": 0},
+    )
+    [row] = result.rows()
+    assert (row["numerator"], row["denominator"]) == (within, offered)

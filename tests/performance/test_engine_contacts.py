@@ -79,8 +79,8 @@ def test_service_level_threshold_override(voice: dict[str, ir.Table]) -> None:
 def test_asa_abandon_rate_aht_hold_acw_transfer(voice: dict[str, ir.Table]) -> None:
     # ASA: answered c1, c2 → (10 + 30) / 2 = 20 s.
     assert run("asa", voice)["value"] == 20.0
-    # Abandon rate: 3 abandoned (c3, c4, c5) of 6 inbound contacts (all channels) = 0.5.
-    assert run("abandon_rate", voice)["value"] == 0.5
+    # Abandon rate: 3 abandoned (c3, c4, c5) of the 5 inbound real-time contacts (e-mail c6 is not queued) = 0.6.
+    assert run("abandon_rate", voice)["value"] == 0.6
     # AHT: c1 100 + 0 + 20 = 120, c2 200 + 30 + 10 = 240 → 180 s.
     assert run("aht", voice)["value"] == 180.0
     # Hold: only c2 reports hold (30 s); c1's missing hold is not a 0-second hold → 30 / 1.
@@ -174,11 +174,8 @@ def test_intervals_weeks_and_session_time_zone_independence() -> None:
 
 def test_by_queue_and_channel_and_unknown_dimension(voice: dict[str, ir.Table]) -> None:
     res = compute("abandon_rate", voice, grain=DAY, tz=PARIS, start=MARCH[0], end=MARCH[1], by=("channel",))
-    # voice: 3 abandoned of 5; email: 0 of 1.
-    assert {r["channel"]: (r["numerator"], r["denominator"]) for r in res.rows()} == {
-        "email": (0.0, 1.0),
-        "voice": (3.0, 5.0),
-    }
+    # voice: 3 abandoned of 5; e-mail is not a real-time channel, so it has no abandon rate.
+    assert {r["channel"]: (r["numerator"], r["denominator"]) for r in res.rows()} == {"voice": (3.0, 5.0)}
     with pytest.raises(CxcertError, match="cannot be cut by agent_id"):
         compute("abandon_rate", voice, grain=DAY, tz=PARIS, start=MARCH[0], end=MARCH[1], by=("agent_id",))
 
@@ -190,3 +187,19 @@ def test_missing_table_and_bad_window_are_user_errors(voice: dict[str, ir.Table]
         compute("asa", voice, grain=DAY, tz=PARIS, start=MARCH[1], end=MARCH[0])
     with pytest.raises(CxcertError, match="unknown IANA time zone"):
         compute("asa", voice, grain=DAY, tz="Mars/Olympus", start=MARCH[0], end=MARCH[1])
+
+
+def test_ivr_hangups_are_not_offered_contacts() -> None:
+    """A caller who hangs up in the IVR never reached the agent queue (the Technion adapter's outcome
+    'ivr_hangup'): it counts in neither service level nor abandon rate. A contact with no outcome still counts.
+    Hand calculation: offered = c1 (answered in 10 s) + c2 (abandoned after 40 s) = 2; SL = 1/2; abandon = 1/2."""
+    ivr = contact("c0", utc(2024, 3, 4, 8, 55), abandoned=True) | {"outcome": "ivr_hangup"}
+    t = tables(
+        contacts=[
+            ivr,
+            contact("c1", utc(2024, 3, 4, 9), wait=10, talk=100),
+            contact("c2", utc(2024, 3, 4, 9, 5), wait=40, abandoned=True),
+        ]
+    )
+    assert run("service_level", t)["value"] == 0.5
+    assert run("abandon_rate", t)["value"] == 0.5

@@ -19,6 +19,7 @@ def register_all(app: typer.Typer) -> None:
         demo,
         engagement,
         entity,
+        evidence,
         generate,
         ingest,
         kpi,
@@ -37,6 +38,7 @@ def register_all(app: typer.Typer) -> None:
     demo.register(app)
     engagement.register(app)
     entity.register(app)
+    evidence.register(app)
     generate.register(app)
     workspace.register(app)  # init
     ingest.register(app)

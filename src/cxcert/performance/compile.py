@@ -121,8 +121,8 @@ class _Compiler:
         match cond.op:
             case Op.EQ:
                 return col == value
-            case Op.NE:
-                return col != value
+            case Op.NE:  # null-safe: a missing value is not equal to the one named
+                return col.isnull() | (col != value)
             case Op.LT:
                 return col < value
             case Op.LE:
@@ -133,8 +133,8 @@ class _Compiler:
                 return col >= value
             case Op.IN:
                 return col.isin(list(value))  # type: ignore[call-overload]
-            case Op.NOT_IN:
-                return col.notin(list(value))  # type: ignore[call-overload]
+            case Op.NOT_IN:  # null-safe, like NE
+                return col.isnull() | col.notin(list(value))  # type: ignore[call-overload]
             case Op.IS_NULL:
                 return col.isnull()
             case Op.NOT_NULL:

@@ -42,6 +42,8 @@ class EvidencePolicy(BaseModel):
     no_target_level: FindingLevel
     max_missed_rows_for_compliance: int = Field(ge=0)
     overall_table_failed_level: FindingLevel
+    corrective_action_rules: tuple[str, ...] = Field(description="alert rules that open a corrective action")
+    corrective_action_due_days: int = Field(ge=0)
 
 
 @cache

@@ -1,0 +1,1 @@
+"""Reports auditors expect (Excel workbooks): adapters that lay out what the core computed."""

@@ -205,6 +205,10 @@ class Surveys(_Frozen):
     long_wait_s: float = Field(gt=0, description="callers who waited longer than this score lower")
     long_wait_penalty: float = Field(ge=0, le=1, description="P(one point lower) after a long wait")
     repeat_penalty: float = Field(ge=0, le=1, description="P(one point lower) on a repeat contact")
+    nps_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of respondents who also answer the 0-10 recommend question"
+    )
+    nps_noise_sd: float = Field(default=1.0, ge=0, description="sd of the recommend score around 2 x satisfaction")
 
     @field_validator("instrument")
     @classmethod

@@ -1,6 +1,7 @@
 """Surveys: a share of answered contacts respond; scores follow the program's distribution, lower after a
 long wait or on a repeat contact (each a one-point drop with its probability, floored at the scale minimum).
-Responses come in an exponential few hours after the contact ends.
+Responses come in an exponential few hours after the contact ends. A share of respondents also answer the 0-10
+"would you recommend us" question (NPS): a noisy linear function of their satisfaction, so the two agree.
 """
 
 from __future__ import annotations
@@ -37,18 +38,26 @@ def surveys_batch(
     score -= contacts.repeat[rows] & (rng.random(n) < surveys.repeat_penalty)
     score = np.maximum(score, 0) + surveys.scale_min
     delay = np.asarray(rng.exponential(MEAN_RESPONSE_DELAY_S, n) * US_PER_S)
+    answered_at = contacts.ended_us[rows] + delay.astype(np.int64)
+    # NPS: the steps above the scale minimum (0..4 on 1-5) doubled and lifted by 2 -> 2..10, plus noise.
+    also = np.flatnonzero(rng.random(n) < surveys.nps_share)
+    steps = score[also] - surveys.scale_min
+    recommend = np.clip(np.rint(2 * steps + 2 + rng.normal(0.0, surveys.nps_noise_sd, also.shape[0])), 0, 10)
     names = pa.array([p.id for p in plan.profile.programs], type=pa.string())
+    pick = np.concatenate([np.arange(n), also])
+    total = pick.shape[0]
+    instrument = np.concatenate([np.full(n, surveys.instrument, dtype=object), np.full(also.shape[0], "nps")])
     return pa.RecordBatch.from_arrays(
         [
-            constant(entity_id, n),
-            names.take(pa.array(programs)),
-            constant(source, n),
-            contact_ids.take(pa.array(rows)),
-            timestamps(contacts.ended_us[rows] + delay.astype(np.int64)),
-            constant(surveys.instrument, n),
-            pa.array(score, type=pa.float64()),
-            pa.array(np.full(n, surveys.scale_min), type=pa.float64()),
-            pa.array(np.full(n, surveys.scale_max), type=pa.float64()),
+            constant(entity_id, total),
+            names.take(pa.array(programs[pick])),
+            constant(source, total),
+            contact_ids.take(pa.array(rows[pick])),
+            timestamps(answered_at[pick]),
+            pa.array(instrument, type=pa.string()),
+            pa.array(np.concatenate([score, recommend]), type=pa.float64()),
+            pa.array(np.concatenate([np.full(n, surveys.scale_min), np.zeros(also.shape[0])]), type=pa.float64()),
+            pa.array(np.concatenate([np.full(n, surveys.scale_max), np.full(also.shape[0], 10.0)]), type=pa.float64()),
         ],
         schema=SURVEYS,
     )

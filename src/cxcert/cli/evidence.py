@@ -27,38 +27,45 @@ def _value(value: float | None, share: bool) -> str:
     return f"{value:.1%}" if share else f"{value:,.2f}"
 
 
-def print_review(review: PerformanceReview, *, months_shown: int = 6) -> None:
-    """The review for people: the summary table (last months), the two shares, item findings, alerts."""
+def print_review(review: PerformanceReview) -> None:
+    """The review for people: one line per required metric and program (months met, latest value, verdict),
+    the two shares, the computed item findings and the alerts. Monthly actuals are in --json and --xlsx."""
     from cxcert.performance.catalogue import Unit, default_catalogue
+    from cxcert.performance.evaluation import meets
 
     catalogue = default_catalogue()
     table = review.table
-    months = sorted({p.period for r in table.rows for p in r.actuals})[-months_shown:]
     rows = []
     for r in table.rows:
-        share = r.metric_used in catalogue.ids() and catalogue.get(r.metric_used).unit is Unit.SHARE
-        by_month = {p.period: p.value for p in r.actuals}
+        metric = catalogue.get(r.metric_used) if r.metric_used in catalogue.ids() else None
+        share = metric is not None and metric.unit is Unit.SHARE
+        valued = [p for p in r.actuals if p.value is not None]
+        met = (
+            sum(1 for p in valued if p.value is not None and meets(metric.direction, p.value, r.target))
+            if metric is not None and r.target is not None
+            else None
+        )
         rows.append(
             (
                 r.item,
-                r.label.value,
                 r.metric_used,
                 r.program or "-",
                 _value(r.target, share),
-                *(_value(by_month.get(m), share) for m in months),
+                "-" if met is None else f"{met}/{len(valued)}",
+                _value(valued[-1].value if valued else None, share),
                 r.verdict.value,
             )
         )
     print_table(
-        f"performance summary table ({review.start} to {review.end}, last {len(months)} months shown)",
-        ("item", "label", "metric", "program", "target", *(m.strftime("%b %y") for m in months), "verdict"),
+        f"performance summary table, {review.start} to {review.end}",
+        ("item", "metric", "program", "target", "months at target", "latest", "verdict"),
         rows,
     )
     colour = "green" if table.passed else "red"
     console.print(f"[bold {colour}]{escape(table.explanation.summary)}[/]")
     print_table(
         "Category 4.0 items on computed evidence",
-        ("item", "title", "finding", "why"),
+        ("item", "title", "finding", "evidence"),
         [(i.item, i.title, i.finding.level.value, i.finding.note) for i in review.evidence.items],
     )
     if review.alerts:

@@ -122,18 +122,20 @@ def _judge_rows(item: str, title: str, rows: tuple[SummaryRow, ...], policy: Evi
         )
         worst = FindingLevel.COMPLIANT
     met = sum(1 for r in rows if _row_level(r, policy) is FindingLevel.COMPLIANT)
-    summary = f"{item} {title}: {worst.value} ({met} of {len(rows)} required metric rows met or improving)"
-    finding = Finding(item=item, level=worst, note=summary, source="computed")
+    note = f"{met} of {len(rows)} required metric rows met or improving"
+    summary = f"{item} {title}: {worst.value} ({note})"
+    finding = Finding(item=item, level=worst, note=note, source="computed")
     return ItemEvidence(item, title, rows, finding, Explanation(summary, exp.steps))
 
 
 def _judge_overall(item: str, title: str, table: SummaryTable, policy: EvidencePolicy) -> ItemEvidence:
     level = FindingLevel.COMPLIANT if table.passed else policy.overall_table_failed_level
-    summary = f"{item} {title}: {level.value} (whole summary table: {table.explanation.summary})"
+    note = f"whole summary table: {table.explanation.summary}"
+    summary = f"{item} {title}: {level.value} ({note})"
     exp = Explanation(summary, table.explanation.steps).with_step(
         "evidence.overall", "a result item without required metrics takes the whole table's verdict"
     )
-    return ItemEvidence(item, title, (), Finding(item=item, level=level, note=summary, source="computed"), exp)
+    return ItemEvidence(item, title, (), Finding(item=item, level=level, note=note, source="computed"), exp)
 
 
 def build_evidence(

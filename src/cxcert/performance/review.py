@@ -48,8 +48,12 @@ class PerformanceReview:
     def corrective_actions(
         self, *, owner: str, raised_on: dt.date, policy: EvidencePolicy | None = None
     ) -> tuple[CorrectiveAction, ...]:
-        """One corrective action per alert whose rule the evidence policy says requires action."""
+        """One corrective action per metric and program, for its latest alert whose rule requires action."""
         pol = policy or default_evidence_policy()
+        latest: dict[tuple[str, str], ReviewedAlert] = {}
+        for a in self.alerts:  # alerts are in period order, so the last one kept is the latest
+            if a.alert.rule in pol.corrective_action_rules:
+                latest[(a.alert.metric, a.alert.program)] = a
         return tuple(
             to_corrective_action(
                 a.alert,
@@ -59,8 +63,7 @@ class PerformanceReview:
                 due_in_days=pol.corrective_action_due_days,
                 item=a.item,
             )
-            for a in self.alerts
-            if a.alert.rule in pol.corrective_action_rules
+            for a in latest.values()
         )
 
 

@@ -1,0 +1,135 @@
+"""The demo's performance steps: twelve months of operations generated, ingested and turned into evidence.
+
+They run between the compliance audit and the decision, so the demo's decision rests on computed Category 4.0
+findings, as a real audit's would: the synthetic centre (``synth/data/default_centre.yaml``) is generated for the
+demo entity in its own time zone over the twelve whole months before the audit, ingested into the workspace's
+warehouse with row accounting, and reviewed against the packaged example targets and performance rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.progress import Progress
+
+from cxcert.canonical import TABLES
+from cxcert.certification.assessment import Assessment
+from cxcert.cli.demo import ACTOR, DemoRun
+from cxcert.cli.evidence import print_review, review_to_dict
+from cxcert.cli.output import console, print_table
+from cxcert.ingest.pipeline import ingest_file
+from cxcert.performance.performance_rules import Purpose, default_rule_set
+from cxcert.performance.review import PerformanceReview, months_window, review_performance
+from cxcert.performance.targets import default_targets
+from cxcert.reports.performance_workbook import write_performance_workbook
+from cxcert.synth import generate, load_profile
+from cxcert.warehouse import Warehouse
+
+DEMO_SEED = 7
+EVIDENCE_MONTHS = 12
+
+
+def _window(run: DemoRun) -> tuple[dt.date, dt.date]:
+    """The twelve whole months before the month the audit started in."""
+    audit_start = run.s.compliance_audit.started_on
+    return months_window(audit_start.replace(day=1) - dt.timedelta(days=1), EVIDENCE_MONTHS)
+
+
+def generate_and_ingest_operations(run: DemoRun) -> None:
+    s = run.s
+    start, end = _window(run)
+    zone = s.entity.locations[0].time_zone
+    profile = load_profile().model_copy(update={"start_date": start, "timezone": zone})
+    out = run.home / "operations"
+    warehouse = Warehouse(run.home / "warehouse")
+    if not run.json_out:
+        console.rule("6. Twelve months of operations")
+    with Progress(console=console, transient=True, disable=run.json_out) as bar:
+        task = bar.add_task(f"generating {start:%b %Y} to {end:%b %Y}", total=None)
+        summary = generate(
+            out,
+            contacts=None,
+            months=EVIDENCE_MONTHS,
+            seed=DEMO_SEED,
+            profile=profile,
+            entity_id=s.entity.id,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+        parts = sorted((table, path) for table in TABLES for path in (out / table).glob("*.parquet"))
+        ingest = bar.add_task("ingesting into the warehouse", total=len(parts))
+        accounting: dict[str, list[int]] = {}
+        for table, path in parts:
+            result = ingest_file(
+                warehouse, table, path, entity_id=s.entity.id, fmt="canonical", quarantine_dir=run.home / "quarantine"
+            )
+            tally = accounting.setdefault(table, [0, 0, 0])
+            for i, n in enumerate((result.accounting.read, result.accounting.accepted, result.accounting.rejected)):
+                tally[i] += n
+            bar.advance(ingest)
+    run.output["operations"] = {
+        "window": [start.isoformat(), end.isoformat()],
+        "time_zone": zone,
+        "generated": summary.to_dict(),
+        "ingested": {t: dict(zip(("read", "accepted", "rejected"), v, strict=True)) for t, v in accounting.items()},
+    }
+    if not run.json_out:
+        console.print(
+            f"  synthetic centre for {s.entity.name}, {start} to {end} in {zone} (seed {DEMO_SEED}); "
+            "ingested with row accounting:",
+            highlight=False,
+        )
+        print_table(
+            None,
+            ("table", "read", "accepted", "rejected"),
+            [(t, f"{v[0]:,}", f"{v[1]:,}", f"{v[2]:,}") for t, v in sorted(accounting.items())],
+        )
+
+
+def review_and_record_evidence(run: DemoRun) -> None:
+    """Compute the performance review, record its findings into the audit and open actions for its alerts."""
+    s = run.s
+    start, end = _window(run)
+    warehouse = Warehouse(run.home / "warehouse")
+    review: PerformanceReview = review_performance(
+        {name: warehouse.table(name) for name in TABLES},
+        s.standard,
+        entity_id=s.entity.id,
+        tz=s.entity.locations[0].time_zone,
+        start=start,
+        end=end,
+        targets=default_targets(),
+        rules=default_rule_set(),
+        purpose=Purpose.INITIAL,
+    )
+    audit = s.compliance_audit
+    owner = s.corrective_actions[0].owner if s.corrective_actions else ACTOR
+    actions = review.corrective_actions(owner=owner, raised_on=audit.ended_on or audit.started_on)
+    with run.repos() as repos:
+        for finding in review.evidence.findings():
+            repos.assessments.record_finding(audit.id, finding)
+        repos.audit_trail.append(
+            ACTOR,
+            "evidence.recorded",
+            f"assessment:{audit.id}",
+            {"window": [start.isoformat(), end.isoformat()], "findings": dict(review.evidence.counts())},
+        )
+        for action in actions:
+            repos.corrective_actions.save_action(action)
+    computed = {f.item: f for f in review.evidence.findings()}
+    run.audit_for_decision = Assessment.model_validate(
+        audit.model_dump() | {"findings": tuple(computed.get(f.item, f) for f in audit.findings)}
+    )
+    workbook = run.home / "performance-evidence.xlsx"
+    write_performance_workbook(review, workbook, entity_name=s.entity.name, standard_title=s.standard.title)
+    run.output["performance"] = review_to_dict(review) | {
+        "workbook": str(workbook),
+        "corrective_actions_opened": [a.id for a in actions],
+    }
+    if not run.json_out:
+        console.rule("7. Performance evidence (Category 4.0, computed)")
+        print_review(review)
+        console.print(
+            f"  The audit's 4.x findings are now these computed ones; {len(actions)} corrective actions opened "
+            f"from alerts that require immediate action. Workbook: {workbook}",
+            highlight=False,
+        )

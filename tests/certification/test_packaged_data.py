@@ -8,10 +8,10 @@ from cxcert.certification.calendar import calendar_settings
 from cxcert.certification.decision_policy import DecisionPolicy, Scaling, default_policy
 from cxcert.certification.demo_scenario import demo_spec
 from cxcert.certification.gap_closure import GapClosureAgenda, default_agenda
-from cxcert.certification.packaged_yaml import parse_yaml
 from cxcert.certification.process_certification import process_certifications
 from cxcert.errors import ValidationFailed
 from cxcert.standards.rule_set import FindingLevel
+from cxcert.yaml_source import parse_model as parse_yaml
 
 
 def test_packaged_files_load() -> None:

@@ -21,11 +21,11 @@ from pydantic import Field
 from cxcert.certification.assessment import AssessmentKind
 from cxcert.certification.corrective_action import CorrectiveAction
 from cxcert.certification.decision import Decision
-from cxcert.certification.packaged_yaml import load_packaged
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation, Step
 from cxcert.standards.rule_set import RuleSet
 from cxcert.standards.schema import Frozen
+from cxcert.yaml_source import load_packaged
 
 
 class EventKind(StrEnum):
@@ -82,7 +82,7 @@ class CalendarSettings(Frozen):
 @cache
 def calendar_settings() -> CalendarSettings:
     """The packaged calendar settings."""
-    return load_packaged("calendar.yaml", CalendarSettings)
+    return load_packaged("cxcert.certification", "calendar.yaml", CalendarSettings)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

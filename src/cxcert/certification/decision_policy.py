@@ -7,9 +7,9 @@ from functools import cache
 
 from pydantic import field_validator
 
-from cxcert.certification.packaged_yaml import load_packaged
 from cxcert.standards.rule_set import FindingLevel
 from cxcert.standards.schema import Frozen
+from cxcert.yaml_source import load_packaged
 
 
 class Scaling(StrEnum):
@@ -36,4 +36,4 @@ class DecisionPolicy(Frozen):
 @cache
 def default_policy() -> DecisionPolicy:
     """The packaged policy."""
-    return load_packaged("decision_policy.yaml", DecisionPolicy)
+    return load_packaged("cxcert.certification", "decision_policy.yaml", DecisionPolicy)

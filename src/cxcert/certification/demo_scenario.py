@@ -25,12 +25,12 @@ from cxcert.certification.decision import Decision, decide
 from cxcert.certification.engagement import Engagement, EngagementContext, Stage
 from cxcert.certification.entity import Client, Entity, KeySupplier, Location, Organisation, Process, Service
 from cxcert.certification.gap_closure import GapClosureCall, plan_gap_closure
-from cxcert.certification.packaged_yaml import load_packaged
 from cxcert.certification.people import CoordinatorRegistration, KickoffSession, Person, Role, RoleGrant
 from cxcert.certification.registration import RegistrationVerdict, check_registration
 from cxcert.standards import library
 from cxcert.standards.rule_set import FindingLevel, RuleSet
 from cxcert.standards.schema import Frozen, Standard
+from cxcert.yaml_source import load_packaged
 
 # --- the shape of data/demo_scenario.yaml -------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ class DemoSpec(Frozen):
 @cache
 def demo_spec() -> DemoSpec:
     """The packaged demo scenario data."""
-    return load_packaged("demo_scenario.yaml", DemoSpec)
+    return load_packaged("cxcert.certification", "demo_scenario.yaml", DemoSpec)
 
 
 # --- the scenario -------------------------------------------------------------------------------------------

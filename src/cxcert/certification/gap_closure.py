@@ -12,10 +12,10 @@ from functools import cache
 
 from pydantic import Field, model_validator
 
-from cxcert.certification.packaged_yaml import load_packaged
 from cxcert.errors import CxcertError
 from cxcert.standards.rule_set import RuleSet
 from cxcert.standards.schema import Frozen
+from cxcert.yaml_source import load_packaged
 
 DEFAULT_OWNER = "*"  # key of ``owners`` that owns every topic not named explicitly
 
@@ -41,7 +41,7 @@ class GapClosureAgenda(Frozen):
 @cache
 def default_agenda() -> GapClosureAgenda:
     """The packaged default agenda."""
-    return load_packaged("gap_closure_agenda.yaml", GapClosureAgenda)
+    return load_packaged("cxcert.certification", "gap_closure_agenda.yaml", GapClosureAgenda)
 
 
 class GapClosureCall(Frozen):

@@ -12,9 +12,9 @@ from functools import cache
 
 from pydantic import Field
 
-from cxcert.certification.packaged_yaml import load_packaged
 from cxcert.errors import CxcertError, NotFound
 from cxcert.standards.schema import Frozen, Standard
+from cxcert.yaml_source import load_packaged
 
 
 class ProcessCertificationKind(StrEnum):
@@ -39,7 +39,7 @@ class ProcessCertifications(Frozen):
 @cache
 def process_certifications() -> ProcessCertifications:
     """The packaged process certification scopes."""
-    return load_packaged("process_certifications.yaml", ProcessCertifications)
+    return load_packaged("cxcert.certification", "process_certifications.yaml", ProcessCertifications)
 
 
 def _kind(kind: str) -> ProcessCertificationKind:

@@ -17,8 +17,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from cxcert.errors import NotFound
-from cxcert.performance.yaml_source import parse_model
 from cxcert.standards.schema import Frozen
+from cxcert.yaml_source import parse_model
 
 
 class Unit(StrEnum):

@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cxcert.certification.assessment import Finding
 from cxcert.explain import Explanation
 from cxcert.performance.summary_table import RowVerdict, SummaryRow, SummaryTable
-from cxcert.performance.yaml_source import parse_model
 from cxcert.standards.rule_set import FindingLevel
 from cxcert.standards.schema import CategoryRole, Standard
+from cxcert.yaml_source import load_packaged
 
 _SEVERITY = {
     FindingLevel.COMPLIANT: 0,
@@ -48,9 +47,7 @@ class EvidencePolicy(BaseModel):
 
 @cache
 def default_evidence_policy() -> EvidencePolicy:
-    name = "evidence_policy.yaml"
-    text = resources.files("cxcert.performance").joinpath("data", name).read_text(encoding="utf-8")
-    return parse_model(text, EvidencePolicy, where=f"cxcert/performance/data/{name}")
+    return load_packaged("cxcert.performance", "evidence_policy.yaml", EvidencePolicy)
 
 
 @dataclass(frozen=True)

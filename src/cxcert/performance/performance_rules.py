@@ -15,8 +15,8 @@ from importlib import resources
 from pydantic import Field, model_validator
 
 from cxcert.errors import NotFound
-from cxcert.performance.yaml_source import parse_model
 from cxcert.standards.schema import Frozen
+from cxcert.yaml_source import parse_model
 
 
 class Purpose(StrEnum):

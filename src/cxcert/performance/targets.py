@@ -17,8 +17,8 @@ from importlib import resources
 from pydantic import Field, field_validator, model_validator
 
 from cxcert.performance.catalogue import default_catalogue
-from cxcert.performance.yaml_source import parse_model
 from cxcert.standards.schema import Frozen
+from cxcert.yaml_source import parse_model
 
 ANY = "*"
 

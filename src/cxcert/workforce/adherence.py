@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
-from cxcert.workforce.packaged_yaml import load_packaged
+from cxcert.yaml_source import load_packaged
 
 
 class ActivityRule(BaseModel):
@@ -41,7 +41,7 @@ class StateMapping(BaseModel):
 @lru_cache(maxsize=1)
 def default_state_mapping() -> StateMapping:
     """The packaged mapping (``data/adherence_states.yaml``)."""
-    return load_packaged("adherence_states.yaml", StateMapping)
+    return load_packaged("cxcert.workforce", "adherence_states.yaml", StateMapping)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cxcert.workforce.packaged_yaml import load_packaged
+from cxcert.yaml_source import load_packaged
 
 QueueModel = Literal["erlang-c", "erlang-a"]
 
@@ -31,4 +31,4 @@ class StaffingDefaults(BaseModel):
 @lru_cache(maxsize=1)
 def staffing_defaults() -> StaffingDefaults:
     """The packaged defaults, validated (errors name the file, line and field)."""
-    return load_packaged("staffing_defaults.yaml", StaffingDefaults)
+    return load_packaged("cxcert.workforce", "staffing_defaults.yaml", StaffingDefaults)

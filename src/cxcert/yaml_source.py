@@ -1,8 +1,10 @@
-"""Validating the performance package's YAML with errors that name the file, the line and the field.
+"""Validating YAML data files against pydantic models, with errors that name the file, the line and the field.
 
-Like ``cxcert.certification.packaged_yaml.parse_yaml``, but it also finds the line of a field inside a
-discriminated union (pydantic puts the union's tag, e.g. ``mean``, in the error location; YAML has no such key,
-so that part is skipped rather than ending the search at the parent).
+The one loader of the core's packaged rules and settings (certification, performance, workforce) and of the
+user files they accept (targets, catalogues). PyYAML's node tree keeps every key's line; pydantic reports each
+mistake's field path; joining them points at the value to fix. Inside a discriminated union pydantic puts the
+union's tag (e.g. ``mean``) in the location, which YAML has no key for: that part is skipped, not the end of
+the search. Date keys (``2024-01-01:``) are matched by their ISO form.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from importlib import resources
 from typing import TypeVar
 
 import yaml
@@ -63,10 +66,13 @@ def parse_model(text: str, model: type[M], *, where: str) -> M:
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        at = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark is not None else ""
+        started = exc.context_mark
+        context = f" ({exc.context} started on line {started.line + 1})" if exc.context and started else ""
+        raise ValidationFailed([f"{at}not valid YAML: {exc.problem}{context}"], where=where) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}: " if mark is not None else ""
-        raise ValidationFailed([f"{at}not valid YAML ({exc})"], where=where) from exc
+        raise ValidationFailed([f"not valid YAML: {exc}"], where=where) from exc
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -76,3 +82,9 @@ def parse_model(text: str, model: type[M], *, where: str) -> M:
             field = ".".join(str(_part(p)) for p in loc) or "(top level)"
             issues.append(f"line {line_of(root, loc)}, field {field}: {err['msg']}")
         raise ValidationFailed(issues, where=where) from exc
+
+
+def load_packaged(package: str, name: str, model: type[M]) -> M:
+    """Load ``<package>/data/<name>`` (packaged with cxcert) and validate it against ``model``."""
+    text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
+    return parse_model(text, model, where=f"{package.replace('.', '/')}/data/{name}")

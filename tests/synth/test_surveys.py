@@ -26,5 +26,5 @@ def test_nps_answers_come_from_a_share_of_respondents_and_follow_satisfaction(sm
     expected = profile.surveys.nps_share
     assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / n)
     # Recommend = 2 x (CSAT - 1) + 2 + noise: satisfied callers recommend, so the two correlate strongly.
-    both = csat[["score"]].join(nps[["score"]], rsuffix="_nps", how="inner")
+    both = csat[["score"]].join(nps[["score"]].rename(columns={"score": "score_nps"}), how="inner")
     assert np.corrcoef(both.score, both.score_nps)[0, 1] > 0.8

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
-from cxcert.performance.control_charts import ChartKind, p_chart, xmr_chart
+from cxcert.performance.control_charts import ChartKind, laney_p_chart, overdispersion, p_chart, xmr_chart
 from cxcert.performance.trend import TrendDirection, mann_kendall
 
 
@@ -92,3 +95,73 @@ def test_xmr_chart_hand_calculation() -> None:
     assert chart.points[0].ucl == pytest.approx(12 + 3 * 2.5 / 1.128)
     assert chart.points[0].ucl == pytest.approx(12 + 2.66 * 2.5, abs=0.01)
     assert chart.points[0].lcl == pytest.approx(12 - 2.66 * 2.5, abs=0.01)
+
+
+def test_laney_p_chart_hand_calculation() -> None:
+    """Laney's p′-chart (D. B. Laney, Quality Engineering 14(4), 2002; formulas as in Minitab's "Methods and formulas
+    for Laney P′ Chart"), worked by hand. No published data set with its numbers was found to pin instead.
+
+    x = 40, 220, 45, 195 of n = 100, 400, 100, 400: p̄ = 500/1000 = 0.5.
+    σ_pi = √(0.25/n): 0.05 for n = 100, 0.025 for n = 400.
+    p_i = 0.40, 0.55, 0.45, 0.4875 → z_i = −0.10/0.05 = −2, +0.05/0.025 = +2, −0.05/0.05 = −1, −0.0125/0.025 = −0.5.
+    Moving ranges |Δz| = 4, 3, 0.5 → MR̄ = 7.5/3 = 2.5; σ_z = 2.5/1.128 = 2.21631.
+    Limits p̄ ± 3·σ_z·σ_pi: n = 100 → 0.5 ± 0.332447 = [0.167553, 0.832447]; n = 400 → 0.5 ± 0.166223 =
+    [0.333777, 0.666223] (the p-chart's would be 0.5 ± 0.15 and 0.5 ± 0.075).
+    """
+    chart = laney_p_chart(months(4), [40, 220, 45, 195], [100, 400, 100, 400])
+    assert chart.kind is ChartKind.LANEY_P
+    assert chart.centre == 0.5
+    assert chart.mr_bar == pytest.approx(2.5)
+    assert chart.sigma_z == pytest.approx(2.5 / 1.128) and chart.sigma_z == pytest.approx(2.21631, abs=1e-5)
+    assert overdispersion([40, 220, 45, 195], [100, 400, 100, 400]).z == pytest.approx((-2, 2, -1, -0.5))
+    assert [p.value for p in chart.points] == [0.40, 0.55, 0.45, 0.4875]
+    assert [round(p.lcl, 6) for p in chart.points] == [0.167553, 0.333777, 0.167553, 0.333777]
+    assert [round(p.ucl, 6) for p in chart.points] == [0.832447, 0.666223, 0.832447, 0.666223]
+    # Each point's sigma is σ_z·σ_pi, so run rules read Laney sigmas: point 1 is −2/σ_z = −0.902 of them.
+    assert chart.points[0].z == pytest.approx(-2 * 1.128 / 2.5)
+    text = chart.explanation.render()
+    assert "σ_z = 2.216" in text and "2.22× more" in text and "Laney 2002" in text
+
+
+def test_laney_p_chart_under_dispersion_narrows_and_says_so() -> None:
+    # p = 0.49, 0.51, 0.49, 0.51 at n = 100: p̄ = 0.5, σ_pi = 0.05, z = ∓0.2, MR̄ = 0.4, σ_z = 0.4/1.128 = 0.3546.
+    chart = laney_p_chart(months(4), [49, 51, 49, 51], [100] * 4)
+    assert chart.sigma_z == pytest.approx(0.4 / 1.128)
+    assert chart.points[0].ucl == pytest.approx(0.5 + 3 * 0.05 * 0.4 / 1.128)
+    assert "less from period to period than binomial sampling predicts" in chart.explanation.render()
+
+
+def test_laney_p_chart_edge_cases() -> None:
+    # p̄ = 0: every σ_pi and z is 0, so σ_z = 0 and the limits sit on the centre line; size-0 periods are left out.
+    flat = laney_p_chart(months(3), [0, 0, 5], [100, 100, 0])
+    assert (flat.centre, flat.sigma_z, len(flat.points)) == (0.0, 0.0, 2)
+    assert all(p.lcl == p.ucl == 0.0 and p.z == 0.0 for p in flat.points)
+    with pytest.raises(ValueError, match="at least 2 periods"):
+        laney_p_chart(months(2), [5, 5], [100, 0])
+
+
+@st.composite
+def share_series(draw: st.DrawFn) -> tuple[list[int], list[int]]:
+    k = draw(st.integers(min_value=2, max_value=24))
+    sizes = draw(st.lists(st.integers(min_value=1, max_value=100_000), min_size=k, max_size=k))
+    counts = [draw(st.integers(min_value=0, max_value=n)) for n in sizes]
+    return counts, sizes
+
+
+@given(share_series(), st.sampled_from([2.0, 3.0]))
+def test_laney_limits_are_p_chart_limits_times_sigma_z(series: tuple[list[int], list[int]], mult: float) -> None:
+    """Laney's definition: the p′ half-width is the p-chart half-width L·σ_pi times σ_z (before clipping to
+    [0, 1]); the centre line is the same; σ_z is MR̄ of the p-chart's own z's over 1.128."""
+    counts, sizes = series
+    p = p_chart(months(len(sizes)), counts, sizes, mult)
+    lp = laney_p_chart(months(len(sizes)), counts, sizes, mult)
+    assert lp.centre == p.centre and lp.sigma_z is not None
+    zs = [pt.z for pt in p.points]
+    mr_bar = sum(abs(b - a) for a, b in itertools.pairwise(zs)) / (len(zs) - 1)
+    assert lp.sigma_z == pytest.approx(mr_bar / 1.128, abs=1e-9)
+    for a, b in zip(p.points, lp.points, strict=True):
+        assert b.sigma == pytest.approx(lp.sigma_z * a.sigma, abs=1e-12)
+        assert b.ucl == pytest.approx(min(1.0, p.centre + lp.sigma_z * mult * a.sigma), abs=1e-12)
+        assert b.lcl == pytest.approx(max(0.0, p.centre - lp.sigma_z * mult * a.sigma), abs=1e-12)
+        if min(a.lcl, b.lcl) > 0 and max(a.ucl, b.ucl) < 1:  # neither clipped: the ratio is exactly σ_z
+            assert b.ucl - p.centre == pytest.approx(lp.sigma_z * (a.ucl - p.centre), rel=1e-9)

@@ -58,6 +58,14 @@ class ZoneRule(Frozen):
         return self
 
 
+class ShareChart(StrEnum):
+    """Which control chart a count share (service level, abandon rate, accuracy...) is judged on."""
+
+    P = "p"  # the binomial p-chart, always
+    LANEY_P = "laney_p"  # Laney's p′-chart, always
+    AUTO = "auto"  # Laney p′ when σ_z exceeds ``laney_above_sigma_z``, else the p-chart
+
+
 class ShareThresholds(Frozen):
     meeting_target: float = Field(ge=0, le=1, description="share of required metrics at or better than target")
     meeting_or_improving: float = Field(ge=0, le=1, description="share meeting target or sustainedly improving")
@@ -74,6 +82,10 @@ class PerformanceRuleSet(Frozen):
     alert_on_each_miss: bool = Field(description="a single missed threshold also raises an alert")
     trend: TrendRule
     sigma_multiplier: float = Field(gt=0, description="control limits at centre ± this many sigmas")
+    share_chart: ShareChart = Field(description="chart for count shares: p, laney_p, or auto (Laney if over-dispersed)")
+    laney_above_sigma_z: float = Field(
+        gt=0, description="with share_chart auto: use the Laney p′-chart when σ_z exceeds this, else the p-chart"
+    )
     zone_rules: tuple[ZoneRule, ...] = Field(description="Western Electric run rules on the control chart")
     bad_side_only: bool = Field(description="only signals on the unfavourable side of the centre raise alerts")
     summary_thresholds: dict[Purpose, dict[str, ShareThresholds]] = Field(

@@ -120,7 +120,8 @@ def zone_rule(
                 exp = exp.with_step(
                     rule.id,
                     f"{len(hits)} of the last {rule.window} points beyond {rule.beyond_sigma:g} sigma {where} "
-                    f"the centre line on the {chart.kind.value}-chart",
+                    f"the centre line on the {chart.kind.label}"
+                    + (f" (σ_z = {chart.sigma_z:.3f})" if chart.kind is ChartKind.LANEY_P and chart.sigma_z else ""),
                     centre=chart.centre,
                     lcl=pts[i].lcl,
                     ucl=pts[i].ucl,

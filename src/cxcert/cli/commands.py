@@ -11,6 +11,7 @@ import typer
 def register_all(app: typer.Typer) -> None:
     # Imports are local so `cxcert --help` stays fast and one module's heavy deps load only when used.
     from cxcert.cli import (
+        adherence,
         answers,
         assessment,
         calendar,
@@ -20,6 +21,7 @@ def register_all(app: typer.Typer) -> None:
         engagement,
         entity,
         evidence,
+        forecast,
         generate,
         ingest,
         kpi,
@@ -30,6 +32,7 @@ def register_all(app: typer.Typer) -> None:
         workspace,
     )
 
+    adherence.register(app)
     answers.register(app)
     assessment.register(app)  # assessment, findings
     calendar.register(app)
@@ -39,6 +42,7 @@ def register_all(app: typer.Typer) -> None:
     engagement.register(app)
     entity.register(app)
     evidence.register(app)
+    forecast.register(app)  # forecast-accuracy
     generate.register(app)
     workspace.register(app)  # init
     ingest.register(app)

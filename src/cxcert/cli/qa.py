@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from cxcert.cli import qa_calibrate, qa_evaluate
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError
 
@@ -26,12 +27,17 @@ qa_app = typer.Typer(
         "  cxcert qa sample --contacts contacts.csv --n 200 --strata agent_id --seed 42\n\n"
         "  cxcert qa check-sample --actual 180 --population 2000\n\n"
         "  cxcert qa kappa ratings.csv --method fleiss\n\n"
+        "  cxcert qa calibrate session.csv --anchor qa_lead\n\n"
+        "  cxcert qa evaluate --form voice_cs --version 2 --agent a17 --evaluator qa3 --contact c1 "
+        "--result greeting=pass ...\n\n"
         "  cxcert qa forms list"
     ),
     no_args_is_help=True,
 )
 forms_app = typer.Typer(help="The QA forms shipped with cxcert (versioned; published versions are frozen).")
 qa_app.add_typer(forms_app, name="forms")
+qa_evaluate.register(qa_app)  # qa evaluate
+qa_calibrate.register(qa_app)  # qa calibrate
 
 JSON_HELP = "Print JSON instead of a table."
 

@@ -11,15 +11,19 @@ Days and months are taken on the timestamps as given: convert UTC to the site's 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from pydantic import BaseModel, ConfigDict, Field
 
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
+from cxcert.yaml_source import load_packaged
 
 Grain = Literal["interval", "day", "month"]
 GRAINS: tuple[Grain, ...] = ("interval", "day", "month")
@@ -89,3 +93,20 @@ def forecast_accuracy(
         .with_step("bias = Σ(forecast − actual) / Σ actual", _pct(bias))
     )
     return ForecastAccuracy(grain, tolerance, len(av), share, mape, excluded, wape, bias, expl)
+
+
+class ForecastAccuracyDefaults(BaseModel):
+    """Default tolerance and grain (``data/forecast_defaults.yaml``), with the date they apply from and source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    effective_from: dt.date
+    tolerance: float = Field(gt=0, lt=1)
+    grain: Grain
+    source: str = Field(min_length=1)
+
+
+@lru_cache(maxsize=1)
+def forecast_accuracy_defaults() -> ForecastAccuracyDefaults:
+    """The packaged defaults, validated (errors name the file, line and field)."""
+    return load_packaged("cxcert.workforce", "forecast_defaults.yaml", ForecastAccuracyDefaults)

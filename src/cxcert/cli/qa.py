@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cxcert.cli import qa_calibrate, qa_evaluate
+from cxcert.cli import qa_accuracy, qa_calibrate, qa_evaluate
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError
 
@@ -38,6 +38,7 @@ forms_app = typer.Typer(help="The QA forms shipped with cxcert (versioned; publi
 qa_app.add_typer(forms_app, name="forms")
 qa_evaluate.register(qa_app)  # qa evaluate
 qa_calibrate.register(qa_app)  # qa calibrate
+qa_accuracy.register(qa_app)  # qa accuracy
 
 JSON_HELP = "Print JSON instead of a table."
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 
-from cxcert.certification.application import application_progress
-from cxcert.certification.assessment import ApplicationAnswer
 from cxcert.cli.dates import optional_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.row_import import (
@@ -26,8 +24,10 @@ from cxcert.cli.table_file import TableRow, read_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
 from cxcert.home import cxcert_home
-from cxcert.standards import library
-from cxcert.standards.schema import Standard
+
+if TYPE_CHECKING:  # pydantic models and the standards library load only when a command runs
+    from cxcert.certification.assessment import ApplicationAnswer
+    from cxcert.standards.schema import Standard
 
 answers_app = typer.Typer(
     help="Record the coordinator's application answers, one by one or in bulk from CSV/Excel, and see progress.",
@@ -52,6 +52,10 @@ def unknown_reference(standard: Standard, item: str, requirement: str | None) ->
 
 
 def _answer(**fields: object) -> ApplicationAnswer:
+    from pydantic import ValidationError
+
+    from cxcert.certification.assessment import ApplicationAnswer
+
     try:
         return ApplicationAnswer.model_validate(fields)
     except ValidationError as exc:
@@ -78,6 +82,8 @@ def record(
     Example:  cxcert answers record --entity acme-care --item 2.1 --requirement 2.1.1
     --answer "We sample 5 contacts per agent per month" --hours 1.5 --completion 0.8
     """
+    from cxcert.standards import library
+
     try:
         new = _answer(
             item=item,
@@ -149,6 +155,8 @@ def import_answers(
 
     Example:  cxcert answers import application.xlsx --entity acme-care
     """
+    from cxcert.standards import library
+
     rows = read_table(path)
     with workspace() as repos:
         standards = {e.id: library.standard(e.standard_urn) for e in repos.organisations.list_entities()}
@@ -178,6 +186,9 @@ def show(
 
     Example:  cxcert answers show --entity acme-care
     """
+    from cxcert.certification.application import application_progress
+    from cxcert.standards import library
+
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
         answers = repos.assessments.answers(entity_id)

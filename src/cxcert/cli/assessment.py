@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
 from cxcert.cli.dates import optional_date, parse_date
 from cxcert.cli.output import console, print_json, print_mapping, print_table
 from cxcert.cli.row_import import ImportReport, RejectedRow, RowRejected, print_report, quarantine, reject, required
@@ -14,22 +14,20 @@ from cxcert.cli.table_file import read_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
 from cxcert.home import cxcert_home
-from cxcert.standards import library
-from cxcert.standards.rule_set import FindingLevel
-from cxcert.standards.schema import Standard
+
+if TYPE_CHECKING:  # pydantic models and the standards library load only when a command runs
+    from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
+    from cxcert.standards.rule_set import FindingLevel
+    from cxcert.standards.schema import Standard
 
 assessment_app = typer.Typer(help="Create and inspect assessments (baseline, audits, reviews).", no_args_is_help=True)
 findings_app = typer.Typer(
     help="Record the assessors' findings per item, one by one or in bulk from CSV/Excel.", no_args_is_help=True
 )
 
-# Short forms people type; the stored value is always the FindingLevel.
-LEVEL_ALIASES = {
-    "minor": FindingLevel.MINOR,
-    "major": FindingLevel.MAJOR,
-    "na": FindingLevel.NOT_APPLICABLE,
-    "n/a": FindingLevel.NOT_APPLICABLE,
-}
+# Short forms people type, by FindingLevel member name (the enum loads with its pydantic module, only when used);
+# the stored value is always the FindingLevel.
+LEVEL_ALIASES = {"minor": "MINOR", "major": "MAJOR", "na": "NOT_APPLICABLE", "n/a": "NOT_APPLICABLE"}
 SOURCES = ("typed", "computed")
 
 
@@ -40,9 +38,11 @@ def register(app: typer.Typer) -> None:
 
 def parse_level(text: str) -> FindingLevel:
     """A finding level from its value (``minor_deficiency``) or short form (``minor``)."""
+    from cxcert.standards.rule_set import FindingLevel
+
     cleaned = text.strip().lower()
     if cleaned in LEVEL_ALIASES:
-        return LEVEL_ALIASES[cleaned]
+        return FindingLevel[LEVEL_ALIASES[cleaned]]
     try:
         return FindingLevel(cleaned)
     except ValueError:
@@ -51,6 +51,8 @@ def parse_level(text: str) -> FindingLevel:
 
 
 def parse_kind(text: str) -> AssessmentKind:
+    from cxcert.certification.assessment import AssessmentKind
+
     try:
         return AssessmentKind(text.strip().lower())
     except ValueError:
@@ -82,6 +84,9 @@ def create(
 
     Example:  cxcert assessment create --entity acme-care --kind compliance_audit --on 2026-09-01 --assessor ben
     """
+    from cxcert.certification.assessment import Assessment
+    from cxcert.standards import library
+
     kind_value = parse_kind(kind)
     started = parse_date(on, "--on")
     new_id = assessment_id or f"{entity_id}/{kind_value.value}-{started.isoformat()}"
@@ -120,6 +125,8 @@ def list_assessments(
 
     Example:  cxcert assessment list --entity acme-care
     """
+    from cxcert.standards.rule_set import FindingLevel
+
     with workspace() as repos:
         repos.organisations.get_entity(entity_id)
         assessments = repos.assessments.assessments(entity_id)
@@ -186,6 +193,8 @@ def _unknown_item(standard: Standard, item: str) -> bool:
 
 
 def _finding(item: str, level: str, note: str, source: str, standard: Standard) -> Finding:
+    from cxcert.certification.assessment import Finding
+
     if _unknown_item(standard, item):
         raise RowRejected("item", f"item {item!r} is not in {standard.key.urn}")
     try:
@@ -213,6 +222,8 @@ def record(
     Example:  cxcert findings record --assessment acme-care/compliance_audit-2026-09-01 --item 2.1
     --level minor_deficiency --note "sample size not justified"
     """
+    from cxcert.standards import library
+
     with workspace() as repos:
         assessment = repos.assessments.get_assessment(assessment_id)
         standard = library.standard(repos.organisations.get_entity(assessment.entity_id).standard_urn)
@@ -245,6 +256,8 @@ def import_findings(
 
     Example:  cxcert findings import audit-findings.xlsx --assessment acme-care/compliance_audit-2026-09-01
     """
+    from cxcert.standards import library
+
     rows = read_table(path)
     accepted: list[tuple[str, Finding]] = []
     rejected: list[RejectedRow] = []

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
-from cxcert.certification.calendar import CalendarEvent, EventKind, action_events, plan_calendar
-from cxcert.certification.corrective_action import RevocationProposal, review
-from cxcert.certification.engagement import Stage
 from cxcert.cli.dates import optional_date, parse_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.workspace import workspace
-from cxcert.standards import library
-from cxcert.store.decisions import DecisionRecord
-from cxcert.store.repository import Repositories
+
+if TYPE_CHECKING:  # the domain (pydantic) and the store (SQLAlchemy) load only when a command runs
+    from cxcert.certification.calendar import CalendarEvent, EventKind
+    from cxcert.certification.corrective_action import RevocationProposal
+    from cxcert.store.decisions import DecisionRecord
+    from cxcert.store.repository import Repositories
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def entity_calendar(
     repos: Repositories, entity_id: str, today: dt.date, planned_audit: dt.date | None = None
 ) -> EntityCalendar:
     """The calendar of one entity as of ``today``, from its latest decision and its open corrective actions."""
+    from cxcert.certification.calendar import EventKind, action_events, plan_calendar
+    from cxcert.certification.corrective_action import review
+    from cxcert.certification.engagement import Stage
+    from cxcert.standards import library
+
     entity = repos.organisations.get_entity(entity_id)
     rule_set = library.rule_set(entity.rule_set_id)
     record = repos.decisions.latest_decision(entity_id)

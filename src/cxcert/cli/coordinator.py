@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import typer
-from pydantic import ValidationError
 
-from cxcert.certification.people import CoordinatorRegistration, Person, Role, RoleGrant
-from cxcert.certification.registration import check_registration, locations_without_coordinator
 from cxcert.cli.dates import parse_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
-from cxcert.standards import library
 
 coordinator_app = typer.Typer(
     help="Register coordinators (class attended + written exam at the rule set's pass mark) and list them.",
@@ -40,6 +36,12 @@ def register_coordinator(
     Example:  cxcert coordinator register --entity acme-care --person ana --name "Ana Silva"
     --location lon --exam-score 0.93 --on 2026-01-16
     """
+    from pydantic import ValidationError
+
+    from cxcert.certification.people import CoordinatorRegistration, Person, Role, RoleGrant
+    from cxcert.certification.registration import check_registration
+    from cxcert.standards import library
+
     exam_day = parse_date(on, "--on")
     try:
         registration = CoordinatorRegistration(
@@ -107,6 +109,9 @@ def list_coordinators(
 
     Example:  cxcert coordinator list --entity acme-care
     """
+    from cxcert.certification.registration import locations_without_coordinator
+    from cxcert.standards import library
+
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
         registrations = repos.people.registrations(entity_id)

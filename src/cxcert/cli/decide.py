@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.markup import escape
 from rich.panel import Panel
 
-from cxcert.certification.decision import Decision, decide
 from cxcert.cli.dates import parse_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
-from cxcert.standards import library
+
+if TYPE_CHECKING:  # the decision engine (pydantic models) loads only when a command runs
+    from cxcert.certification.decision import Decision
 
 
 def register(app: typer.Typer) -> None:
@@ -86,6 +89,9 @@ def decide_command(
 
     Example:  cxcert decide --entity acme-care --json
     """
+    from cxcert.certification.decision import decide
+    from cxcert.standards import library
+
     day = parse_date(on, "--on")
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)

@@ -15,22 +15,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cxcert.certification.assessment import Assessment
-from cxcert.certification.decision import Decision, decide
-from cxcert.certification.demo_scenario import DemoScenario, build_demo_scenario
 from cxcert.cli.calendar import EntityCalendar, entity_calendar, print_calendar
 from cxcert.cli.dates import parse_date
 from cxcert.cli.decide import print_decision
 from cxcert.cli.entity import show_entity
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError
-from cxcert.standards.rule_set import FindingLevel
-from cxcert.store.db import Database, init_database
-from cxcert.store.repository import Repositories
+
+if TYPE_CHECKING:  # the domain (pydantic) and the store (SQLAlchemy) load only when the demo runs
+    from cxcert.certification.assessment import Assessment
+    from cxcert.certification.decision import Decision
+    from cxcert.certification.demo_scenario import DemoScenario
+    from cxcert.store.db import Database
+    from cxcert.store.repository import Repositories
 
 ACTOR = "cxcert-demo"
 DEFAULT_DIR_NAME = "cxcert-demo"
@@ -61,6 +62,8 @@ class DemoRun:
 
     @contextmanager
     def repos(self) -> Iterator[Repositories]:
+        from cxcert.store.repository import Repositories
+
         assert self.db is not None, "prepare_workspace runs first"
         with self.db.session() as session:
             yield Repositories(session, evidence_root=self.home / "evidence")
@@ -89,6 +92,8 @@ def choose_home(explicit: Path | None) -> Path:
 
 
 def prepare_workspace(run: DemoRun) -> None:
+    from cxcert.store.db import Database, init_database
+
     run.home.mkdir(parents=True, exist_ok=True)
     (run.home / "evidence").mkdir(exist_ok=True)
     init_database(run.url)
@@ -98,6 +103,8 @@ def prepare_workspace(run: DemoRun) -> None:
 
 
 def build_scenario(run: DemoRun) -> None:
+    from cxcert.certification.demo_scenario import build_demo_scenario
+
     run.scenario = build_demo_scenario(run.today)
 
 
@@ -184,6 +191,8 @@ def persist_application(run: DemoRun) -> None:
 
 
 def _finding_counts(assessment: Assessment) -> dict[str, int]:
+    from cxcert.standards.rule_set import FindingLevel
+
     return {level.value: sum(f.level is level for f in assessment.findings) for level in FindingLevel}
 
 
@@ -211,6 +220,8 @@ def persist_baseline_and_gap_closure(run: DemoRun) -> None:
 
 
 def persist_audit(run: DemoRun) -> None:
+    from cxcert.standards.rule_set import FindingLevel
+
     s = run.s
     audit = s.compliance_audit
     with run.repos() as repos:
@@ -239,6 +250,8 @@ def persist_audit(run: DemoRun) -> None:
 
 def run_decision(run: DemoRun) -> None:
     """Decide from the audit as stored (not the in-memory one): the store is what the CLI will read later."""
+    from cxcert.certification.decision import decide
+
     s = run.s
     with run.repos() as repos:
         stored = repos.assessments.latest_audit(s.entity.id)

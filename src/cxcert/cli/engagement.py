@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import typer
 
-from cxcert.certification.corrective_action import review
-from cxcert.certification.engagement import TRANSITIONS, Engagement, EngagementContext, Stage
 from cxcert.cli.dates import parse_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
-from cxcert.standards import library
-from cxcert.store.repository import Repositories
+
+if TYPE_CHECKING:  # the state machine (pydantic models) and the store load only when a command runs
+    from cxcert.certification.engagement import Engagement, EngagementContext, Stage
+    from cxcert.store.repository import Repositories
 
 engagement_app = typer.Typer(
     help="Move an entity through the certification process (kickoff, coordinators, application, baseline, gap "
@@ -28,6 +29,10 @@ def register(app: typer.Typer) -> None:
 
 def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> EngagementContext:
     """What the state machine's guards read, loaded from the store."""
+    from cxcert.certification.corrective_action import review
+    from cxcert.certification.engagement import EngagementContext
+    from cxcert.standards import library
+
     entity = repos.organisations.get_entity(entity_id)
     rule_set = library.rule_set(entity.rule_set_id)
     latest = repos.decisions.latest_decision(entity_id)
@@ -42,6 +47,8 @@ def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> Enga
 
 def load_or_start(repos: Repositories, entity_id: str, on: dt.date) -> Engagement:
     """The stored engagement, or a new one started ``on`` (the entity being defined is step 1)."""
+    from cxcert.certification.engagement import Engagement
+
     found = repos.engagements.find_engagement(entity_id)
     return found if found is not None else Engagement.start(entity_id, on, by=actor())
 
@@ -66,6 +73,8 @@ def engagement_json(engagement: Engagement) -> dict[str, object]:
 
 
 def _stage(text: str) -> Stage:
+    from cxcert.certification.engagement import Stage
+
     try:
         return Stage(text.strip().lower())
     except ValueError:
@@ -114,6 +123,8 @@ def show(
 
     Example:  cxcert engagement show --entity acme-care
     """
+    from cxcert.certification.engagement import TRANSITIONS
+
     with workspace() as repos:
         repos.organisations.get_entity(entity_id)
         engagement = repos.engagements.load_engagement(entity_id)

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 
-from cxcert.certification.engagement import Engagement
-from cxcert.certification.entity import Entity, Location, Organisation, Service
 from cxcert.cli.dates import parse_date
 from cxcert.cli.output import console, print_json, print_mapping, print_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
-from cxcert.standards import library
-from cxcert.standards.issues import DocumentInvalid
-from cxcert.standards.marked_yaml import load_marked
-from cxcert.standards.parsing import schema_issues
-from cxcert.standards.schema import Frozen
+
+if TYPE_CHECKING:  # the domain models are pydantic: they load only when a command runs
+    from cxcert.certification.entity import Entity, Location, Organisation, Service
 
 entity_app = typer.Typer(
     help="Define, list and show the entities seeking certification (company, locations, services).",
@@ -29,18 +25,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(entity_app, name="entity")
 
 
-class EntityFile(Frozen):
-    """An entity YAML file: the entity's fields, plus its organisation when it is not yet known."""
-
-    organisation: Organisation | None = None
-    entity: Entity
-
-
 def parse_location(text: str) -> Location:
     """``id:name:CC:Area/Zone`` (e.g. ``lon:London:GB:Europe/London``) as a location."""
     parts = text.split(":")
     if len(parts) != 4 or not all(p.strip() for p in parts):
         raise CxcertError(f"--location {text!r}: write id:name:CC:Area/Zone, e.g. lon:London:GB:Europe/London")
+    from pydantic import ValidationError
+
+    from cxcert.certification.entity import Location
+
     loc_id, name, country, zone = (p.strip() for p in parts)
     try:
         return Location(id=loc_id, name=name, country=country.upper(), time_zone=zone)
@@ -49,6 +42,8 @@ def parse_location(text: str) -> Location:
 
 
 def parse_service(text: str) -> Service:
+    from cxcert.certification.entity import Service
+
     try:
         return Service(text.strip().lower())
     except ValueError:
@@ -56,21 +51,10 @@ def parse_service(text: str) -> Service:
         raise CxcertError(f"--service {text!r} is not a service; known: {known}") from None
 
 
-def load_entity_file(path: Path) -> EntityFile:
-    """Read and validate an entity YAML file; every error names the file, line and field."""
-    if not path.is_file():
-        raise CxcertError(f"entity file not found: {path}")
-    marked = load_marked(path.read_text(encoding="utf-8"), str(path))
-    if marked.issues:
-        raise DocumentInvalid(marked.issues)
-    try:
-        return EntityFile.model_validate(marked.data)
-    except ValidationError as exc:
-        raise DocumentInvalid(schema_issues(exc, marked.source_map)) from None
-
-
 def check_standard_and_rule_set(entity: Entity) -> Entity:
     """The entity with its standard named by URN, refused if the rule set is not for that standard."""
+    from cxcert.standards import library
+
     standard = library.standard(entity.standard_urn)
     rules = library.rule_set(entity.rule_set_id)
     if rules.standard != standard.key:
@@ -144,6 +128,12 @@ def create(
 
       cxcert entity create --from-file entity.yaml
     """
+    from pydantic import ValidationError
+
+    from cxcert.certification.engagement import Engagement
+    from cxcert.certification.entity import Entity, Organisation
+    from cxcert.cli.entity_file import load_entity_file
+
     new_org: Organisation | None = None
     if from_file is not None:
         loaded = load_entity_file(from_file)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cxcert.cli.output import console, print_json, print_table
 
@@ -37,6 +36,8 @@ def generate_command(
 
     Example: cxcert generate --out data/demo --contacts 1000000 --seed 7
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from cxcert.synth import generate, load_profile
 
     profile = load_profile(profile_file)

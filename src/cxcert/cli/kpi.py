@@ -31,18 +31,25 @@ def _date(text: str, option: str) -> dt.date:
 
 
 def _entity_zone(entity_id: str) -> str | None:
-    """The time zone of the entity's first location, when the app database knows the entity."""
-    try:
-        from cxcert.store.db import open_database
-        from cxcert.store.organisations import OrganisationRepository
+    """The time zone of the entity's first location, when the app database knows the entity.
 
+    None when there is no usable workspace database: open_database raises CxcertError for a missing or unmigrated
+    one ("run `cxcert init` first") and for one it cannot reach; a query can still fail with OperationalError
+    (e.g. the file locked or removed meanwhile). Any other error is a bug and propagates.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from cxcert.store.db import open_database
+    from cxcert.store.organisations import OrganisationRepository
+
+    try:
         db = open_database()
         try:
             with db.session() as session:
                 entity = OrganisationRepository(session).find_entity(entity_id)
         finally:
             db.dispose()
-    except Exception:  # no workspace database yet, or not migrated: fall back to --tz / UTC
+    except (CxcertError, OperationalError):  # no workspace database yet, or not migrated: fall back to --tz / UTC
         return None
     return entity.locations[0].time_zone if entity is not None else None
 

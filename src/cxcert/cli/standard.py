@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 
 from cxcert.cli.output import console, err_console, print_json, print_mapping, print_table
 from cxcert.errors import CxcertError
-from cxcert.standards import excel, library
-from cxcert.standards.dump import dump_yaml
-from cxcert.standards.issues import Level, ValidationIssue, errors_in
-from cxcert.standards.loader import validate_files
-from cxcert.standards.parsing import ParsedDocument
-from cxcert.standards.rule_set import RuleSet
-from cxcert.standards.schema import Crosswalk, Item, Standard
+
+if TYPE_CHECKING:  # the standards (pydantic) and Excel (openpyxl) load only when a command runs
+    from cxcert.standards.issues import ValidationIssue
+    from cxcert.standards.parsing import ParsedDocument
+    from cxcert.standards.rule_set import RuleSet
+    from cxcert.standards.schema import Crosswalk, Item, Standard
 
 app = typer.Typer(
     name="standard",
@@ -76,6 +75,8 @@ def list_(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> Non
 
     Example: `cxcert standard list --json | jq '.standards[].urn'`
     """
+    from cxcert.standards import library
+
     standards = [_standard_summary(s) for s in library.packaged_standards()]
     rule_sets = [_rule_set_summary(r) for r in library.packaged_rule_sets()]
     crosswalks = [_crosswalk_summary(c) for c in library.crosswalks()]
@@ -118,6 +119,8 @@ def show(
 
     Example: `cxcert standard show copc-2000-csp --items`
     """
+    from cxcert.standards import library
+
     std = library.standard(ref)
     try:
         default_rules: str | None = library.default_rule_set(std).id
@@ -166,6 +169,9 @@ def _points(items: tuple[Item, ...]) -> int:
 
 
 def _describe(parsed: ParsedDocument) -> str:
+    from cxcert.standards.rule_set import RuleSet
+    from cxcert.standards.schema import Standard
+
     doc = parsed.document
     if isinstance(doc, Standard):
         return f"standard {doc.key.urn}: {len(doc.items())} items, {doc.total_points} points"
@@ -175,6 +181,8 @@ def _describe(parsed: ParsedDocument) -> str:
 
 
 def _print_issues(issues: list[ValidationIssue]) -> None:
+    from cxcert.standards.issues import Level
+
     for issue in issues:
         colour = "red" if issue.level is Level.ERROR else "yellow"
         err_console.print(f"[{colour}]{escape(str(issue))}[/]", highlight=False, soft_wrap=True)
@@ -194,6 +202,9 @@ def validate(
 
     Example: `cxcert standard validate my-standard.yaml my-crosswalk.yaml`
     """
+    from cxcert.standards.issues import errors_in
+    from cxcert.standards.loader import validate_files
+
     results = validate_files(files)
     invalid = False
     payload = []
@@ -232,6 +243,9 @@ def export(
     Examples: `cxcert standard export --excel template.xlsx`;
     `cxcert standard export copc-2000-csp --excel copc-2000.xlsx`
     """
+    from cxcert.standards import excel, library
+    from cxcert.standards.dump import dump_yaml
+
     if excel_out is None and yaml_out is None:
         raise CxcertError("say where to write: --excel OUT.xlsx or --yaml OUT.yaml")
     std = library.standard(ref) if ref else None
@@ -271,6 +285,11 @@ def import_(
 
     Example: `cxcert standard import copc-licensed.xlsx --out copc-licensed.yaml`
     """
+    from cxcert.standards import excel
+    from cxcert.standards.dump import dump_yaml
+    from cxcert.standards.issues import errors_in
+    from cxcert.standards.schema import Standard
+
     parsed, issues = excel.read_workbook(workbook)
     if parsed is None or errors_in(issues):
         _print_issues(issues)

@@ -6,13 +6,15 @@ import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from cxcert.cli.output import console, print_json, print_mapping
 from cxcert.home import cxcert_home, database_url
-from cxcert.store.db import init_database, open_database, safe_url
-from cxcert.store.repository import Repositories
+
+if TYPE_CHECKING:  # the store loads SQLAlchemy: import it only when a command opens the database
+    from cxcert.store.repository import Repositories
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +29,8 @@ def init(json_out: bool = typer.Option(False, "--json", help="Print JSON instead
 
     Example:  CXCERT_HOME=./acme cxcert init
     """
+    from cxcert.store.db import init_database, safe_url
+
     home = cxcert_home()
     home.mkdir(parents=True, exist_ok=True)
     (home / "evidence").mkdir(exist_ok=True)
@@ -53,6 +57,9 @@ def actor() -> str:
 @contextmanager
 def workspace() -> Iterator[Repositories]:
     """The repositories over one committed unit of work on the configured database."""
+    from cxcert.store.db import open_database
+    from cxcert.store.repository import Repositories
+
     db = open_database()
     try:
         with db.session() as session:

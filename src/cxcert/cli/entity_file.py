@@ -1,0 +1,37 @@
+"""Entity YAML files for `cxcert entity create --from-file`: parsed and validated with file, line and field.
+
+Kept apart from :mod:`cxcert.cli.entity` because the model is pydantic: it loads only when a file is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from cxcert.certification.entity import Entity, Organisation
+from cxcert.errors import CxcertError
+from cxcert.standards.issues import DocumentInvalid
+from cxcert.standards.marked_yaml import load_marked
+from cxcert.standards.parsing import schema_issues
+from cxcert.standards.schema import Frozen
+
+
+class EntityFile(Frozen):
+    """An entity YAML file: the entity's fields, plus its organisation when it is not yet known."""
+
+    organisation: Organisation | None = None
+    entity: Entity
+
+
+def load_entity_file(path: Path) -> EntityFile:
+    """Read and validate an entity YAML file; every error names the file, line and field."""
+    if not path.is_file():
+        raise CxcertError(f"entity file not found: {path}")
+    marked = load_marked(path.read_text(encoding="utf-8"), str(path))
+    if marked.issues:
+        raise DocumentInvalid(marked.issues)
+    try:
+        return EntityFile.model_validate(marked.data)
+    except ValidationError as exc:
+        raise DocumentInvalid(schema_issues(exc, marked.source_map)) from None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cxcert.cli.kpi import _entity_zone
+from cxcert.cli.site import entity_zone as _entity_zone
 from cxcert.errors import CxcertError
 from cxcert.store.db import open_database
 

@@ -81,7 +81,7 @@ def test_kpi_csv_and_table(home: Path) -> None:
     lines = csv_out.stdout.strip().splitlines()
     assert lines[0] == "period_start,program,numerator,denominator,value"
     assert lines[1:] == ["2024-03-04 00:00:00,p1,1.0,2.0,0.5"]  # UTC default: c1 in 10 s, c2 in 30 s
-    assert "bucketing in UTC" in csv_out.stderr
+    assert "days are taken in UTC" in csv_out.stderr
     table = cxcert(home, "kpi", "--entity", "e1", "--metric", "service_level", "--from", "2024-03-01", "--to",
                    "2024-03-31", "--tz", "UTC")  # fmt: skip
     assert table.returncode == 0 and "50.00 %" in table.stdout

@@ -46,7 +46,7 @@ def adherence(
       cxcert adherence --entity acme-care --from 2026-03-02 --to 2026-03-02 --agent a17 --json
     """
     from cxcert.cli.dates import parse_date
-    from cxcert.cli.forecast import site_zone
+    from cxcert.cli.site import site_zone
     from cxcert.performance.periods import Window
     from cxcert.workforce.adherence import adherence_report
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from cxcert.cli.output import console, err_console, print_json, print_table
+from cxcert.cli.site import site_zone
 from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:
@@ -27,36 +28,6 @@ _ACTUAL_COLUMNS = ("contacts", "actual", "calls")
 
 def register(app: typer.Typer) -> None:
     app.command("forecast-accuracy")(forecast_accuracy_command)
-
-
-def site_zone(entity_id: str | None, tz: str | None) -> str:
-    """``--tz`` when given, else the time zone of the entity's first location, else UTC (with a note)."""
-    from cxcert.performance.periods import zone
-
-    if tz:
-        zone(tz)  # a clear error for an unknown zone
-        return tz
-    found = _entity_zone(entity_id) if entity_id else None
-    if found is None:
-        err_console.print("note: no time zone known for this entity; days are taken in UTC (set --tz)")
-        return "UTC"
-    return found
-
-
-def _entity_zone(entity_id: str) -> str | None:
-    try:
-        from cxcert.store.db import open_database
-        from cxcert.store.organisations import OrganisationRepository
-
-        db = open_database()
-        try:
-            with db.session() as session:
-                entity = OrganisationRepository(session).find_entity(entity_id)
-        finally:
-            db.dispose()
-    except Exception:  # no workspace database yet, or not migrated: the caller falls back to UTC
-        return None
-    return entity.locations[0].time_zone if entity is not None else None
 
 
 def _date(text: str | None, option: str) -> dt.date | None:

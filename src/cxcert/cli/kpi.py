@@ -30,30 +30,6 @@ def _date(text: str, option: str) -> dt.date:
         raise CxcertError(f"{option} must be a date like 2024-03-31, not {text!r}") from None
 
 
-def _entity_zone(entity_id: str) -> str | None:
-    """The time zone of the entity's first location, when the app database knows the entity.
-
-    None when there is no usable workspace database: open_database raises CxcertError for a missing or unmigrated
-    one ("run `cxcert init` first") and for one it cannot reach; a query can still fail with OperationalError
-    (e.g. the file locked or removed meanwhile). Any other error is a bug and propagates.
-    """
-    from sqlalchemy.exc import OperationalError
-
-    from cxcert.store.db import open_database
-    from cxcert.store.organisations import OrganisationRepository
-
-    try:
-        db = open_database()
-        try:
-            with db.session() as session:
-                entity = OrganisationRepository(session).find_entity(entity_id)
-        finally:
-            db.dispose()
-    except (CxcertError, OperationalError):  # no workspace database yet, or not migrated: fall back to --tz / UTC
-        return None
-    return entity.locations[0].time_zone if entity is not None else None
-
-
 def _display(value: object, unit: str) -> str:
     if not isinstance(value, float | int) or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -99,14 +75,12 @@ def kpi(
         raise CxcertError("choose one of --json and --csv")
 
     from cxcert.canonical import TABLES
+    from cxcert.cli.site import site_zone
     from cxcert.performance.engine import compute
     from cxcert.performance.periods import Grain
     from cxcert.warehouse import Warehouse
 
-    zone = tz or _entity_zone(entity)
-    if zone is None:
-        zone = "UTC"
-        err_console.print(f"note: no time zone known for entity {entity!r}; bucketing in UTC (set --tz)")
+    zone = site_zone(entity, tz)
     warehouse = Warehouse.default()
     tables = {name: warehouse.table(name, entity) for name in TABLES}
     dims = tuple(d.strip() for d in by.split(",") if d.strip())

@@ -49,7 +49,7 @@ def accuracy(
       cxcert qa accuracy --entity acme-care --from 2026-03-01 --to 2026-03-31 --level agent --json
     """
     from cxcert.cli.dates import parse_date
-    from cxcert.cli.forecast import site_zone
+    from cxcert.cli.site import site_zone
     from cxcert.performance.periods import Window
     from cxcert.quality.accuracy import IntervalMethod, Level, accuracy_report
     from cxcert.quality.sampling import sampling_defaults

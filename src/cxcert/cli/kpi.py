@@ -30,6 +30,20 @@ def _date(text: str, option: str) -> dt.date:
         raise CxcertError(f"{option} must be a date like 2024-03-31, not {text!r}") from None
 
 
+def _period(start: object) -> str:
+    """A period's local start: the date alone when it starts at midnight (days, weeks, months)."""
+    if isinstance(start, dt.datetime) and start.time() == dt.time(0):
+        return start.date().isoformat()
+    return str(start)
+
+
+def _amount(value: object) -> str:
+    """Numerators and denominators in full (counts with thousands separators, sums to two decimals)."""
+    if not isinstance(value, float | int):
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def _display(value: object, unit: str) -> str:
     if not isinstance(value, float | int) or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -123,7 +137,7 @@ def kpi(
         return
     title = f"{result.title} ({result.unit.value}, {result.direction.value.replace('_', ' ')}) by {result.grain.label}"
     table_rows = [
-        [str(r["period_start"]), *(r[d] for d in result.by), f"{r['numerator']:g}", f"{r['denominator']:g}",
+        [_period(r["period_start"]), *(r[d] for d in result.by), _amount(r["numerator"]), _amount(r["denominator"]),
          _display(r["value"], result.unit.value)]
         for r in rows
     ]  # fmt: skip

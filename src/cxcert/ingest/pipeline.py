@@ -1,7 +1,9 @@
 """One ingest, start to finish: fingerprint, stream, convert, validate, stage, quarantine, commit.
 
 - The fingerprint is the SHA-256 of the file's bytes and of everything that changes how they are read (kind,
-  entity, format, program, mapping text). A fingerprint already in the warehouse makes the ingest a no-op.
+  entity, format, program, mapping text). A fingerprint already in the warehouse makes the ingest a no-op. It is
+  computed first when a file was already ingested from the same path, else alongside the reading (and checked
+  before the commit, so identical content under another name is still a no-op).
 - The file is read in bounded chunks; each chunk is converted and validated with whole-column operations, its
   accepted rows go to Parquet parts in a private staging directory and its rejected rows to the quarantine file.
 - Only when the whole file is read are the parts committed, in one atomic step. A failure or a kill before that
@@ -14,6 +16,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,9 +31,10 @@ from cxcert.ingest.accounting import IngestAccounting
 from cxcert.ingest.generic import Lineage, MappedConverter
 from cxcert.ingest.kinds import check_format, table_for_kind
 from cxcert.ingest.mapping import LoadedMapping, load_mapping
+from cxcert.ingest.ordered_map import ordered_map
 from cxcert.ingest.parts import PartWriter
 from cxcert.ingest.quarantine import QuarantineWriter
-from cxcert.ingest.sources import DEFAULT_CHUNK_BYTES, CsvSource, ParquetSource, open_source
+from cxcert.ingest.sources import DEFAULT_CHUNK_BYTES, Chunk, CsvSource, ParquetSource, open_source
 from cxcert.ingest.technion import TechnionConverter
 from cxcert.ingest.validation import validate
 from cxcert.ingest.verdicts import RowVerdicts
@@ -59,6 +63,15 @@ class IngestResult:
     def as_json(self) -> dict[str, Any]:
         """``{"read", "accepted", "rejected", "quarantine", "skipped"}`` (the CLI's ``--json``)."""
         return {**self.accounting.as_json(), "skipped": self.skipped}
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A chunk after conversion and validation: its accepted rows (canonical schema) and rejected ones."""
+
+    chunk: Chunk
+    accepted: pa.Table
+    rejected: list[tuple[int, str, str, str]]  # (index in the chunk, column, reason, raw row as JSON)
 
 
 def fingerprint(
@@ -108,9 +121,10 @@ def ingest_file(
         raise CxcertError(f"--mapping is for --format csv or parquet, not {fmt}")
     loaded = load_mapping(Path(mapping), table) if mapping is not None else None
 
-    fp = fingerprint(path, table=table, entity_id=entity_id, fmt=fmt, program=program, mapping=loaded)
-    previous = next((r for r in warehouse.ingests() if r.fingerprint == fp), None)
-    if previous is not None:
+    def digest() -> str:
+        return fingerprint(path, table=table, entity_id=entity_id, fmt=fmt, program=program, mapping=loaded)
+
+    def skipped(fp: str, previous: IngestRecord) -> IngestResult:
         accounting = IngestAccounting(
             previous.read,
             previous.accepted,
@@ -118,6 +132,21 @@ def ingest_file(
             Path(previous.quarantine) if previous.quarantine else None,
         )
         return IngestResult(table, path, entity_id, fmt, fp, accounting, True, 0, previous)
+
+    # A file ingested from this path before is probably the same file again: hash it first, so the no-op is quick.
+    # Any other file is hashed on a thread of its own while it is read (hashing a large file takes a while).
+    hashing: Future[str] | None = None
+    resolved = str(path.resolve())
+    if any(r.file == resolved for r in warehouse.ingests()):
+        fp = digest()
+        previous = _previous(warehouse, fp)
+        if previous is not None:
+            return skipped(fp, previous)
+    else:
+        hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxcert-fingerprint")
+        hashing = hasher.submit(digest)
+        hasher.shutdown(wait=False)
+        fp = ""
 
     source = _open(path, fmt, loaded, chunk_bytes)
     lineage = Lineage(entity_id=entity_id, program=program, source=path.name)
@@ -131,33 +160,48 @@ def ingest_file(
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     qdir = quarantine_dir if quarantine_dir is not None else warehouse.root.parent / "quarantine"
-    quarantine = QuarantineWriter(qdir / f"{stamp}-{table}-{path.stem}-{fp[:8]}.csv")
+    quarantine = QuarantineWriter(qdir / f"{stamp}-{table}-{path.stem}.csv")
     staging = warehouse.new_staging()
     writer = PartWriter(staging, TABLES[table])
     read = chunks = 0
     try:
         # CSV: read every column so a quarantined row keeps all its fields; Parquet: only the columns used.
         wanted = source.columns if isinstance(source, CsvSource) else converter.wanted
-        for chunk in source.chunks(wanted):
+        schema = TABLES[table]
+
+        def check(chunk: Chunk) -> _Checked:
+            """Convert and validate one chunk (on a worker thread)."""
             batch = chunk.data
             verdicts = RowVerdicts(batch.num_rows)
             canonical = converter.convert(batch, verdicts)
             validate(canonical, table, verdicts, labels=converter.labels)
-            if verdicts.rejected_count:
-                accepted = canonical.filter(pa.array(verdicts.ok))
-                for index, column, reason in verdicts.rejected():
-                    quarantine.write(source.row_number(read + index), column, reason, _raw_json(batch, index))
-            else:
-                accepted = canonical
-            writer.write(accepted.cast(TABLES[table]))
-            read += batch.num_rows + _quarantine_malformed(source, quarantine)
+            if not verdicts.rejected_count:
+                return _Checked(chunk, canonical.cast(schema), [])
+            rejected = [(i, column, reason, _raw_json(batch, i)) for i, column, reason in verdicts.rejected()]
+            return _Checked(chunk, canonical.filter(pa.array(verdicts.ok)).cast(schema), rejected)
+
+        workers = source.workers if isinstance(source, CsvSource) else 2
+        for checked in ordered_map(check, source.chunks(wanted), workers=workers, name="cxcert-check"):
+            chunk = checked.chunk
+            for index, column, reason, raw in checked.rejected:
+                quarantine.write(chunk.row_number(index), column, reason, raw)
+            writer.write(checked.accepted)
+            for bad in chunk.malformed:
+                quarantine.write(bad.row_number, "", f"expected {bad.expected} fields, found {bad.actual}", bad.text)
+            read += chunk.data.num_rows + len(chunk.malformed)
             chunks += 1
             if progress is not None:
                 progress(chunk.bytes_done, source.total_bytes)
-        read += _quarantine_malformed(source, quarantine)
         parts = writer.close()
+        if hashing is not None:
+            fp = hashing.result()
+            previous = _previous(warehouse, fp)
+            if previous is not None:  # the same content was ingested from another path
+                quarantine.discard()
+                return skipped(fp, previous)
+        final = qdir / f"{stamp}-{table}-{path.stem}-{fp[:8]}.csv"
         accounting = IngestAccounting(
-            read=read, accepted=writer.rows, rejected=quarantine.count, quarantine=quarantine.finish()
+            read=read, accepted=writer.rows, rejected=quarantine.count, quarantine=quarantine.finish(final)
         )
         if before_commit is not None:
             before_commit()
@@ -180,6 +224,11 @@ def ingest_file(
     return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, record)
 
 
+def _previous(warehouse: Warehouse, fp: str) -> IngestRecord | None:
+    """The committed ingest with fingerprint ``fp``, if any."""
+    return next((r for r in warehouse.ingests() if r.fingerprint == fp), None)
+
+
 def _open(path: Path, fmt: str, mapping: LoadedMapping | None, chunk_bytes: int) -> CsvSource | ParquetSource:
     spec = mapping.spec if mapping else None
     if fmt == "parquet":
@@ -192,14 +241,6 @@ def _open(path: Path, fmt: str, mapping: LoadedMapping | None, chunk_bytes: int)
             chunk_bytes=chunk_bytes,
         )
     return open_source(path, chunk_bytes=chunk_bytes)
-
-
-def _quarantine_malformed(source: CsvSource | ParquetSource, quarantine: QuarantineWriter) -> int:
-    """Quarantine the rows the CSV parser could not split; how many there were."""
-    malformed = source.take_malformed()
-    for bad in malformed:
-        quarantine.write(bad.row_number, "", f"expected {bad.expected} fields, found {bad.actual}", bad.text)
-    return len(malformed)
 
 
 def _raw_json(batch: pa.RecordBatch, index: int) -> str:

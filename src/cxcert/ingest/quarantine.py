@@ -47,10 +47,13 @@ class QuarantineWriter:
         self._writer.writerow({"row_number": row_number, "column": column, "reason": reason, "raw": raw})
         self.count += 1
 
-    def finish(self) -> Path | None:
-        """Close and move the file to its final name; None when nothing was rejected."""
+    def finish(self, final: Path | None = None) -> Path | None:
+        """Close and move the file to its final name (``final`` when given, in the same directory); None when
+        nothing was rejected."""
         if self._handle is None:
             return None
+        if final is not None:
+            self.path = final
         self._handle.close()
         self._handle = None
         os.replace(self._part, self.path)

@@ -101,10 +101,25 @@ def _timestamps(text: pa.Array, time_format: str | None, timezone: str | None) -
         return pc.cast(text, UTC_TS)  # ISO 8601 with an offset or Z
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    if _starts_naive(text):  # a column of naive times; else trying the whole column as naive is slow to fail
+        try:
+            return _localise(pc.cast(text, pa.timestamp("us")), timezone)  # naive ISO 8601
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return _duck_try_cast(text, UTC_TS, timezone)  # mixed or partly invalid
+
+
+def _starts_naive(text: pa.Array) -> bool:
+    """Whether the column's first value is a time without an offset (so the column may be naive ISO 8601)."""
+    position = pc.index(pc.is_valid(text), True).as_py()
+    if position is None or position < 0:
+        return False
+    first = text.slice(position, 1)
     try:
-        return _localise(pc.cast(text, pa.timestamp("us")), timezone)  # naive ISO 8601
+        pc.cast(first, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _duck_try_cast(text, UTC_TS, timezone)  # mixed or partly invalid
+        return False
+    return True
 
 
 def _localise(naive: pa.Array, timezone: str | None) -> pa.Array:
@@ -129,14 +144,17 @@ def _from_typed(values: pa.Array, target: pa.DataType, timezone: str | None) -> 
 
 def _duck_try_cast(text: pa.Array, target: pa.DataType, timezone: str | None) -> pa.Array:
     con = scratch_duckdb()
-    con.execute(f"SET TimeZone = '{timezone or 'UTC'}'")
+    zoned = target == UTC_TS and timezone not in (None, "UTC")  # only naive times read in a zone need it set
+    if zoned:
+        con.execute(f"SET TimeZone = '{timezone}'")
     try:
         frame = pa.table({"v": pc.utf8_trim_whitespace(text)})
         con.register("_cxcert_parse", frame)
         result = con.execute(f"SELECT TRY_CAST(v AS {_DUCK_TYPES[target]}) AS v FROM _cxcert_parse").to_arrow_table()
         con.unregister("_cxcert_parse")
     finally:
-        con.execute("SET TimeZone = 'UTC'")
+        if zoned:
+            con.execute("SET TimeZone = 'UTC'")
     column: Any = result.column("v").combine_chunks()
     out: pa.Array = column.cast(target)
     return out

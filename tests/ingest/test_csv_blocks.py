@@ -1,0 +1,236 @@
+"""Parallel CSV blocks keep exact row numbers: the blocks tile the file, a cut never splits a record that the
+check lets through, and the parallel reader gives the same rows with the same numbers as Arrow's serial reader.
+
+Oracles: the serial reader (``CsvSource(parallel=False)``, Arrow's own single-threaded streaming reader, the
+reference for row numbers before blocks existed); hand-built files whose bad rows are planted at known rows.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxcert.ingest.csv_blocks import RawBlock, can_cut, cut_blocks, ends_in_quotes, is_one_record_per_line
+from cxcert.ingest.ordered_map import ordered_map
+from cxcert.ingest.pipeline import ingest_file
+from cxcert.ingest.quarantine import read_quarantine
+from cxcert.ingest.sources import CsvSource
+from cxcert.warehouse import Warehouse
+
+HEADER = "contact_id,queue,channel,direction,arrived_at,abandoned,wait_s"
+
+
+def _rows(source: CsvSource) -> tuple[list[tuple[int, tuple[str | None, ...]]], list[tuple[int, str]]]:
+    """Every well-formed row with its number, and every malformed row's number and text."""
+    good: list[tuple[int, tuple[str | None, ...]]] = []
+    bad: list[tuple[int, str]] = []
+    for chunk in source.chunks(source.columns):
+        columns = [chunk.data.column(i).to_pylist() for i in range(chunk.data.num_columns)]
+        good.extend((chunk.row_number(i), tuple(c[i] for c in columns)) for i in range(chunk.data.num_rows))
+        bad.extend((m.row_number, m.text) for m in chunk.malformed)
+    return good, sorted(bad)
+
+
+def test_blocks_tile_the_file_and_end_on_line_breaks() -> None:
+    data = b"".join(f"{i},q,{'x' * (i % 13)}\n".encode() for i in range(500))
+    blocks = list(cut_blocks(io.BytesIO(data), 0, 256))
+    assert len(blocks) > 10
+    assert b"".join(bytes(b.buffer()) for b in blocks) == data
+    assert all(b.end == later.start for b, later in itertools.pairwise(blocks))
+    assert all(bytes(b.buffer()).endswith(b"\n") for b in blocks)
+
+
+def test_a_cut_does_not_fall_inside_a_quoted_line_break() -> None:
+    record = b'1,"two\nlines",3\n'
+    data = record * 40
+    for block in cut_blocks(io.BytesIO(data), 0, 50):
+        assert bytes(block.buffer()).count(b'"') % 2 == 0
+
+
+def test_a_block_grows_when_a_record_is_longer_than_the_block() -> None:
+    data = b"a,b\n" + b"x" * 1000 + b",y\nc,d\n"
+    blocks = list(cut_blocks(io.BytesIO(data), 0, 64))
+    assert b"".join(bytes(b.buffer()) for b in blocks) == data
+    assert blocks[1].start == 4 and blocks[1].size >= 1003
+
+
+@pytest.mark.parametrize(
+    ("line", "inside"),
+    [
+        (b"a,b,c", False),
+        (b'a,"b,c', True),
+        (b'a,"b"",c', True),  # a doubled quote is a literal quote: still inside
+        (b'a,"b""",c', False),
+        (b'a,b"c,"d', True),  # a quote inside an unquoted field is literal; the one at a field start opens
+        (b'a,b"c,d', False),
+    ],
+)
+def test_ends_in_quotes_follows_the_parser(line: bytes, inside: bool) -> None:
+    assert ends_in_quotes(line, ord(",")) is inside
+
+
+def test_one_record_per_line_check() -> None:
+    block = RawBlock(0, b"1,2\n3,4\n", 8)
+    assert block.lines == 2
+    assert is_one_record_per_line(block, 2, ",")
+    assert not is_one_record_per_line(block, 1, ",")  # a value held a line break
+    last_open = RawBlock(0, b'1,2\n3,"4\n', 9)
+    assert not is_one_record_per_line(last_open, 2, ",")  # the cut fell inside a quoted field
+
+
+def test_encodings_that_can_be_cut() -> None:
+    assert can_cut("utf8") and can_cut("latin-1") and can_cut("cp1252")
+    assert not can_cut("utf-16") and not can_cut("no-such-codec")
+
+
+def _write(tmp_path: Path, lines: list[str], name: str = "c.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def _line(i: int) -> str:
+    return f"c{i},billing,voice,inbound,2024-03-01T08:00:00Z,false,{i % 50}"
+
+
+def test_many_blocks_number_rows_exactly(tmp_path: Path) -> None:
+    """Bad values and short rows planted across many blocks come back with the rows they were planted at."""
+    lines = [_line(i) for i in range(3000)]
+    planted: dict[int, str] = {}
+    for i in range(7, 3000, 97):
+        if i % 2:
+            lines[i] = f"c{i},billing,voice"  # too few fields
+            planted[i + 2] = ""
+        else:
+            lines[i] = lines[i].replace("voice", "pigeon")
+            planted[i + 2] = "channel"
+    path = _write(tmp_path, lines)
+    source = CsvSource(path, chunk_bytes=1024)
+    assert len(list(source.chunks(source.columns))) > 50
+    assert source.serial_from is None
+    result = ingest_file(
+        Warehouse(tmp_path / "w"),
+        "contacts",
+        path,
+        entity_id="e",
+        fmt="canonical",
+        program="p",
+        chunk_bytes=1024,
+        quarantine_dir=tmp_path / "q",
+    )
+    assert result.chunks > 50
+    assert result.accounting.quarantine is not None
+    found = {int(r["row_number"]): r["column"] for r in read_quarantine(result.accounting.quarantine)}
+    assert found == planted
+    assert (result.accounting.read, result.accounting.rejected) == (3000, len(planted))
+
+
+def test_a_line_break_in_a_value_hands_over_to_the_serial_reader(tmp_path: Path) -> None:
+    """Rows are numbered by record, as a spreadsheet shows them, also after a value that holds a line break."""
+    lines = [_line(i) for i in range(400)]
+    lines[150] = 'c150,"two\nline queue",voice,inbound,2024-03-01T08:00:00Z,false,1'
+    lines[300] = lines[300].replace("voice", "pigeon")
+    path = _write(tmp_path, lines)
+    parallel = CsvSource(path, chunk_bytes=512)
+    good, _ = _rows(parallel)
+    assert parallel.serial_from is not None and parallel.serial_from > parallel.data_start
+    serial_good, _ = _rows(CsvSource(path, parallel=False))
+    assert good == serial_good
+    assert dict(good)[152][1] == "two\nline queue"
+    result = ingest_file(
+        Warehouse(tmp_path / "w"),
+        "contacts",
+        path,
+        entity_id="e",
+        fmt="canonical",
+        program="p",
+        chunk_bytes=512,
+        quarantine_dir=tmp_path / "q",
+    )
+    assert result.accounting.quarantine is not None
+    assert [r["row_number"] for r in read_quarantine(result.accounting.quarantine)] == ["302"]
+
+
+FIELD = st.one_of(
+    st.sampled_from(["", "a", "b c", "x,y", 'say "hi"', "two\nlines", "NA", '5" screen']),
+    st.text(alphabet='ab ,"\n', max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.lists(FIELD, min_size=1, max_size=4), min_size=0, max_size=40),
+    quote_all=st.booleans(),
+    block=st.integers(min_value=8, max_value=200),
+)
+def test_parallel_reading_equals_serial_reading(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], quote_all: bool, block: int
+) -> None:
+    """Whatever the text (quotes, delimiters and line breaks in values, stray quotes, short and long rows), the
+    block reader gives exactly the serial reader's rows, numbers and malformed rows."""
+    root = tmp_path_factory.mktemp("blocks")
+    lines = ["h1,h2,h3"]
+    for fields in rows:
+        if quote_all:
+            lines.append(",".join('"' + f.replace('"', '""') + '"' for f in fields))
+        else:
+            lines.append(",".join(fields))
+    path = root / "f.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    try:
+        serial = _rows(CsvSource(path, parallel=False))
+    except Exception as exc:  # the serial reader refuses the file: so must the block reader
+        with pytest.raises(type(exc)):
+            _rows(CsvSource(path, chunk_bytes=block))
+        return
+    assert _rows(CsvSource(path, chunk_bytes=block)) == serial
+
+
+def test_ordered_map_keeps_order_and_raises() -> None:
+    assert list(ordered_map(lambda x: x * x, range(50), workers=3)) == [x * x for x in range(50)]
+
+    def fail_on_7(x: int) -> int:
+        if x == 7:
+            raise ValueError("seven")
+        return x
+
+    with pytest.raises(ValueError, match="seven"):
+        list(ordered_map(fail_on_7, range(20), workers=2))
+
+
+def test_same_content_under_another_name_is_a_no_op(tmp_path: Path) -> None:
+    """The fingerprint is computed while reading; the check before the commit still makes a copy a no-op."""
+    path = _write(tmp_path, [_line(i) for i in range(20)] + ["c20,billing,pigeon,inbound,2024-03-01T08:00:00Z,f,1"])
+    warehouse = Warehouse(tmp_path / "w")
+    first = ingest_file(warehouse, "contacts", path, entity_id="e", fmt="canonical", program="p")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(path.read_bytes())
+    again = ingest_file(warehouse, "contacts", copy, entity_id="e", fmt="canonical", program="p")
+    assert (first.skipped, again.skipped) == (False, True)
+    assert again.fingerprint == first.fingerprint
+    assert len(warehouse.ingests()) == 1
+    assert first.accounting.quarantine is not None
+    assert sorted(p.name for p in first.accounting.quarantine.parent.iterdir()) == [first.accounting.quarantine.name]
+
+
+def test_serial_reader_numbers_rows_across_chunks(tmp_path: Path) -> None:
+    """The serial reader (used from the first untrusted block on) keeps numbering exact over several chunks."""
+    lines = [_line(i) for i in range(40_000)]  # about 2.5 MB: more than one serial block
+    planted: dict[int, str] = {}
+    for i in range(5, 40_000, 4_001):
+        lines[i] = f"c{i},billing"
+        planted[i + 2] = lines[i]
+    lines[30_000] = lines[30_000].replace("billing", "")  # an empty queue, also a rejected row
+    path = _write(tmp_path, lines)
+    source = CsvSource(path, parallel=False, chunk_bytes=1)  # serial blocks are at least 1 MiB
+    chunks = list(source.chunks(source.columns))
+    assert len(chunks) > 1
+    bad = {m.row_number: m.text for c in chunks for m in c.malformed}
+    assert bad == planted
+    numbers = [c.row_number(i) for c in chunks for i in range(c.data.num_rows)]
+    assert numbers == [n for n in range(2, 40_002) if n not in planted]

@@ -1,7 +1,8 @@
 """Metric definition → Ibis expressions over canonical tables.
 
 A compiled metric is a :class:`MetricPlan`: one or more :class:`Part`s, each a relation with a time column and
-row-level measure columns (0/1 flags, seconds, amounts) that the engine buckets and sums, plus how the summed
+measures (:class:`Sum`: a count or a sum of seconds or amounts, over the rows meeting a condition) that the engine
+buckets and aggregates, plus how the summed
 measures form the numerator (a signed, scaled sum) and the denominator. Parts built straight on a canonical
 table share its ``key`` (``contacts@arrived_at``), so the engine aggregates every metric over that table in one
 query; parts needing joins or windows (FCR, critical accuracy, forecast accuracy, adherence, headcount) get
@@ -47,6 +48,16 @@ TimeKind = Literal["timestamp", "date"]
 
 
 @dataclass(frozen=True)
+class Sum:
+    """A measure: the sum of ``value`` (``None``: count the rows) over the rows where ``where`` holds (``None``:
+    all rows). Kept apart rather than as ``ifelse(where, value, 0)`` so that backends aggregate it with a filter
+    (``SUM(value) FILTER (WHERE where)``), which DuckDB runs ~2x faster than summing a per-row CASE."""
+
+    value: ir.NumericValue | None = None
+    where: ir.BooleanValue | None = None
+
+
+@dataclass(frozen=True)
 class Part:
     """A relation whose rows carry a time and measure values; parts with equal ``key`` share one query."""
 
@@ -54,7 +65,7 @@ class Part:
     relation: ir.Table
     time: str
     time_kind: TimeKind
-    measures: Mapping[str, ir.NumericValue]
+    measures: Mapping[str, Sum]
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,7 @@ class _Compiler:
             case Op.EQ:
                 return col == value
             case Op.NE:  # null-safe: a missing value is not equal to the one named
-                return col.isnull() | (col != value)
+                return ~col.identical_to(value)
             case Op.LT:
                 return col < value
             case Op.LE:
@@ -140,13 +151,20 @@ class _Compiler:
             case Op.NOT_NULL:
                 return col.notnull()
             case Op.IS_TRUE:
-                return col.fill_null(False) == True  # noqa: E712  (an Ibis expression, not a Python test)
+                return self.boolean(col, cond).fill_null(False)
             case Op.IS_FALSE:
-                return col.fill_null(True) == False  # noqa: E712
+                return ~self.boolean(col, cond).fill_null(True)
         raise AssertionError(cond.op)
 
+    def boolean(self, col: ir.Column, cond: Condition) -> ir.BooleanColumn:
+        if not col.type().is_boolean():
+            raise CxcertError(
+                f"metric {self.metric.id!r}: {cond.op.value} needs a true/false column; {cond.column!r} is {col.type()}"
+            )
+        return col
+
     def all_of(self, t: ir.Table, conds: tuple[Condition, ...]) -> ir.BooleanValue:
-        return ibis.and_(ibis.literal(True), *(self.condition(t, c) for c in conds))
+        return ibis.and_(*(self.condition(t, c) for c in conds)) if conds else ibis.literal(True)
 
     def elapsed(self, t: ir.Table, e: Elapsed) -> ir.NumericValue:
         return self.column(t, e.end).delta(self.column(t, e.start), unit="second")
@@ -154,22 +172,26 @@ class _Compiler:
     def value(self, t: ir.Table, v: tuple[str, ...] | Elapsed) -> ir.NumericValue:
         if isinstance(v, Elapsed):
             return self.elapsed(t, v).fill_null(0)
-        total: ir.NumericValue = ibis.literal(0.0)
-        for name in v:
-            total = total + self.column(t, name).fill_null(0)
+        terms = [self.column(t, name).fill_null(0) for name in v]
+        total: ir.NumericValue = terms[0] if terms else ibis.literal(0.0)
+        for term in terms[1:]:
+            total = total + term
         return total
 
     def flag(self, cond: ir.BooleanValue) -> ir.IntegerValue:
         return ibis.ifelse(cond, 1, 0)
 
-    def row_part(self, table: str, time: str, measures: Mapping[str, ir.NumericValue]) -> Part:
+    def count(self, cond: ir.BooleanValue) -> Sum:
+        return Sum(None, cond)
+
+    def row_part(self, table: str, time: str, measures: Mapping[str, Sum]) -> Part:
         t = self.table(table)
         return Part(f"{table}@{time}", t, time, self.time_kind(t, time), measures)
 
     def measure(self, m: Measure, label: str) -> Part:
         t = self.table(m.table)
         cond = self.all_of(t, m.where)
-        expr = self.flag(cond) if m.agg == "count" else ibis.ifelse(cond, self.value(t, m.value or ()), 0.0)
+        expr = self.count(cond) if m.agg == "count" else Sum(self.value(t, m.value or ()), cond)
         return self.row_part(m.table, m.time, {self.name(label): expr})
 
     def prefilter(self, t: ir.Table, column: str, extra: dt.timedelta = dt.timedelta()) -> ir.Table:
@@ -227,8 +249,8 @@ class _Compiler:
         else:
             present = ibis.or_(*(self.column(t, c).notnull() for c in m.value))
         measures = {
-            self.name("total"): ibis.ifelse(cond, self.value(t, m.value), 0.0),
-            self.name("count"): self.flag(cond & present),
+            self.name("total"): Sum(self.value(t, m.value), cond),
+            self.name("count"): self.count(cond & present),
         }
         return self.plan([self.row_part(m.table, m.time, measures)], [("total", 1.0)], ["count"])
 
@@ -243,7 +265,7 @@ class _Compiler:
         elif m.abandon_treatment is AbandonTreatment.EXCLUDE_ABANDONS_WITHIN_THRESHOLD:
             offered = offered & ~(abandoned & (duration.fill_null(0) <= threshold))
         within = offered & self.all_of(t, m.success) & (duration <= threshold)
-        measures = {self.name("within"): self.flag(within), self.name("offered"): self.flag(offered)}
+        measures = {self.name("within"): self.count(within), self.name("offered"): self.count(offered)}
         return self.plan([self.row_part(m.table, m.time, measures)], [("within", 1.0)], ["offered"])
 
     def box_share(self, m: BoxShareMetric) -> MetricPlan:
@@ -254,7 +276,7 @@ class _Compiler:
             in_box = self.column(t, "score") >= self.column(t, "scale_max") - size
         else:
             in_box = self.column(t, "score") <= self.column(t, "scale_min") + size
-        measures = {self.name("in_box"): self.flag(answered & in_box), self.name("responses"): self.flag(answered)}
+        measures = {self.name("in_box"): self.count(answered & in_box), self.name("responses"): self.count(answered)}
         return self.plan([self.row_part("surveys", "answered_at", measures)], [("in_box", 1.0)], ["responses"])
 
     def nps(self, m: NpsMetric) -> MetricPlan:
@@ -262,9 +284,9 @@ class _Compiler:
         answered = self.column(t, "instrument") == m.instrument
         score = self.column(t, "score")
         measures = {
-            self.name("promoters"): self.flag(answered & (score >= self.number("promoter_min"))),
-            self.name("detractors"): self.flag(answered & (score <= self.number("detractor_max"))),
-            self.name("responses"): self.flag(answered),
+            self.name("promoters"): self.count(answered & (score >= self.number("promoter_min"))),
+            self.name("detractors"): self.count(answered & (score <= self.number("detractor_max"))),
+            self.name("responses"): self.count(answered),
         }
         part = self.row_part("surveys", "answered_at", measures)
         return self.plan([part], [("promoters", 1.0), ("detractors", -1.0)], ["responses"])
@@ -279,7 +301,7 @@ class _Compiler:
         t = t.mutate(_next_at=t.arrived_at.lead().over(w))
         t = t.filter(self.all_of(t, m.where))
         repeated = t._next_at.notnull() & (t._next_at.delta(t.arrived_at, unit="second") <= window_s)
-        measures = {self.name("resolved"): self.flag(~repeated), self.name("handled"): ibis.literal(1)}
+        measures = {self.name("resolved"): self.count(~repeated), self.name("handled"): Sum()}
         part = Part(f"{m.id}:repeat_free", t, "arrived_at", "timestamp", measures)
         return self.plan([part], [("resolved", 1.0)], ["handled"])
 
@@ -299,7 +321,7 @@ class _Compiler:
         failures = ibis.literal(0)
         for c in m.error_classes:
             failures = failures + joined[f"_failed_{c}"].fill_null(0)
-        measures = {self.name("error_free"): self.flag(failures == 0), self.name("evaluated"): ibis.literal(1)}
+        measures = {self.name("error_free"): self.count(failures == 0), self.name("evaluated"): Sum()}
         part = Part("evaluations:error_free", joined, "evaluated_at", "timestamp", measures)
         return self.plan([part], [("error_free", 1.0)], ["evaluated"])
 
@@ -307,8 +329,8 @@ class _Compiler:
         t = self.table("contacts")
         cond = self.all_of(t, m.where)
         cycles = (self.elapsed(t, m.age) / self.seconds("cycle")).ceil() - 1
-        late = ibis.ifelse(cond & (cycles > 0), cycles, 0)
-        measures = {self.name("cycles_late"): late, self.name("items"): self.flag(cond)}
+        late = Sum(cycles, cond & (cycles > 0))
+        measures = {self.name("cycles_late"): late, self.name("items"): self.count(cond)}
         return self.plan([self.row_part("contacts", "arrived_at", measures)], [("cycles_late", 1.0)], ["items"])
 
     def interval_accuracy(self, m: IntervalAccuracyMetric) -> MetricPlan:
@@ -323,7 +345,7 @@ class _Compiler:
         j = f.left_join(actual, [f.program == actual._p, f.queue == actual._q, f._e == actual._b])
         a = j._actual.fill_null(0)
         within = (a - j.contacts_forecast).abs() <= tolerance * a
-        measures = {self.name("within"): self.flag(within), self.name("intervals"): ibis.literal(1)}
+        measures = {self.name("within"): self.count(within), self.name("intervals"): Sum()}
         part = Part(f"{m.id}:interval_accuracy", j, "interval_start", "timestamp", measures)
         return self.plan([part], [("within", 1.0)], ["intervals"])
 
@@ -335,23 +357,21 @@ class _Compiler:
         allowed = ibis.or_(*((j.activity == act) & j._st.isin(list(ok)) for act, ok in m.adherent_states.items()))
         j = j.filter(allowed)
         overlap = ibis.least(j.end, j._ae).delta(ibis.greatest(j.start, j._as), unit="second")
-        adhered = Part(f"{m.id}:adherence", j, "start", "timestamp", {self.name("adhered"): overlap})
+        adhered = Part(f"{m.id}:adherence", j, "start", "timestamp", {self.name("adhered"): Sum(overlap)})
         sched = self.table("schedules")
-        scheduled = ibis.ifelse(
-            sched.activity.isin(list(m.adherent_states)), sched.end.delta(sched.start, unit="second"), 0
-        )
+        scheduled = Sum(sched.end.delta(sched.start, unit="second"), sched.activity.isin(list(m.adherent_states)))
         planned = self.row_part("schedules", "start", {self.name("scheduled"): scheduled})
         return self.plan([adhered, planned], [("adhered", 1.0)], ["scheduled"])
 
     def annualised_rate(self, m: AnnualisedRateMetric) -> MetricPlan:
         roster = self.table("roster")
-        exited = self.flag(roster.exited_on.notnull() & self.all_of(roster, m.where))
+        exited = self.count(roster.exited_on.notnull() & self.all_of(roster, m.where))
         exits = self.row_part("roster", "exited_on", {self.name("exits"): exited})
         days = ibis.memtable(pa.table({"_day": pa.array(self.window.days(), pa.date32())}))
         on_roster = roster.join(
             days, [roster.hired_on <= days._day, roster.exited_on.isnull() | (roster.exited_on > days._day)]
         )
-        headcount = Part(f"{m.id}:headcount", on_roster, "_day", "date", {self.name("agent_days"): ibis.literal(1)})
+        headcount = Part(f"{m.id}:headcount", on_roster, "_day", "date", {self.name("agent_days"): Sum()})
         return self.plan([exits, headcount], [("exits", self.number("days_per_year"))], ["agent_days"])
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
 from cxcert.performance.catalogue import Catalogue, Direction, Metric, Unit, default_catalogue
-from cxcert.performance.compile import MetricPlan, Part, compile_metric
+from cxcert.performance.compile import MetricPlan, Part, Sum, compile_metric
 from cxcert.performance.periods import (
     MONTH,
     Grain,
@@ -27,7 +27,7 @@ from cxcert.performance.periods import (
     Window,
     bucket,
     date_epoch,
-    local_epoch,
+    period_of,
     period_start_python,
     utc_literal,
 )
@@ -92,9 +92,10 @@ def _window_filter(part: Part, window: Window) -> list[ir.BooleanValue]:
     return [time >= utc_literal(window.utc_start), time < utc_literal(window.utc_end)]
 
 
-def local_epoch_or_date(part: Part, window: Window) -> ir.IntegerValue:
+def period_column(part: Part, window: Window, grain: Grain) -> ir.IntegerValue:
+    """The local period start (local epoch seconds) of each row of ``part``."""
     time = part.relation[part.time]
-    return date_epoch(time) if part.time_kind == "date" else local_epoch(time, window)
+    return bucket(date_epoch(time), grain) if part.time_kind == "date" else period_of(time, window, grain)
 
 
 def _run(
@@ -114,32 +115,51 @@ def _run(
         frame = _aggregate_group(parts, window, grain, by)
         for part in parts:
             for name in part.measures:
-                frames[name] = frame[[_P, *by, name]]
+                frames[name] = frame  # the group's whole frame: _assemble takes a metric's columns in one go
     return frames, len(groups)
 
 
 def _aggregate_group(parts: Sequence[Part], window: Window, grain: Grain, by: tuple[str, ...]) -> pd.DataFrame:
+    """One query for every measure of ``parts`` (which share a relation): filter to the window, bucket, project
+    each distinct condition and value once, then aggregate each measure with a filter (``SUM(v) FILTER (WHERE
+    c)``) rather than summing a per-row CASE; metrics sharing a condition (handled, inbound...) share its column."""
     first = parts[0]
-    measures: dict[str, ir.NumericValue] = {}
+    measures: dict[str, Sum] = {}
     for part in parts:
         measures.update(part.measures)
     rel = first.relation
-    selected = rel.filter(*_window_filter(first, window)).select(
-        **{_P: bucket(local_epoch_or_date(first, window), grain)}, **{d: rel[d] for d in by}, **measures
+    columns: dict[object, tuple[str, ir.Value]] = {}
+
+    def column(expr: ir.Value) -> str:
+        name, _ = columns.setdefault(expr.op(), (f"_c{len(columns)}", expr))
+        return name
+
+    refs = {
+        name: (None if m.value is None else column(m.value), None if m.where is None else column(m.where))
+        for name, m in measures.items()
+    }
+    rows = rel.filter(*_window_filter(first, window)).select(
+        **{_P: period_column(first, window, grain)}, **{d: rel[d] for d in by}, **dict(columns.values())
     )
-    agg = selected.group_by([_P, *by]).aggregate(**{name: selected[name].sum() for name in measures})
-    result: pd.DataFrame = agg.execute()
+    aggregates: dict[str, ir.Scalar] = {}
+    for name, (value, where) in refs.items():
+        cond = None if where is None else rows[where]
+        aggregates[name] = rows.count(where=cond) if value is None else rows[value].sum(where=cond).fill_null(0)
+    result: pd.DataFrame = rows.group_by([_P, *by]).aggregate(**aggregates).execute()
     return result
 
 
 def _assemble(plan: MetricPlan, frames: Mapping[str, pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
     keys = [_P, *by]
-    merged: pd.DataFrame | None = None
+    sources: dict[int, tuple[pd.DataFrame, list[str]]] = {}
     for name in plan.measure_names():
-        frame = frames[name]
+        sources.setdefault(id(frames[name]), (frames[name], []))[1].append(name)
+    merged: pd.DataFrame | None = None
+    for frame, names_here in sources.values():
         if len(frame) == 0:
-            continue  # an empty frame has untyped columns that cannot be merged; its measure is 0 below
-        merged = frame if merged is None else merged.merge(frame, on=keys, how="outer")
+            continue  # an empty frame has untyped columns that cannot be merged; its measures are 0 below
+        columns = frame[[*keys, *names_here]]
+        merged = columns if merged is None else merged.merge(columns, on=keys, how="outer")
     if merged is None:
         merged = pd.DataFrame({k: pd.Series(dtype="int64" if k == _P else "object") for k in keys})
     for name in plan.measure_names():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cxcert.synth.profile import Patience
-from cxcert.synth.queueing import erlang_a, erlang_c, queue_state
+from cxcert.synth.queueing import erlang_a, queue_state
 
 
 def _birth_death(n: int, lam: float, mu: float, theta: float, states: int = 400) -> tuple[float, float]:
@@ -22,12 +22,6 @@ def _birth_death(n: int, lam: float, mu: float, theta: float, states: int = 400)
     pi = np.linalg.lstsq(a, b, rcond=None)[0]
     levels = np.arange(states)
     return float(pi[levels >= n].sum()), float(theta * (np.maximum(levels - n, 0) * pi).sum() / lam)
-
-
-def test_erlang_c_textbook_value() -> None:
-    # Erlang C with 10 agents and 8 Erlangs: P(wait) = 0.4092 (standard Erlang C tables).
-    assert erlang_c(np.array([10]), np.array([8.0]))[0] == pytest.approx(0.4092, abs=1e-4)
-    assert erlang_c(np.array([5]), np.array([6.0]))[0] == 1.0  # overloaded
 
 
 @pytest.mark.parametrize(("n", "offered"), [(1, 0.7), (5, 4.0), (10, 11.0), (25, 20.0)])

@@ -27,12 +27,11 @@ import numpy as np
 
 from cxcert.synth.arrivals import FloatArray, IntArray
 from cxcert.synth.profile import Patience
+from cxcert.workforce.erlang_a import erlang_a_metrics
 
 PATIENCE_NODES = 32
 NO_AGENT_WAIT_S = 1e7
 """Virtual wait when nobody is on the phone: every caller runs out of patience first."""
-QUEUE_TAIL = 1e-12
-"""Stop adding queue states once the next term is this small relative to the sum."""
 
 
 @dataclass(frozen=True)
@@ -41,28 +40,6 @@ class QueueState:
 
     delay_probability: FloatArray
     mean_delay_s: FloatArray
-
-
-def erlang_c(servers: IntArray, load: FloatArray) -> FloatArray:
-    """P(wait > 0) in M/M/n (Erlang C), elementwise; 1 where the load reaches the servers or there are none.
-
-    Erlang B by the stable recursion B(k) = a B(k-1) / (k + a B(k-1)), then C = B / (1 - rho (1 - B)).
-    Checked against the textbook value C(n=10, a=8) = 0.4092 in the tests.
-    """
-    servers = np.asarray(servers, dtype=np.int64)
-    load = np.asarray(load, dtype=np.float64)
-    out = np.ones(np.broadcast(servers, load).shape, dtype=np.float64)
-    stable = (servers > 0) & (load < servers)
-    if not stable.any():
-        return out
-    n, a = np.broadcast_to(servers, out.shape)[stable], np.broadcast_to(load, out.shape)[stable]
-    b = np.ones_like(a)
-    for k in range(1, int(n.max()) + 1):
-        active = k <= n
-        b = np.where(active, a * b / (k + a * b), b)
-    rho = a / n
-    out[stable] = b / (1.0 - rho * (1.0 - b))
-    return out
 
 
 def patience_nodes(patience: Patience) -> FloatArray:
@@ -82,42 +59,18 @@ def patience_nodes(patience: Patience) -> FloatArray:
 def erlang_a(
     servers: IntArray, arrival_rate: FloatArray, service_rate: FloatArray, abandon_rate: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """P(wait > 0) and P(abandon) of Erlang A (M/M/n+M), elementwise, from its stationary distribution.
-
-    With pi_n the probability that all n agents are busy and nobody waits: the states below n sum to
-    pi_n / B(n, a) (Erlang B), the queue states to pi_n * S with S = sum_k prod_{i<=k} lambda / (n mu + i theta),
-    and Lq = pi_n * sum_k k t_k. Checked in the tests against Erlang C (theta -> 0) and a hand computation.
-    """
-    n = np.asarray(servers, dtype=np.int64)
-    lam = np.asarray(arrival_rate, dtype=np.float64)
+    """P(wait > 0) and P(abandon) of Erlang A (M/M/n+M), elementwise, in rates: the workforce science's
+    :func:`~cxcert.workforce.erlang_a.erlang_a_metrics` with load = lambda / mu, AHT = 1 / mu, patience = 1 / theta."""
     mu = np.asarray(service_rate, dtype=np.float64)
-    theta = np.asarray(abandon_rate, dtype=np.float64)
-    b = np.ones_like(lam)
-    a = lam / mu
-    for k in range(1, int(n.max(initial=0)) + 1):
-        b = np.where(k <= n, a * b / (k + a * b), b)
-    # Sums are kept relative to pi_n and rescaled when they grow huge (deep overload), so nothing overflows.
-    inverse_b = 1.0 / b
-    one = np.ones_like(lam)
-    term = np.ones_like(lam)
-    total = np.zeros_like(lam)
-    queue_length = np.zeros_like(lam)
-    k = 0
-    while True:
-        k += 1
-        term = term * lam / (n * mu + k * theta)
-        total += term
-        queue_length += k * term
-        huge = term > 1e100
-        if huge.any():
-            for values in (term, total, queue_length, inverse_b, one):
-                values[huge] *= 1e-100
-        if not (term * k > QUEUE_TAIL * queue_length).any():
-            break
-    norm = inverse_b + total
-    delay = (one + total) / norm
-    abandon = theta * queue_length / norm / lam
-    return delay, abandon
+    metrics = erlang_a_metrics(
+        servers,
+        np.asarray(arrival_rate, dtype=np.float64) / mu,
+        1.0 / mu,
+        1.0 / np.asarray(abandon_rate, dtype=np.float64),
+        0.0,
+        with_asa=False,
+    )
+    return metrics.p_wait, metrics.p_abandon
 
 
 def queue_state(

@@ -95,14 +95,26 @@ def print_calendar(cal: EntityCalendar) -> None:
     if cal.decision is not None:
         title += f" ({cal.decision.decision.decision_class} on {cal.decision.decided_on})"
     styles = {"overdue": "[bold red]overdue[/]", "due": "[yellow]due[/]"}
+    # Grace periods still ahead are a consequence of each action's due date, not a date to act on: one line.
+    later_grace = [
+        e for e in cal.events if e.kind.value == "corrective_action_grace_ends" and e.status.value == "upcoming"
+    ]
     print_table(
         title,
         ("due on", "event", "status", "why"),
         [
             (e.due_on, e.kind.value, styles.get(e.status.value, e.status.value), e.explanation.summary)
             for e in cal.events
+            if e not in later_grace
         ],
     )
+    if later_grace:
+        first, last = min(e.due_on for e in later_grace), max(e.due_on for e in later_grace)
+        console.print(
+            f"  and {len(later_grace)} corrective-action grace periods ending {first} to {last}: an action still "
+            "open then is proposed for revocation (--json lists them)",
+            highlight=False,
+        )
     if not cal.events:
         console.print(f"  {cal.summary}", highlight=False)
     for proposal in cal.revocation_proposals:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cxcert.cli.main import app
@@ -49,6 +50,20 @@ def test_evaluate_given_agents_and_erlang_a() -> None:
     assert json.loads(res.output)["agents_on_phone"] == 12
 
 
+def test_scheduled_from_the_fractional_requirement() -> None:
+    """The audit's case: 10 Erlangs under a 60 % occupancy cap: 17 on the phone (16 give 62.5 %), 16.67
+    fractional (10 / 0.6), scheduled 16.67 / 0.7 = 23.81 with 30 % shrinkage (not 17 / 0.7 = 24.29)."""
+    res = runner.invoke(
+        app,
+        ["staffing", "--calls", "100", "--aht-s", "180", "--max-occupancy", "0.6", "--shrinkage", "0.3", "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["agents_on_phone"] == 17
+    assert round(out["agents_required_fractional"], 2) == 16.67
+    assert round(out["scheduled_with_shrinkage"], 2) == 23.81
+
+
 def test_user_mistakes_exit_2() -> None:
     res = runner.invoke(app, ["staffing", "--model", "erlang-a", "--calls", "100", "--aht-s", "180"])
     assert res.exit_code != 0
@@ -70,7 +85,12 @@ def test_forecast_file(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     summary = {q["queue"]: q for q in json.loads(res.output)["queues"]}
     assert summary["sales"]["agent_intervals_on_phone"] == 14
-    assert summary["sales"]["agent_intervals_scheduled"] == 20  # 14 / 0.7 = 20.0, rounded once
+    # Scheduled from the fractional requirement: 13 agents give 79.6 %, the target is crossed at 13.05 agents,
+    # 13.05 / 0.7 = 18.64 (not 14 / 0.7 = 20), rounded once to 19. care: 106.55 / 0.7 = 152.21 -> 153.
+    assert summary["sales"]["agent_intervals_fractional"] == pytest.approx(13.047, abs=1e-3)
+    assert summary["sales"]["agent_intervals_scheduled"] == 19
+    assert summary["care"]["agent_intervals_on_phone"] == 107
+    assert summary["care"]["agent_intervals_scheduled"] == 153
     rows = out.read_text(encoding="utf-8").splitlines()
     assert len(rows) == 4 and rows[0].startswith("queue,interval_start,load_erlangs,agents_on_phone")
 

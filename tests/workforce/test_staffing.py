@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,13 +20,30 @@ SL80 = StaffingTarget(service_level=0.8, answer_s=20.0)
 def test_pyworkforce_golden_example() -> None:
     """pyworkforce's own tests (queuing/tests/test_erlang.py): 100 calls / 30 min, AHT 3 min, 80 % in 0.33 min,
     max occupancy 85 %, shrinkage 30 %: 14 on the phone, 20 positions; with max occupancy 70 %: 15 and 22.
-    We keep 14 / 0.7 = 20.0 unrounded (pyworkforce rounds up per interval)."""
+    pyworkforce's positions are ⌈on_phone / (1 − shrinkage)⌉ per interval; we agree on the integer agents and
+    schedule from the fractional requirement instead (13 give 79.6 %, so the target is crossed just above 13;
+    at 70 % the occupancy cap binds at 10 / 0.7 = 14.29), unrounded."""
     plan = solve_staffing(100, 180, 1800, StaffingTarget(0.8, 19.8, max_occupancy=0.85, shrinkage=0.3))
     assert int(plan.agents_on_phone) == 14
-    assert float(plan.scheduled_with_shrinkage) == pytest.approx(20.0)
+    assert math.ceil(int(plan.agents_on_phone) / 0.7 - 1e-9) == 20
+    frac = float(plan.agents_required_fractional)
+    assert 13 < frac < 13.1
+    assert float(plan.scheduled_with_shrinkage) == pytest.approx(frac / 0.7)
     plan = solve_staffing(100, 180, 1800, StaffingTarget(0.8, 19.8, max_occupancy=0.7, shrinkage=0.3))
     assert int(plan.agents_on_phone) == 15
-    assert float(plan.scheduled_with_shrinkage) == pytest.approx(15 / 0.7)
+    assert math.ceil(int(plan.agents_on_phone) / 0.7 - 1e-9) == 22
+    assert float(plan.agents_required_fractional) == pytest.approx(10 / 0.7)
+    assert float(plan.scheduled_with_shrinkage) == pytest.approx(10 / 0.7 / 0.7)
+
+
+def test_scheduled_is_built_from_the_fractional_requirement() -> None:
+    """By hand: 10 Erlangs under a 60 % occupancy cap need 10 / 0.6 = 16.67 agents (16 give 62.5 %), so 17 on
+    the phone; with 30 % shrinkage 16.67 / 0.7 = 23.81 scheduled, not 17 / 0.7 = 24.29 (no early rounding)."""
+    plan = solve_staffing(100, 180, 1800, StaffingTarget(0.8, 20.0, max_occupancy=0.6, shrinkage=0.3))
+    assert int(plan.agents_on_phone) == 17
+    assert float(plan.agents_required_fractional) == pytest.approx(10 / 0.6)
+    assert float(plan.scheduled_with_shrinkage) == pytest.approx(10 / 0.6 / 0.7)
+    assert round(float(plan.scheduled_with_shrinkage), 2) == 23.81
 
 
 def test_explanation_names_the_shortfall() -> None:
@@ -85,7 +104,7 @@ def test_vectorised_equals_one_by_one() -> None:
 )
 def test_minimal_and_unrounded(calls: float, aht: float, sl: float, occ: float, model: QueueModel) -> None:
     """Invariant: n meets every target, n − 1 misses one; the fractional requirement lies in (n − 1, n]; the
-    scheduled figure is exactly n / (1 − shrinkage)."""
+    scheduled figure is exactly fractional / (1 − shrinkage)."""
     target = StaffingTarget(sl, 20.0, max_occupancy=occ, shrinkage=0.25)
     patience = 150.0 if model == "erlang-a" else None
     plan = solve_staffing(calls, aht, 1800, target, model=model, patience_s=patience)
@@ -96,7 +115,7 @@ def test_minimal_and_unrounded(calls: float, aht: float, sl: float, occ: float, 
     assert float(at_n.service_level) >= sl - 1e-12 and float(at_n.occupancy) <= occ + 1e-12
     assert float(below.service_level) < sl or float(below.occupancy) > occ
     assert n - 1 < float(plan.agents_required_fractional) <= n
-    assert float(plan.scheduled_with_shrinkage) == pytest.approx(n / 0.75)
+    assert float(plan.scheduled_with_shrinkage) == pytest.approx(float(plan.agents_required_fractional) / 0.75)
 
 
 def test_erlang_a_needs_fewer_agents_and_meets_abandonment() -> None:

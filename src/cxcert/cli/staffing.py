@@ -68,7 +68,9 @@ def staffing(
     `--model erlang-a --patience-s 120` to let callers abandon. Many intervals: `cxcert staffing --forecast
     forecast.csv --out staffing.csv` with columns queue, interval_start, calls (or contacts_forecast), aht_s (or
     aht_forecast_s) and optionally interval_s and patience_s. Results are not rounded early: scheduled agents
-    after shrinkage stay fractional per interval; totals are rounded once, at the end. Defaults (80 % in 20 s,
+    after shrinkage are the fractional requirement / (1 - shrinkage), unrounded per interval (`--max-occupancy
+    0.6 --shrinkage 0.3` on 10 Erlangs: 17 on the phone, 16.67 fractional, 23.81 scheduled); totals are rounded
+    once, at the end. Defaults (80 % in 20 s,
     half-hours) come from the packaged staffing_defaults.yaml.
     """
     from cxcert.workforce.interval_staffing import IntervalInputs, evaluate_interval, staff_interval

@@ -146,7 +146,7 @@ def staff_interval(inputs: IntervalInputs, target: StaffingTarget, model: QueueM
     expl = expl.with_step("fractional requirement (target crossed between n − 1 and n)", f"{frac:.3f} agents")
     sched = float(plan.scheduled_with_shrinkage)
     expl = expl.with_step(
-        "scheduled = on the phone / (1 − shrinkage), not rounded",
+        "scheduled = fractional requirement / (1 − shrinkage), not rounded",
         f"{sched:.3f} agents",
         shrinkage=target.shrinkage,
     )

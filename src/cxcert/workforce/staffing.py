@@ -2,10 +2,12 @@
 under a maximum occupancy, vectorised over any number of intervals (a year of half-hours for many queues).
 
 Nothing is rounded early. Per interval the result holds the integer minimum of agents on the phone, a
-fractional requirement (where the target is crossed, interpolated between n − 1 and n) and the scheduled
-agents after shrinkage as a float (on_phone / (1 − shrinkage)); sums over queues or intervals are taken on
-those floats and rounded once, at the end, by whoever reports them. (Rounding every interval up before
-aggregating is the over-staffing users of other tools complain about.)
+fractional requirement (the continuous staffing at which the binding target is met exactly: interpolated
+between n − 1 and n on the measure's curve, or the occupancy bound A / max occupancy) and the scheduled agents
+after shrinkage, built from that fractional requirement (fractional / (1 − shrinkage)), a float. Sums over
+queues or intervals are taken on those floats and rounded once, at the end, by whoever reports them; the
+integer agents on the phone are reported alongside. (Rounding every interval up before aggregating is the
+over-staffing users of other tools complain about.)
 
 The search is vectorised across intervals; only the loop over candidate agent counts is in Python. Erlang C
 walks up from the smallest stable count with the Erlang B recursion, dropping intervals as they are met;
@@ -88,8 +90,8 @@ class StaffingPlan:
 
     ``agents_on_phone``: the fewest agents meeting every target; ``agents_required_fractional``: where the
     binding target is crossed between n − 1 and n (a continuous requirement for aggregation);
-    ``scheduled_with_shrinkage``: on_phone / (1 − shrinkage), a float. Measures are those achieved with
-    ``agents_on_phone`` agents.
+    ``scheduled_with_shrinkage``: agents_required_fractional / (1 − shrinkage), a float (not the rounded-up
+    on-phone count). Measures are those achieved with ``agents_on_phone`` agents.
     """
 
     model: QueueModel
@@ -197,7 +199,7 @@ def solve_staffing(
         load=a.reshape(shape),
         agents_on_phone=n.reshape(shape),
         agents_required_fractional=frac.reshape(shape),
-        scheduled_with_shrinkage=(n / (1.0 - target.shrinkage)).reshape(shape),
+        scheduled_with_shrinkage=(frac / (1.0 - target.shrinkage)).reshape(shape),
         measures=QueueMeasures(*(np.asarray(v).reshape(shape) for v in _fields(final))),
     )
 

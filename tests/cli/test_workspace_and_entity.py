@@ -70,3 +70,47 @@ def test_user_mistakes_give_one_line_and_exit_2(workspace: Path) -> None:
         invoke("entity", "create", "--id", "x", "--name", "X", "--organisation", "acme",
                "--location", "a:A:GB:Europe/London", "--rule-set", "nope", home=workspace)
     )  # fmt: skip
+
+
+def test_duplicate_ids_are_one_line_not_an_integrity_error(workspace: Path, tmp_path: Path) -> None:
+    line = user_error(
+        invoke("entity", "create", "--id", "twin", "--name", "Twin", "--organisation", "acme",
+               "--location", "lon:London:GB:Europe/London", "--location", "lon:Leeds:GB:Europe/London",
+               home=workspace)
+    )  # fmt: skip
+    assert "location id 'lon' is given more than once (entries 1 and 2)" in line
+    file = tmp_path / "twin.yaml"
+    file.write_text(
+        "entity:\n  id: twin\n  organisation_id: acme\n  name: Twin\n  standard_urn: copc-2000-csp\n"
+        "  rule_set_id: copc-2000-founding\n  locations:\n"
+        "    - {id: lon, name: London, country: GB, time_zone: Europe/London}\n"
+        "  processes:\n    - {id: voice, name: Voice, kind: kcrp}\n    - {id: voice, name: Hiring, kind: ksp}\n",
+        encoding="utf-8",
+    )
+    line = user_error(invoke("entity", "create", "--from-file", str(file), home=workspace))
+    assert "twin.yaml:9" in line and "process id 'voice' is given more than once" in line
+    assert [e["id"] for e in ok_json(invoke("entity", "list", "--json", home=workspace))] == ["acme-care"]
+
+
+def test_country_and_ids_are_checked(workspace: Path) -> None:
+    base = ("entity", "create", "--name", "X", "--organisation", "acme")
+    line = user_error(invoke(*base, "--id", "x", "--location", "lon:London:UK:Europe/London", home=workspace))
+    assert "'UK' is not an ISO 3166-1 alpha-2 country code" in line
+    line = user_error(invoke(*base, "--id", "my entity", "--location", "lon:London:GB:Europe/London", home=workspace))
+    assert line.startswith("error: entity: id: 'my entity' is not a simple id")
+    line = user_error(
+        invoke(*base, "--id", "x", "--country", "ZZ", "--location", "lon:London:GB:Europe/London", home=workspace)
+    )
+    assert line.startswith("error: organisation: country: 'ZZ' is not an ISO 3166-1")
+
+
+def test_an_entity_does_not_move_to_another_organisation(workspace: Path) -> None:
+    line = user_error(
+        invoke("entity", "create", "--id", "acme-care", "--name", "Acme", "--organisation", "other",
+               "--location", "lon:London:GB:Europe/London", home=workspace)
+    )  # fmt: skip
+    assert "entity 'acme-care' belongs to organisation 'acme', not 'other'" in line
+    shown = ok_json(invoke("entity", "show", "acme-care", "--json", home=workspace))
+    assert shown["entity"]["organisation_id"] == "acme" and len(shown["entity"]["locations"]) == 2
+    orgs = {e["organisation_id"] for e in ok_json(invoke("entity", "list", "--json", home=workspace))}
+    assert orgs == {"acme"}

@@ -19,28 +19,31 @@ from . import samples
 # Text a database could mangle: unicode, quotes, percent signs; no NUL (PostgreSQL text cannot hold it).
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
 IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._/", min_size=1, max_size=20)
+# An entity's own ids are slugs (letters, digits, '-', '_', '.'; a letter or digit first); its names are not empty.
+SLUGS = st.from_regex(r"\A[a-zA-Z0-9][a-zA-Z0-9._-]{0,19}\Z")
+NAMES = TEXT.filter(bool)
 _serial = itertools.count()
 
 entities = st.builds(
     Entity,
     id=st.just("placeholder"),
     organisation_id=st.just(samples.ORGANISATION.id),
-    name=TEXT,
+    name=NAMES,
     standard_urn=TEXT,
     rule_set_id=IDS,
     locations=st.lists(
-        st.builds(Location, id=IDS, name=TEXT, country=st.sampled_from(["GB", "ZA", "US", "PT"]),
+        st.builds(Location, id=SLUGS, name=NAMES, country=st.sampled_from(["GB", "ZA", "US", "PT"]),
                   time_zone=st.sampled_from(["Europe/London", "America/New_York", "Asia/Kolkata"])),
         min_size=1, max_size=3, unique_by=lambda loc: loc.id,
     ).map(tuple),
     functions=st.lists(TEXT.filter(bool), max_size=3, unique=True).map(tuple),
     processes=st.lists(
-        st.builds(Process, id=IDS, name=TEXT, kind=st.sampled_from(ProcessKind), owner=st.none() | IDS,
+        st.builds(Process, id=SLUGS, name=NAMES, kind=st.sampled_from(ProcessKind), owner=st.none() | IDS,
                   description=TEXT),
         max_size=3, unique_by=lambda p: p.id,
     ).map(tuple),
     clients=st.lists(
-        st.builds(Client, id=IDS, name=TEXT, programs=st.lists(TEXT, max_size=2).map(tuple)),
+        st.builds(Client, id=SLUGS, name=NAMES, programs=st.lists(TEXT, max_size=2).map(tuple)),
         max_size=2, unique_by=lambda c: c.id,
     ).map(tuple),
 )  # fmt: skip

@@ -2,12 +2,55 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from cxcert.certification.countries import country_code
 from cxcert.standards.schema import Frozen
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a simple id: start with a letter or digit, then use only letters, digits, "
+            "'-', '_' and '.' (e.g. acme-care, lon)"
+        )
+    return value
+
+
+Slug = Annotated[str, Field(max_length=100), AfterValidator(_slug)]
+"""An id kept in storage and typed on command lines: no spaces, colons or other punctuation."""
+Country = Annotated[str, AfterValidator(country_code)]
+"""An ISO 3166-1 alpha-2 code that exists (case-insensitive on input, stored upper-case)."""
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+def _no_repeats(what: str, values: Iterable[str]) -> None:
+    """ValueError naming the first value given more than once (storage keys them per entity)."""
+    seen = list(values)
+    repeated = [v for v, n in Counter(seen).items() if n > 1]
+    if repeated:
+        first = repeated[0]
+        at = [str(i + 1) for i, v in enumerate(seen) if v == first]
+        raise ValueError(f"{what} {first!r} is given more than once (entries {' and '.join(at)})")
+
+
+_UNIQUE_BY = {
+    "locations": "location id",
+    "processes": "process id",
+    "key_suppliers": "key supplier id",
+    "clients": "client id",
+    "services": "service",
+    "functions": "function",
+}
 
 
 class Service(StrEnum):
@@ -25,15 +68,15 @@ class ProcessKind(StrEnum):
 
 
 class Organisation(Frozen):
-    id: str
-    name: str
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2 of the head office")
+    id: Slug
+    name: Name
+    country: Country = Field(description="ISO 3166-1 alpha-2 of the head office")
 
 
 class Location(Frozen):
-    id: str
-    name: str
-    country: str = Field(min_length=2, max_length=2)
+    id: Slug
+    name: Name
+    country: Country
     time_zone: str = Field(description="IANA name, used to bucket intervals and days")
 
     @field_validator("time_zone")
@@ -47,39 +90,49 @@ class Location(Frozen):
 
 
 class Process(Frozen):
-    id: str
-    name: str
+    id: Slug
+    name: Name
     kind: ProcessKind
     owner: str | None = None
     description: str = ""
 
 
 class KeySupplier(Frozen):
-    id: str
-    name: str
+    id: Slug
+    name: Name
     supplies: str = Field(description="what the supplier provides (a KCRP or KSP it performs or supports)")
 
 
 class Client(Frozen):
-    id: str
-    name: str
+    id: Slug
+    name: Name
     programs: tuple[str, ...] = ()
 
 
 class Entity(Frozen):
     """What is certified: every department that performs, participates in or outsources a KCRP or KSP."""
 
-    id: str
-    organisation_id: str
-    name: str
+    id: Slug
+    organisation_id: Slug
+    name: Name
     standard_urn: str = Field(description="the standard document version the entity is assessed against")
     rule_set_id: str
     locations: tuple[Location, ...] = Field(min_length=1)
     services: tuple[Service, ...] = ()
-    functions: tuple[str, ...] = Field(default=(), description="departments/functions included in scope")
+    functions: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(
+        default=(), description="departments/functions included in scope"
+    )
     processes: tuple[Process, ...] = ()
     key_suppliers: tuple[KeySupplier, ...] = ()
     clients: tuple[Client, ...] = ()
+
+    # Storage keys each list by id (or value) within the entity; KCRPs and KSPs share one list of processes.
+    @field_validator("locations", "processes", "key_suppliers", "clients", "services", "functions")
+    @classmethod
+    def _unique(cls, value: tuple[object, ...], info: ValidationInfo) -> tuple[object, ...]:
+        what = _UNIQUE_BY[info.field_name or ""]
+        _no_repeats(what, (str(getattr(v, "id", v)) for v in value))
+        return value
 
     def kcrps(self) -> tuple[Process, ...]:
         return tuple(p for p in self.processes if p.kind is ProcessKind.KCRP)

@@ -13,6 +13,8 @@ from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:  # the domain models are pydantic: they load only when a command runs
+    from pydantic import ValidationError
+
     from cxcert.certification.entity import Entity, Location, Organisation, Service
 
 entity_app = typer.Typer(
@@ -36,9 +38,17 @@ def parse_location(text: str) -> Location:
 
     loc_id, name, country, zone = (p.strip() for p in parts)
     try:
-        return Location(id=loc_id, name=name, country=country.upper(), time_zone=zone)
+        return Location(id=loc_id, name=name, country=country, time_zone=zone)
     except ValidationError as exc:
-        raise CxcertError(f"--location {text!r}: {exc.errors(include_url=False)[0]['msg']}") from None
+        raise CxcertError(f"--location {text!r}: {first_error(exc)}") from None
+
+
+def first_error(exc: ValidationError) -> str:
+    """pydantic's first error as ``field: message``, without its 'Value error, ' prefix."""
+    first = exc.errors(include_url=False)[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    field = ".".join(map(str, first["loc"]))
+    return f"{field}: {message}" if field else message
 
 
 def parse_service(text: str) -> Service:
@@ -157,17 +167,25 @@ def create(
                 functions=tuple(functions),
             )
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            raise CxcertError(f"entity: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            raise CxcertError(f"entity: {first_error(exc)}") from None
         if organisation_name or country:
-            new_org = Organisation(
-                id=organisation,
-                name=organisation_name or organisation,
-                country=(country or parsed_locations[0].country).upper(),
-            )
+            try:
+                new_org = Organisation(
+                    id=organisation,
+                    name=organisation_name or organisation,
+                    country=country or entity.locations[0].country,
+                )
+            except ValidationError as exc:
+                raise CxcertError(f"organisation: {first_error(exc)}") from None
     entity = check_standard_and_rule_set(entity)
     with workspace() as repos:
         orgs = repos.organisations
+        previous = orgs.find_entity(entity.id)
+        if previous is not None and previous.organisation_id != entity.organisation_id:
+            raise CxcertError(
+                f"entity {entity.id!r} belongs to organisation {previous.organisation_id!r}, not "
+                f"{entity.organisation_id!r}; an entity does not move between organisations (pick another --id)"
+            )
         existing_org = orgs.find_organisation(entity.organisation_id)
         if new_org is not None:
             if new_org.id != entity.organisation_id:
@@ -179,7 +197,7 @@ def create(
                     id=entity.organisation_id, name=entity.organisation_id, country=entity.locations[0].country
                 )
             )
-        existed = orgs.find_entity(entity.id) is not None
+        existed = previous is not None
         orgs.save_entity(entity)
         if repos.engagements.find_engagement(entity.id) is None:
             # Defining the entity is step 1 of the process: the engagement starts here.

@@ -101,3 +101,14 @@ def test_export_needs_a_destination(home: Path) -> None:
     result = cxcert(home, "export", "copc-2000-csp")
     assert result.returncode == 2
     assert "--excel" in result.stderr
+
+
+def test_import_of_a_file_that_is_not_a_workbook_is_one_line(home: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("item,answer\n1.1,yes\n", encoding="utf-8")  # a CSV renamed: not a zip archive
+    result = cxcert(home, "import", str(fake))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "fake.xlsx: not a readable Excel workbook (.xlsx): File is not a zip file" in result.stderr
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    assert "is a folder, not an Excel workbook" in cxcert(home, "import", str(folder)).stderr

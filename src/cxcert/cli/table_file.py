@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cxcert.errors import CxcertError
+from cxcert.workbook_file import open_workbook, unreadable
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,12 @@ def _cell(value: object) -> str:
 
 
 def _xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    from openpyxl import load_workbook  # only when an Excel file is read: it is slow to import
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a broken file
-        raise CxcertError(f"{path.name}: not a readable Excel workbook ({exc})") from None
+    book = open_workbook(path, read_only=True)
     try:
         sheet = book.worksheets[0]
         rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # read-only mode parses the sheet's XML only now
+        raise unreadable(path, exc) from None
     finally:
         book.close()
     if not rows:

@@ -10,13 +10,11 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cxcert.errors import CxcertError
 from cxcert.standards import library
 from cxcert.standards.issues import DocumentInvalid, ValidationIssue, errors_in
 from cxcert.standards.parsing import ParsedDocument, build_document
@@ -36,6 +34,7 @@ from cxcert.standards.workbook_layout import (
     SheetLayout,
 )
 from cxcert.standards.workbook_reader import WorkbookReader
+from cxcert.workbook_file import open_workbook
 
 _BOLD = Font(bold=True)
 
@@ -164,12 +163,7 @@ def import_workbook(path: Path) -> Standard:
 
 def read_workbook(path: Path) -> tuple[ParsedDocument | None, list[ValidationIssue]]:
     """Parse and validate a workbook; returns the document (None if the schema failed) and every issue."""
-    try:
-        wb = load_workbook(path, data_only=True, read_only=False)
-    except FileNotFoundError:
-        raise CxcertError(f"no such workbook: {path}") from None
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise CxcertError(f"{path}: not an Excel workbook (.xlsx) ({exc})") from None
+    wb = open_workbook(path, read_only=False)
     reader = WorkbookReader(str(path), wb)
     body = reader.read()
     if reader.issues:

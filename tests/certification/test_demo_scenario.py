@@ -61,7 +61,7 @@ def test_demo_decisions_and_engagement() -> None:
 
 def test_demo_work_products() -> None:
     s = build_demo_scenario(TODAY)
-    assert {k.audience for k in s.kickoff_sessions} == {"executives", "centre managers", "implementation team"}
+    assert {k.audience for k in s.kickoff_sessions} == {"executives", "centre_managers", "implementation_team"}
     assert 40 <= s.application_progress.hours_spent <= 80  # DOMAIN.md: the application is 40-80 hours of work
     assert s.application_progress.completion == 1.0
     assert s.gap_closure_calls[0].topic_id == "kcrps" and all(c.held for c in s.gap_closure_calls)

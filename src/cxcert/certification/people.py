@@ -1,13 +1,23 @@
-"""People and their roles in a certification (DOMAIN.md section 1)."""
+"""People and their roles in a certification (DOMAIN.md section 1), and the kickoff sessions they attend.
+
+The kickoff's audiences and their typical durations are data (``data/kickoff.yaml``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
+from cxcert.errors import CxcertError
+from cxcert.explain import Explanation, Step
 from cxcert.standards.schema import Frozen
+from cxcert.yaml_source import load_packaged
 
 
 class Role(StrEnum):
@@ -48,10 +58,112 @@ class CoordinatorRegistration(Frozen):
     exam_taken_on: dt.date
 
 
-class KickoffSession(Frozen):
-    """One audience of the on-site kickoff (executives, centre managers, implementation team)."""
+class KickoffAudience(StrEnum):
+    """The audiences of the on-site kickoff (DOMAIN.md section 3 step 2)."""
 
-    audience: str
+    EXECUTIVES = "executives"
+    CENTRE_MANAGERS = "centre_managers"
+    IMPLEMENTATION_TEAM = "implementation_team"
+
+    @classmethod
+    def parse(cls, text: str) -> KickoffAudience:
+        """An audience from its value or as people write it ("centre managers", "Implementation-Team")."""
+        cleaned = "_".join(text.strip().lower().replace("-", " ").split())
+        try:
+            return cls(cleaned)
+        except ValueError:
+            known = ", ".join(a.value for a in cls)
+            raise CxcertError(f"{text!r} is not a kickoff audience; use one of {known}") from None
+
+
+class KickoffSession(Frozen):
+    """One audience's session of the on-site kickoff."""
+
+    audience: KickoffAudience
     held_on: dt.date
     duration_hours: float = Field(gt=0)
-    attendees: tuple[str, ...] = ()
+    attendees: tuple[str, ...] = Field(default=(), description="person ids, or names of people not on file")
+
+    @field_validator("audience", mode="before")
+    @classmethod
+    def _audience(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return KickoffAudience.parse(value)
+        except CxcertError as exc:
+            raise ValueError(exc.message) from None
+
+
+class AudienceGuide(Frozen):
+    title: str
+    guide: str = Field(description="the duration as the source words it, e.g. 'about 2 h'")
+    min_hours: float = Field(gt=0)
+    max_hours: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AudienceGuide:
+        if self.min_hours > self.max_hours:
+            raise ValueError(f"min_hours {self.min_hours:g} is above max_hours {self.max_hours:g}")
+        return self
+
+
+class KickoffGuide(Frozen):
+    source_note: str
+    max_session_hours: float = Field(gt=0, description="longer than this is a typing mistake, not a session")
+    audiences: Mapping[KickoffAudience, AudienceGuide]
+
+    @model_validator(mode="after")
+    def _complete(self) -> KickoffGuide:
+        missing = [a.value for a in KickoffAudience if a not in self.audiences]
+        if missing:
+            raise ValueError(f"no guide for audiences {', '.join(missing)}")
+        too_long = [a.value for a, g in self.audiences.items() if g.max_hours > self.max_session_hours]
+        if too_long:
+            raise ValueError(f"guides of {', '.join(too_long)} exceed max_session_hours {self.max_session_hours:g}")
+        return self
+
+
+@cache
+def kickoff_guide() -> KickoffGuide:
+    """The packaged kickoff audiences and durations."""
+    return load_packaged("cxcert.certification", "kickoff.yaml", KickoffGuide)
+
+
+@dataclass(frozen=True)
+class KickoffCheck:
+    """How one kickoff session compares with the guide for its audience (outside it is noted, not refused)."""
+
+    session: KickoffSession
+    within_guide: bool
+    explanation: Explanation
+
+
+def check_kickoff_session(session: KickoffSession, guide: KickoffGuide | None = None) -> KickoffCheck:
+    """Compare ``session``'s duration with its audience's guide; refuse one longer than the kickoff itself."""
+    guide = guide or kickoff_guide()
+    hours = session.duration_hours
+    if hours > guide.max_session_hours:
+        raise CxcertError(
+            f"a {hours:g} h kickoff session is longer than the kickoff on site allows "
+            f"({guide.max_session_hours:g} h at most); give the session's hours, not the total"
+        )
+    aud = guide.audiences[session.audience]
+    within = aud.min_hours <= hours <= aud.max_hours
+    verdict = "within" if within else "outside"
+    summary = (
+        f"kickoff session for {aud.title.lower()} on {session.held_on.isoformat()}: {hours:g} h, "
+        f"{verdict} the guide ({aud.guide})"
+    )
+    step = Step(
+        f"kickoff_guide:{session.audience.value}",
+        f"{hours:g} h is {verdict} {aud.min_hours:g}-{aud.max_hours:g} h ({aud.guide})",
+        {"hours": hours, "min_hours": aud.min_hours, "max_hours": aud.max_hours},
+    )
+    return KickoffCheck(session, within, Explanation(summary, (step,)))
+
+
+def audiences_without_session(sessions: Iterable[KickoffSession]) -> tuple[KickoffAudience, ...]:
+    """The kickoff audiences no recorded session has addressed yet, in the guide's order."""
+    held = {s.audience for s in sessions}
+    return tuple(a for a in KickoffAudience if a not in held)

@@ -24,6 +24,7 @@ def register_all(app: typer.Typer) -> None:
         forecast,
         generate,
         ingest,
+        kickoff,
         kpi,
         qa,
         staffing,
@@ -46,6 +47,7 @@ def register_all(app: typer.Typer) -> None:
     generate.register(app)
     workspace.register(app)  # init
     ingest.register(app)
+    kickoff.register(app)
     kpi.register(app)
     qa.register(app)
     staffing.register(app)

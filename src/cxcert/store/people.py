@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from cxcert.certification.people import CoordinatorRegistration, KickoffSession, Person, Role, RoleGrant
+from cxcert.certification.people import (
+    CoordinatorRegistration,
+    KickoffAudience,
+    KickoffSession,
+    Person,
+    Role,
+    RoleGrant,
+)
 from cxcert.errors import NotFound
 from cxcert.store.models import CoordinatorRegistrationRow, KickoffSessionRow, PersonRow, RoleGrantRow
 
@@ -105,16 +114,33 @@ class PeopleRepository:
         )
 
     def save_kickoff(self, entity_id: str, session: KickoffSession) -> None:
+        """Record one kickoff session of ``entity_id`` (sessions are kept in the order recorded)."""
         self.session.add(
             KickoffSessionRow(
                 entity_id=entity_id,
-                audience=session.audience,
+                audience=session.audience.value,
                 held_on=session.held_on,
                 duration_hours=session.duration_hours,
                 attendees=list(session.attendees),
             )
         )
         self.session.flush()
+
+    def remove_kickoff(self, entity_id: str, audience: KickoffAudience, held_on: dt.date) -> int:
+        """Remove ``entity_id``'s sessions for ``audience`` on ``held_on`` (to replace them); returns how many.
+
+        Rows stored before audiences were typed may spell the audience with spaces; they match too.
+        """
+        spellings = {audience.value, audience.value.replace("_", " ")}
+        result = self.session.execute(
+            delete(KickoffSessionRow).where(
+                KickoffSessionRow.entity_id == entity_id,
+                KickoffSessionRow.audience.in_(sorted(spellings)),
+                KickoffSessionRow.held_on == held_on,
+            )
+        )
+        self.session.flush()
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def kickoff_sessions(self, entity_id: str) -> tuple[KickoffSession, ...]:
         rows = self.session.scalars(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cxcert.certification.gap_closure import default_agenda, plan_gap_closure
+from cxcert.certification.gap_closure import CallStatus, check_replan, default_agenda, plan_gap_closure
 from cxcert.errors import CxcertError
 from cxcert.standards import library
 
@@ -55,3 +55,29 @@ def test_recording_a_call() -> None:
     assert held.held and held.outcome == "Four KCRPs agreed" and held.held_on == dt.date(2001, 2, 6)
     with pytest.raises(CxcertError, match="outcome is empty"):
         call.record(dt.date(2001, 2, 6), " ")
+
+
+def test_a_plan_of_the_first_n_calls() -> None:
+    calls = plan_gap_closure(START, RULES, owners={"*": "p"}, calls=3)
+    assert [c.topic_id for c in calls] == ["kcrps", "kcrp_metrics", "key_suppliers"]
+    topics = len(default_agenda().topics)
+    with pytest.raises(CxcertError, match=f"the agenda has {topics} topics"):
+        plan_gap_closure(START, RULES, owners={}, calls=topics + 1)
+    with pytest.raises(CxcertError, match="give 1 to"):
+        plan_gap_closure(START, RULES, owners={}, calls=0)
+
+
+def test_status_held_overdue_planned() -> None:
+    first, second = plan_gap_closure(START, RULES, owners={}, calls=2)
+    assert first.status(START) is CallStatus.PLANNED  # due today, not yet late
+    assert first.status(START + dt.timedelta(days=1)) is CallStatus.OVERDUE
+    held = first.record(START, "done", owner="p-new")
+    assert held.status(START + dt.timedelta(days=99)) is CallStatus.HELD and held.owner == "p-new"
+    assert second.record(START, "early").held_on == START  # a call may be held before its day
+
+
+def test_a_plan_with_held_calls_is_not_replaced() -> None:
+    calls = plan_gap_closure(START, RULES, owners={}, calls=3)
+    check_replan("ent-1", calls)  # nothing held: may be replaced
+    with pytest.raises(CxcertError, match=r"has calls held already \(2\)"):
+        check_replan("ent-1", (calls[0], calls[1].record(START, "x"), calls[2]))

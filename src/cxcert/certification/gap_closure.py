@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from functools import cache
 
 from pydantic import Field, model_validator
@@ -44,6 +45,12 @@ def default_agenda() -> GapClosureAgenda:
     return load_packaged("cxcert.certification", "gap_closure_agenda.yaml", GapClosureAgenda)
 
 
+class CallStatus(StrEnum):
+    HELD = "held"
+    OVERDUE = "overdue"  # its day has passed and no outcome is recorded
+    PLANNED = "planned"
+
+
 class GapClosureCall(Frozen):
     """One structured call of the gap closure plan."""
 
@@ -59,11 +66,20 @@ class GapClosureCall(Frozen):
     def held(self) -> bool:
         return self.held_on is not None
 
-    def record(self, held_on: dt.date, outcome: str) -> GapClosureCall:
-        """The same call, held on ``held_on`` with its ``outcome``."""
+    def status(self, today: dt.date) -> CallStatus:
+        """Held once its outcome is recorded; overdue when its day has passed without one; else planned."""
+        if self.held:
+            return CallStatus.HELD
+        return CallStatus.OVERDUE if self.scheduled_on < today else CallStatus.PLANNED
+
+    def record(self, held_on: dt.date, outcome: str, *, owner: str | None = None) -> GapClosureCall:
+        """The same call, held on ``held_on`` with its ``outcome`` (and ``owner`` when given)."""
         if not outcome.strip():
             raise CxcertError(f"gap closure call {self.number}: say what the call concluded (outcome is empty)")
-        return self.model_copy(update={"held_on": held_on, "outcome": outcome})
+        update: dict[str, object] = {"held_on": held_on, "outcome": outcome.strip()}
+        if owner is not None and owner.strip():
+            update["owner"] = owner.strip()
+        return self.model_copy(update=update)
 
 
 def _topics(agenda: Sequence[str] | None) -> list[AgendaTopic]:
@@ -89,14 +105,22 @@ def plan_gap_closure(
     *,
     owners: Mapping[str, str],
     agenda: Sequence[str] | None = None,
+    calls: int | None = None,
 ) -> tuple[GapClosureCall, ...]:
     """One call per agenda topic, the first on ``start``, then every ``gap_closure_call_interval_days``.
 
     ``owners`` maps a topic id (or ``"*"`` for every other topic) to the person who owns it; naming a topic that
     is not on the agenda is refused, to catch typos. ``agenda`` lists packaged topic ids or free topic titles;
-    None uses the packaged default agenda.
+    None uses the packaged default agenda. ``calls`` keeps only the first that many topics (None: all of them).
     """
     topics = _topics(agenda)
+    if calls is not None:
+        if not 1 <= calls <= len(topics):
+            raise CxcertError(
+                f"a gap closure plan of {calls} calls: the agenda has {len(topics)} topics, one per call; "
+                f"give 1 to {len(topics)} calls or a longer agenda"
+            )
+        topics = topics[:calls]
     ids = {t.id for t in topics}
     unknown = sorted(k for k in owners if k != DEFAULT_OWNER and k not in ids)
     if unknown:
@@ -114,3 +138,13 @@ def plan_gap_closure(
         )
         for n, topic in enumerate(topics, start=1)
     )
+
+
+def check_replan(entity_id: str, current: Sequence[GapClosureCall]) -> None:
+    """Refuse to replace a plan whose calls have been held: their outcomes are the record of the gap closure."""
+    held = [c.number for c in current if c.held]
+    if held:
+        raise CxcertError(
+            f"the gap closure plan of {entity_id} has calls held already ({', '.join(map(str, held))}); "
+            "their outcomes are kept, so the plan cannot be replaced"
+        )

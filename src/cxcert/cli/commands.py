@@ -22,6 +22,7 @@ def register_all(app: typer.Typer) -> None:
         entity,
         evidence,
         forecast,
+        gap_closure,
         generate,
         ingest,
         kickoff,
@@ -44,6 +45,7 @@ def register_all(app: typer.Typer) -> None:
     entity.register(app)
     evidence.register(app)
     forecast.register(app)  # forecast-accuracy
+    gap_closure.register(app)  # gap-closure
     generate.register(app)
     workspace.register(app)  # init
     ingest.register(app)

@@ -22,7 +22,7 @@ from cxcert.errors import CxcertError
 from cxcert.ingest.hashing import sha256_hex
 from cxcert.ingest.kinds import LINEAGE
 from cxcert.ingest.mapping import ColumnMapping
-from cxcert.ingest.typed_columns import kind_name, parse_column
+from cxcert.ingest.typed_columns import IMPOSSIBLE_TIME, kind_name, parse_column
 from cxcert.ingest.verdicts import Problem, RowVerdicts
 
 
@@ -104,6 +104,8 @@ class MappedConverter:
                 time_format = spec.format_of(name) if spec else None
                 timezone = spec.timezone if spec else None
                 parsed = parse_column(text, target.type, time_format=time_format, timezone=timezone)
+                if parsed.impossible is not None:
+                    verdicts.flag(parsed.impossible, Problem(source, IMPOSSIBLE_TIME), text)
                 if parsed.failed is not None:
                     verdicts.flag(
                         parsed.failed, Problem(source, f"cannot read {{value}} as {kind_name(target.type)}"), text

@@ -51,6 +51,7 @@ from cxcert.canonical import CONTACTS, UTC_TS
 from cxcert.errors import CxcertError
 from cxcert.ingest.generic import Lineage, nullable
 from cxcert.ingest.hashing import sha256_hex
+from cxcert.ingest.typed_columns import IMPOSSIBLE_TIME, strptime_checked
 from cxcert.ingest.verdicts import Problem, RowVerdicts
 
 TIME_ZONE = "Asia/Jerusalem"
@@ -220,8 +221,11 @@ class TechnionConverter:
     @staticmethod
     def _day(text: pa.Array, verdicts: RowVerdicts) -> pa.Array:
         """Midnight of the record's date (naive): YYMMDD (February file) or YYYY-MM-DD (August file)."""
-        short = pc.strptime(text, format="%y%m%d", unit="s", error_is_null=True)
-        iso = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        short, short_impossible = strptime_checked(text, "%y%m%d", unit="s")
+        iso, iso_impossible = strptime_checked(text, "%Y-%m-%d", unit="s")
+        for impossible in (short_impossible, iso_impossible):
+            if impossible is not None:
+                verdicts.flag(impossible, Problem("date", IMPOSSIBLE_TIME), text)
         day = pc.coalesce(short, iso)
         verdicts.flag(pc.is_null(day), Problem("date", "cannot read {value} as a date (YYMMDD or YYYY-MM-DD)"), text)
         return day

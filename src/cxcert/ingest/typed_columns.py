@@ -7,15 +7,22 @@ nulls; a value that was present in the text but is null after parsing is a parse
 Naive timestamps (no offset) are local wall-clock time in the given IANA zone (UTC when none) and are
 converted to UTC. A wall-clock time repeated by a daylight-saving change is taken as its first occurrence; one
 skipped by a change is moved to the start of the gap's earlier side (Arrow's ``earliest``).
+
+A value read with a ``time_format`` that names a day or a time that does not exist (31/02, 29/02 of a common
+year, second 60) is *impossible*: Arrow's ``strptime`` would roll it over into the next month or minute, so every
+value that could be such a roll-over (day 1 to 3, second 0 or 1) is written back with the same format and its
+digits compared with the text's; where they differ the value is impossible (see :func:`strptime_checked`).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -38,6 +45,9 @@ _DUCK_TYPES: dict[pa.DataType, str] = {
     UTC_TS: "TIMESTAMPTZ",
 }
 
+IMPOSSIBLE_TIME = "{value} is not a real date or time"
+"""The quarantine reason of a value naming a day or time that does not exist (31/02/2025, 23:59:60)."""
+
 _local = threading.local()
 
 
@@ -58,10 +68,13 @@ def kind_name(target: pa.DataType) -> str:
 
 @dataclass(frozen=True)
 class Parsed:
-    """A typed column and the mask of rows whose text did not parse (None when every value parsed)."""
+    """A typed column, the mask of rows whose text did not parse and the mask of rows whose text names a date
+    or time that does not exist (each None when no row is in it; the two never overlap, both are null in
+    ``values``)."""
 
     values: pa.Array
     failed: pa.Array | None
+    impossible: pa.Array | None = None
 
 
 def parse_column(
@@ -72,17 +85,24 @@ def parse_column(
         return Parsed(text.cast(pa.string()), None)
     if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
         return _from_typed(text, target, timezone)
-    if target == UTC_TS:
-        values = _timestamps(text, time_format, timezone)
+    impossible: pa.Array | None = None
+    if target == UTC_TS and time_format:
+        stamps, impossible = strptime_checked(text, time_format, unit="us")
+        values = stamps.cast(UTC_TS) if stamps.type.tz is not None else _localise(stamps, timezone)  # %z: absolute
+    elif target == UTC_TS:
+        values = _timestamps(text, timezone)
     elif target == pa.date32() and time_format:
-        stamps = pc.strptime(text, format=time_format, unit="s", error_is_null=True)
+        stamps, impossible = strptime_checked(text, time_format, unit="s")
         values = stamps.cast(pa.date32())
     else:
         try:
             values = pc.cast(text, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             values = _duck_try_cast(text, target, None)
-    return Parsed(values, _failed(text, values))
+    failed = _failed(text, values)
+    if failed is not None and impossible is not None:
+        failed = pc.and_(failed, pc.invert(impossible))
+    return Parsed(values, failed, impossible)
 
 
 def _failed(text: pa.Array, values: pa.Array) -> pa.Array | None:
@@ -91,12 +111,64 @@ def _failed(text: pa.Array, values: pa.Array) -> pa.Array | None:
     return pc.and_(pc.is_valid(text), pc.is_null(values))
 
 
-def _timestamps(text: pa.Array, time_format: str | None, timezone: str | None) -> pa.Array:
-    if time_format:
-        stamps = pc.strptime(text, format=time_format, unit="us", error_is_null=True)
-        if stamps.type.tz is not None:  # the format had %z: already absolute
-            return stamps.cast(UTC_TS)
-        return _localise(stamps, timezone)
+_OFFSET_DIRECTIVE_AT_END = re.compile(r"\s*%z\s*$")
+_OFFSET_TEXT_AT_END = r"\s*(?:[+-][0-9]{2}(?::?[0-9]{2})?|Z)\s*$"
+_WRITES_SECONDS = re.compile(r"%[STrXc]")
+
+
+def strptime_checked(text: pa.Array, time_format: str, *, unit: str) -> tuple[pa.Array, pa.Array | None]:
+    """``pc.strptime`` that refuses days and times that do not exist instead of rolling them over.
+
+    Returns the parsed values (null where the text does not parse or is impossible) and the mask of impossible
+    values (None when there is none). A roll-over only ever lands on day 1 to 3 of a month (31/02 is 03/03) or
+    on second 0 or 1 of a minute (second 60 or 61), so only those values are written back with the format and
+    their digit runs, leading zeros aside (``3/3`` and ``03/03`` agree), compared with the text's. A format with
+    a trailing ``%z`` is checked on the wall-clock part as written; an offset elsewhere is not checked.
+    """
+    stamps = pc.strptime(text, format=time_format, unit=unit, error_is_null=True)
+    wall, wall_text, wall_format = stamps, text, time_format
+    if stamps.type.tz is not None:  # the offset already moved the instant to UTC: re-read the wall clock
+        if not _OFFSET_DIRECTIVE_AT_END.search(time_format):
+            return stamps, None
+        wall_format = _OFFSET_DIRECTIVE_AT_END.sub("", time_format)
+        wall_text = pc.replace_substring_regex(text, _OFFSET_TEXT_AT_END, "")
+        wall = pc.strptime(wall_text, format=wall_format, unit=unit, error_is_null=True)
+    impossible = _rolled_over(wall_text, wall, wall_format)
+    if impossible is None:
+        return stamps, None
+    cleared: pa.Array = pc.if_else(impossible, pa.scalar(None, stamps.type), stamps)
+    return cleared, impossible
+
+
+def _rolled_over(text: pa.Array, wall: pa.Array, time_format: str) -> pa.Array | None:
+    """Mask of the values whose text's digits differ from the parsed value written back (None: no such value)."""
+    suspect = pc.less_equal(pc.day(wall), 3)
+    if _WRITES_SECONDS.search(time_format):
+        suspect = pc.or_(suspect, pc.less_equal(pc.second(wall), 1))
+    rows = np.flatnonzero(suspect.fill_null(False).to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return None
+    taken = pa.array(rows)
+    try:
+        written = pc.strftime(wall.take(taken).cast(pa.timestamp("s"), safe=False), format=time_format)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a directive strftime cannot write: not checked
+        return None
+    differs = pc.not_equal(_digit_runs(text.take(taken)), _digit_runs(written)).to_numpy(zero_copy_only=False)
+    if not differs.any():
+        return None
+    mask = np.zeros(len(text), dtype=bool)
+    mask[rows[differs]] = True
+    return pa.array(mask)
+
+
+def _digit_runs(text: pa.Array) -> pa.Array:
+    """The runs of digits of each text, without leading zeros: ``"31/02/2025 09:04"`` -> ``"31 2 2025 9 4"``."""
+    runs = pc.utf8_trim(pc.replace_substring_regex(text, r"[^0-9]+", " "), " ")
+    stripped: pa.Array = pc.replace_substring_regex(runs, r"(^| )0+([0-9])", r"\1\2")
+    return stripped
+
+
+def _timestamps(text: pa.Array, timezone: str | None) -> pa.Array:
     try:
         return pc.cast(text, UTC_TS)  # ISO 8601 with an offset or Z
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

@@ -134,7 +134,8 @@ assert set(RULES) == set(TABLES), "every canonical table needs its rules (possib
 def validate(table: pa.Table, name: str, verdicts: RowVerdicts, *, labels: Mapping[str, str] | None = None) -> None:
     """Flag in ``verdicts`` every row of ``table`` (canonical columns of ``name``) that breaks a rule.
 
-    Required (non-nullable) columns are checked first, then the table's rules in order. ``labels`` renames
+    Required (non-nullable) columns are checked first, then that every number is finite (``inf`` and ``NaN``
+    parse as numbers but are no duration, count or score), then the table's rules in order. ``labels`` renames
     canonical columns to the source's column names in the messages.
     """
     labels = labels or {}
@@ -147,6 +148,14 @@ def validate(table: pa.Table, name: str, verdicts: RowVerdicts, *, labels: Mappi
                     pc.is_null(column),
                     Problem(labels.get(field.name, field.name), f"{field.name} is required but empty"),
                 )
+    for field in schema:
+        if pa.types.is_floating(field.type):
+            column = table.column(field.name)
+            verdicts.flag(
+                pc.invert(pc.is_finite(column)),
+                Problem(labels.get(field.name, field.name), "{value} is not a finite number"),
+                column,
+            )
     for rule in RULES[name]:
         problem = Problem(labels.get(rule.problem.column, rule.problem.column), rule.problem.template)
         verdicts.flag(rule.mask(table), problem, table.column(rule.shown) if rule.shown else None)

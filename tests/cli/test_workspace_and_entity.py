@@ -114,3 +114,24 @@ def test_an_entity_does_not_move_to_another_organisation(workspace: Path) -> Non
     assert shown["entity"]["organisation_id"] == "acme" and len(shown["entity"]["locations"]) == 2
     orgs = {e["organisation_id"] for e in ok_json(invoke("entity", "list", "--json", home=workspace))}
     assert orgs == {"acme"}
+
+
+def test_home_that_cannot_be_a_folder_is_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "passwd"
+    a_file.write_text("root:x:0:0\n", encoding="utf-8")
+    for home in (a_file, a_file / "below"):
+        for command in (("init",), ("entity", "list")):
+            line = user_error(cxcert(*command, home=home))
+            assert f"CXCERT_HOME={home}" in line and "set CXCERT_HOME to a folder" in line
+
+
+def test_corrupt_database_and_unsupported_url_are_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "cxcert.sqlite").write_bytes(b"\x00garbage" * 512)
+    line = user_error(cxcert("entity", "list", home=home))
+    assert "is not a readable SQLite database" in line and "cxcert init" in line
+    line = user_error(cxcert("entity", "list", home=home, database_url="mysql://x"))
+    assert "postgresql+psycopg://" in line
+    line = user_error(cxcert("entity", "list", home=home, database_url="postgresql+psycopg://u@127.0.0.1:1/x"))
+    assert line.startswith("error: cannot use the database postgresql+psycopg://u@127.0.0.1:1/x")

@@ -92,10 +92,10 @@ def choose_home(explicit: Path | None) -> Path:
 
 
 def prepare_workspace(run: DemoRun) -> None:
+    from cxcert.home import ensure_dir
     from cxcert.store.db import Database, init_database
 
-    run.home.mkdir(parents=True, exist_ok=True)
-    (run.home / "evidence").mkdir(exist_ok=True)
+    ensure_dir(run.home / "evidence")
     init_database(run.url)
     run.db = Database(run.url)
     run.output["workspace"] = {"home": str(run.home), "database": run.url, "today": run.today.isoformat()}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from cxcert.cli.output import console, print_json, print_mapping
-from cxcert.home import cxcert_home, database_url
+from cxcert.home import cxcert_home, database_url, ensure_dir
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: import it only when a command opens the database
     from cxcert.store.repository import Repositories
@@ -31,9 +31,8 @@ def init(json_out: bool = typer.Option(False, "--json", help="Print JSON instead
     """
     from cxcert.store.db import init_database, safe_url
 
-    home = cxcert_home()
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "evidence").mkdir(exist_ok=True)
+    home = ensure_dir(cxcert_home())
+    ensure_dir(home / "evidence")
     revision = init_database()
     values = {"home": str(home), "database": safe_url(database_url()), "schema_revision": revision}
     if json_out:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cxcert.errors import CxcertError
-from cxcert.home import database_url
+from cxcert.home import database_url, ensure_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 SCRIPT_LOCATION = "cxcert.store:migrations"
 # The newest migration's revision id. Kept here so opening a database needs no Alembic import (it is slow to
 # import); a test checks it against the migration scripts' head.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
@@ -31,19 +31,72 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SUPPORTED_URLS = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+# The databases cxcert is tested on, and the drivers it ships (sqlite3 is in the standard library).
+_SUPPORTED_DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite the file's directory is created and foreign keys are enforced."""
+    """An engine for ``url``; for SQLite the file's directory is created and foreign keys are enforced.
+
+    Only SQLite and PostgreSQL through psycopg are supported: any other URL is a :class:`CxcertError` naming
+    the ones that are, not a missing-driver traceback.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise CxcertError(f"not a database URL: {url!r}") from exc
-    if parsed.get_backend_name() == "sqlite":
+        raise CxcertError(f"not a database URL: {url!r}; use {SUPPORTED_URLS}") from exc
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend not in _SUPPORTED_DRIVERS:
+        raise CxcertError(
+            f"the database URL {safe_url(url)} is for {backend}; cxcert keeps its state in SQLite or PostgreSQL: "
+            f"use {SUPPORTED_URLS}"
+        )
+    if driver not in _SUPPORTED_DRIVERS[backend]:
+        raise CxcertError(
+            f"the database URL {safe_url(url)} asks for the {driver} driver, which cxcert does not ship; "
+            f"use {SUPPORTED_URLS}"
+        )
+    if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            ensure_dir(Path(parsed.database).expanduser().parent)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_foreign_keys)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+# What SQLite says when the database itself fails mid-work, rather than the statement cxcert sent.
+_SQLITE_TROUBLE = ("database is locked", "disk i/o error", "database or disk is full", "readonly database")
+
+
+def _cannot_open(exc: DatabaseError) -> bool:
+    """Opening failed for a reason outside cxcert: unreachable, refused, locked, or not a database at all.
+
+    sqlite3 reports a file that is not a database (or is damaged) as a plain DatabaseError; constraint and
+    programming errors are cxcert's bugs and keep their traceback.
+    """
+    return isinstance(exc, OperationalError) or type(exc) is DatabaseError
+
+
+def _went_wrong_underneath(exc: DatabaseError) -> bool:
+    """A unit of work failed because the database did (connection lost, locked, full, damaged), not the SQL."""
+    if type(exc) is DatabaseError or exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError) and any(t in str(exc.orig).lower() for t in _SQLITE_TROUBLE)
+
+
+def unusable(url: str, exc: DatabaseError) -> CxcertError:
+    """One line saying which database failed, what the driver said, and what to do about it."""
+    said = " ".join(line.strip() for line in str(exc.orig or exc).splitlines() if line.strip())
+    if make_url(url).get_backend_name() == "sqlite":
+        if not isinstance(exc, OperationalError):  # sqlite3.DatabaseError: the file is not a database, or damaged
+            return CxcertError(
+                f"the database {safe_url(url)} is not a readable SQLite database ({said}); restore it from a "
+                "backup, or move it aside and run `cxcert init` to start an empty one"
+            )
+        return CxcertError(f"cannot use the database {safe_url(url)}: {said}")
+    return CxcertError(f"cannot use the database {safe_url(url)} (check CXCERT_DATABASE_URL): {said}")
 
 
 def alembic_config(url: str) -> Config:
@@ -89,8 +142,10 @@ def init_database(url: str | None = None) -> str:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         revision = current_revision(engine)
-    except OperationalError as exc:
-        raise CxcertError(f"cannot open the database {safe_url(url)}: {exc.orig}") from exc
+    except DatabaseError as exc:
+        if not _cannot_open(exc):
+            raise
+        raise unusable(url, exc) from None
     finally:
         engine.dispose()
     return revision or ""
@@ -119,6 +174,12 @@ class Database:
         try:
             yield session
             session.commit()
+        except DatabaseError as exc:
+            with suppress(DatabaseError):  # a lost connection cannot roll back; the server already has
+                session.rollback()
+            if not _went_wrong_underneath(exc):
+                raise
+            raise unusable(self.url, exc) from None
         except BaseException:
             session.rollback()
             raise
@@ -138,9 +199,11 @@ def open_database(url: str | None = None) -> Database:
     db = Database(url)
     try:
         revision = current_revision(db.engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         db.dispose()
-        raise CxcertError(f"cannot open the database {safe_url(url)}: {exc.orig}") from exc
+        if not _cannot_open(exc):
+            raise
+        raise unusable(url, exc) from None
     head = SCHEMA_HEAD
     if revision != head:
         db.dispose()

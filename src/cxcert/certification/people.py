@@ -32,6 +32,10 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+# Roles held at the certifying body or its licensee, not at the contact centre (DOMAIN.md section 1).
+CERTIFYING_SIDE: frozenset[Role] = frozenset({Role.AUDITOR, Role.LEAD_AUDITOR, Role.LICENSEE, Role.HEADQUARTERS})
+
+
 class Person(Frozen):
     id: str
     name: str
@@ -46,6 +50,21 @@ class RoleGrant(Frozen):
     entity_id: str
     role: Role
     location_id: str | None = Field(default=None, description="for coordinators: the location they cover")
+
+
+def check_grantable(role: Role) -> None:
+    """Refuse to grant a role that only a process step confers (a coordinator registers: class and exam)."""
+    if role is Role.COORDINATOR:
+        raise CxcertError(
+            "a coordinator is registered, not just named: the class and the written exam at the rule set's pass "
+            "mark come first; use `cxcert coordinator register`"
+        )
+
+
+def roles_without_person(required: Iterable[str], grants: Iterable[RoleGrant]) -> tuple[str, ...]:
+    """The roles in ``required`` (e.g. the entity's authorities: lead_auditor, headquarters) nobody holds yet."""
+    held = {g.role.value for g in grants}
+    return tuple(r for r in dict.fromkeys(required) if r not in held)
 
 
 class CoordinatorRegistration(Frozen):

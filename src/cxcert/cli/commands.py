@@ -27,6 +27,7 @@ def register_all(app: typer.Typer) -> None:
         ingest,
         kickoff,
         kpi,
+        people,
         qa,
         staffing,
         standard,
@@ -51,6 +52,7 @@ def register_all(app: typer.Typer) -> None:
     ingest.register(app)
     kickoff.register(app)
     kpi.register(app)
+    people.register(app)
     qa.register(app)
     staffing.register(app)
     standard.register(app)

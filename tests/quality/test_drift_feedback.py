@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from cxcert.errors import CxcertError, IllegalTransition
 from cxcert.quality.drift import calibration_thresholds, evaluator_drift
-from cxcert.quality.evaluation import Evaluation, enter_evaluation
 from cxcert.quality.feedback import (
     CoachingRecord,
+    DisputedEvaluation,
     DisputeOutcome,
     acknowledge,
+    acknowledgement_due,
     acknowledgement_overdue,
     can_dispute,
     decide_dispute,
+    feedback_policy,
     feedback_rules,
     raise_dispute,
 )
@@ -57,50 +61,85 @@ def test_drift_needs_the_anchor() -> None:
     assert calibration_thresholds().min_agreement_rate == 0.9
 
 
-def evaluation_on(day: dt.date) -> Evaluation:
+def evaluation_on(day: dt.date, program: str | None = None) -> DisputedEvaluation:
     form = FormRegistry.packaged().get("voice_cs", 2)
-    return enter_evaluation(
-        form,
-        evaluation_id="e1",
-        agent_id="a1",
-        evaluator_id="q1",
-        evaluated_at=dt.datetime.combine(day, dt.time(15, 30), tzinfo=dt.UTC),
-        results={p.id: "pass" for p in form.parameters},
-    )
+    return DisputedEvaluation(
+        entity_id="site", evaluation_id="e1", agent_id="a1", program=program, evaluated_on=day,
+        parameter_ids=tuple(p.id for p in form.parameters),
+    )  # fmt: skip
 
 
 def test_dispute_window_from_yaml() -> None:
     """Window of 5 days (feedback_rules.yaml): evaluated 3 Aug -> open through 8 Aug, closed on 9 Aug."""
     evaluation = evaluation_on(dt.date(2026, 8, 3))
-    assert feedback_rules().dispute_window_days == 5
-    assert can_dispute(evaluation, dt.date(2026, 8, 8)).open
-    closed = can_dispute(evaluation, dt.date(2026, 8, 9))
+    windows = feedback_policy().for_program(None)
+    assert feedback_rules().dispute_window_days == windows.dispute_window_days == 5
+    assert can_dispute("e1", evaluation.evaluated_on, dt.date(2026, 8, 8), windows).open
+    closed = can_dispute("e1", evaluation.evaluated_on, dt.date(2026, 8, 9), windows)
     assert not closed.open and closed.closes_on == dt.date(2026, 8, 8)
-    with pytest.raises(CxcertError, match="closed"):
-        raise_dispute(evaluation, raised_by="a1", raised_on=dt.date(2026, 8, 9), reason="late")
+    early = can_dispute("e1", evaluation.evaluated_on, dt.date(2026, 8, 2), windows)
+    assert not early.open and "before" in early.explanation.summary
+    args: dict[str, Any] = {"dispute_id": "d1", "raised_by": "a1", "windows": windows}
+    with pytest.raises(CxcertError, match=r"the 5-day dispute window closed on 2026-08-08 .*feedback_rules\.yaml"):
+        raise_dispute(evaluation, raised_on=dt.date(2026, 8, 9), reason="late", **args)
+    with pytest.raises(CxcertError, match="no parameter"):
+        raise_dispute(evaluation, raised_on=dt.date(2026, 8, 4), reason="x", parameter_ids=("smile",), **args)
     dispute = raise_dispute(
-        evaluation,
-        raised_by="a1",
-        raised_on=dt.date(2026, 8, 4),
-        reason="the caller was verified by IVR",
-        parameter_ids=("verify_identity",),
-    )
-    decided = decide_dispute(dispute, DisputeOutcome.OVERTURNED, by="qa_lead", on=dt.date(2026, 8, 6))
-    assert decided.outcome is DisputeOutcome.OVERTURNED and decided.decided_on == dt.date(2026, 8, 6)
+        evaluation, raised_on=dt.date(2026, 8, 4), reason="the caller was verified by IVR",
+        parameter_ids=("verify_identity",), **args,
+    )  # fmt: skip
+    assert dispute.window_days == 5 and dispute.outcome is DisputeOutcome.PENDING
+    with pytest.raises(IllegalTransition, match="already has dispute d1"):
+        raise_dispute(evaluation, raised_on=dt.date(2026, 8, 5), reason="again", earlier=(dispute,), **args)
+    with pytest.raises(CxcertError, match="own evaluation"):
+        decide_dispute(dispute, DisputeOutcome.UPHELD, by="a1", on=dt.date(2026, 8, 6))
+    decided = decide_dispute(dispute, DisputeOutcome.UPHELD, by="qa_lead", on=dt.date(2026, 8, 6))
+    assert decided.outcome is DisputeOutcome.UPHELD and decided.decided_on == dt.date(2026, 8, 6)
     with pytest.raises(IllegalTransition):
-        decide_dispute(decided, DisputeOutcome.UPHELD, by="qa_lead", on=dt.date(2026, 8, 7))
+        decide_dispute(decided, DisputeOutcome.REJECTED, by="qa_lead", on=dt.date(2026, 8, 7))
+    withdrawn = decide_dispute(dispute, DisputeOutcome.WITHDRAWN, by="a1", on=dt.date(2026, 8, 5))
+    again = raise_dispute(evaluation, raised_on=dt.date(2026, 8, 6), reason="with the log", earlier=(withdrawn,),
+                          **{**args, "dispute_id": "d2"})  # fmt: skip
+    assert again.id == "d2"  # a withdrawn dispute does not use up the evaluation's dispute
+
+
+def test_program_windows_from_a_user_file(tmp_path: Path) -> None:
+    """A user's file overrides the default and gives one program its own window; errors name file and line."""
+    user = tmp_path / "feedback_rules.yaml"
+    user.write_text(
+        "source: client quality procedure QP-7\n"
+        "acknowledgement_due_days: 2\n"
+        "programs:\n"
+        "  cards: {dispute_window_days: 10, source: Cards SLA schedule 4}\n"
+    )
+    policy = feedback_policy(user)
+    cards, other = policy.for_program("cards"), policy.for_program("care")
+    assert (cards.dispute_window_days, cards.acknowledgement_due_days) == (10, 2)
+    assert (other.dispute_window_days, other.acknowledgement_due_days) == (5, 2)
+    assert "programs.cards: Cards SLA schedule 4" in cards.origin
+    assert raise_dispute(evaluation_on(dt.date(2026, 8, 3), "cards"), dispute_id="d1", raised_by="a1",
+                         raised_on=dt.date(2026, 8, 13), reason="late but allowed", windows=cards).window_days == 10
+    user.write_text("source: x\nprograms:\n  cards:\n    dispute_window_days: -1\n    source: y\n")
+    with pytest.raises(CxcertError, match=r"feedback_rules.yaml:4"):
+        feedback_policy(user)
+    user.write_text("source: x\nprograms:\n  cards: {source: y}\n")
+    with pytest.raises(CxcertError, match="give dispute_window_days"):
+        feedback_policy(user)
+    assert feedback_policy(tmp_path / "absent.yaml") == feedback_policy()
 
 
 def test_coaching_acknowledgement() -> None:
     record = CoachingRecord(
-        id="k1", agent_id="a1", coach_id="tl1", held_on=dt.date(2026, 8, 5), evaluation_ids=("e1",),
+        id="k1", entity_id="site", agent_id="a1", coach_id="tl1", held_on=dt.date(2026, 8, 5), evaluation_ids=("e1",),
         topics=("verification",), actions=("re-read the verification procedure",),
     )  # fmt: skip
+    windows = feedback_policy().for_program(None)
     assert not record.acknowledged
-    assert not acknowledgement_overdue(record, dt.date(2026, 8, 8))  # due within 3 days
-    assert acknowledgement_overdue(record, dt.date(2026, 8, 9))
+    assert acknowledgement_due(record, windows) == dt.date(2026, 8, 8)  # due within 3 days
+    assert not acknowledgement_overdue(record, dt.date(2026, 8, 8), windows)
+    assert acknowledgement_overdue(record, dt.date(2026, 8, 9), windows)
     signed = acknowledge(record, dt.date(2026, 8, 6), "understood")
-    assert signed.acknowledged and not acknowledgement_overdue(signed, dt.date(2026, 9, 1))
+    assert signed.acknowledged and not acknowledgement_overdue(signed, dt.date(2026, 9, 1), windows)
     with pytest.raises(IllegalTransition):
         acknowledge(signed, dt.date(2026, 8, 7))
     with pytest.raises(CxcertError, match="before the session"):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cxcert.cli import qa_accuracy, qa_calibrate, qa_evaluate
+from cxcert.cli import qa_accuracy, qa_calibrate, qa_coaching, qa_evaluate, qa_feedback
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError
 
@@ -39,6 +39,8 @@ qa_app.add_typer(forms_app, name="forms")
 qa_evaluate.register(qa_app)  # qa evaluate
 qa_calibrate.register(qa_app)  # qa calibrate
 qa_accuracy.register(qa_app)  # qa accuracy
+qa_feedback.register(qa_app)  # qa dispute
+qa_coaching.register(qa_app)  # qa coaching
 
 JSON_HELP = "Print JSON instead of a table."
 

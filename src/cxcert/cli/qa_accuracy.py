@@ -8,6 +8,7 @@ the roster) and program level. Heavy imports happen inside the command.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import typer
@@ -43,6 +44,8 @@ def accuracy(
     interval is Wilson's score interval by default (it behaves near 0 % and 100 % errors, where the textbook
     normal interval does not); --method clopper-pearson gives the exact, more conservative one. Load
     evaluations with `cxcert ingest evaluations` and `cxcert ingest evaluation_items`, or `cxcert qa evaluate`.
+    An evaluation whose dispute was upheld (`cxcert qa dispute decide --outcome upheld`) was found wrong and is
+    left out; the numbers of upheld and pending disputes are printed beside the accuracy.
 
       cxcert qa accuracy --entity acme-care --from 2026-01-01 --to 2026-03-31
 
@@ -68,12 +71,18 @@ def accuracy(
     team_of = _teams(entity)
     levels = tuple(Level(lv) for lv in LEVELS if lv in level)
     chosen = confidence if confidence is not None else sampling_defaults().confidence
+    disputes = dispute_counts(entity, set(scores["evaluation_id"].astype(str)))
+    upheld = disputes.upheld if disputes is not None else frozenset()
     reports = {
         str(program): accuracy_report(
-            group, team_of=team_of, program=str(program), levels=levels, confidence=chosen, method=methods[method]
+            group, team_of=team_of, program=str(program), levels=levels, confidence=chosen, method=methods[method],
+            overturned=upheld,
         )
         for program, group in scores.groupby("program", sort=True)
-    }
+        if not set(group["evaluation_id"].astype(str)) <= upheld
+    }  # fmt: skip
+    if not reports:
+        raise CxcertError(f"every evaluation of entity {entity} in the window has an upheld dispute")
     rows: list[dict[str, Any]] = [
         {"program": program, **{str(k): v for k, v in row.items()}}
         for program, report in reports.items()
@@ -83,13 +92,17 @@ def accuracy(
         print_json(
             {
                 "entity": entity, "from": first.isoformat(), "to": last.isoformat(), "tz": zone,
-                "confidence": chosen, "method": method, "evaluations": len(scores), "rows": rows,
+                "confidence": chosen, "method": method, "evaluations": len(scores) - len(upheld), "rows": rows,
+                "disputes": None if disputes is None else {
+                    "upheld_left_out": len(disputes.upheld), "pending": disputes.pending,
+                },
                 "explanations": {p: r.explanation.to_dict() for p, r in reports.items()},
             }
         )  # fmt: skip
         return
     print_table(
-        f"error accuracy, {first} to {last} ({zone}), {len(scores):,} evaluations, {chosen:.0%} {method} intervals",
+        f"error accuracy, {first} to {last} ({zone}), {len(scores) - len(upheld):,} evaluations, {chosen:.0%} "
+        f"{method} intervals",
         ("program", "level", "group", "measure", "accurate / evaluated", "accuracy", "interval"),
         [
             (r["program"], r["level"], r["group"], r["measure"], f"{r['accurate']} / {r['evaluated']}",
@@ -99,6 +112,64 @@ def accuracy(
     )  # fmt: skip
     for program, report in reports.items():
         console.print(f"{program}: {report.explanation.summary}", highlight=False, markup=False)
+    if disputes is None:
+        console.print("disputes: not read (no workspace database); no evaluation left out", highlight=False)
+    else:
+        console.print(
+            f"disputes: {len(disputes.upheld)} upheld (those evaluations are left out), {disputes.pending} pending "
+            "(counted as evaluated until decided)",
+            highlight=False,
+        )
+
+
+def _no_sqlite_file() -> bool:
+    """True when the workspace database is a SQLite file that does not exist (opening it would create it)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from cxcert.home import database_url
+
+    url = make_url(database_url())
+    return url.get_backend_name() == "sqlite" and not Path(url.database or "").expanduser().is_file()
+
+
+@dataclass(frozen=True)
+class DisputeCounts:
+    upheld: frozenset[str]  # evaluation ids in the window whose dispute was upheld
+    pending: int
+
+
+def dispute_counts(entity: str, evaluation_ids: set[str]) -> DisputeCounts | None:
+    """The window's evaluations with an upheld dispute, and how many are still pending; None without a database.
+
+    Disputes live in the workspace database: with none (or one not initialised), nothing can have been disputed
+    through cxcert, and the report says it did not read any.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from cxcert.quality.feedback import DisputeOutcome
+    from cxcert.store.db import open_database
+    from cxcert.store.feedback import FeedbackRepository
+
+    if _no_sqlite_file():
+        return None
+    try:
+        db = open_database()
+    except CxcertError:
+        return None
+    try:
+        with db.session() as session:
+            disputes = FeedbackRepository(session).disputes(entity)
+    except OperationalError as exc:
+        raise CxcertError(f"cannot read the disputes: {exc.orig}") from exc
+    finally:
+        db.dispose()
+    inside = [d for d in disputes if d.evaluation_id in evaluation_ids]
+    return DisputeCounts(
+        frozenset(d.evaluation_id for d in inside if d.outcome is DisputeOutcome.UPHELD),
+        sum(1 for d in inside if d.outcome is DisputeOutcome.PENDING),
+    )
 
 
 def _evaluation_flags(entity: str, window: Any) -> Any:

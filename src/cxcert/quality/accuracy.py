@@ -12,7 +12,7 @@ Clopper-Pearson (exact, conservative) is offered for auditors who ask for a guar
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -130,19 +130,31 @@ def accuracy_report(
     levels: Sequence[Level] = (Level.AGENT, Level.TEAM, Level.PROGRAM),
     confidence: float = 0.95,
     method: IntervalMethod = IntervalMethod.WILSON,
+    overturned: Collection[str] = (),
 ) -> AccuracyReport:
     """Accuracy per error class (and any critical) at each level.
 
     ``scores`` has one row per evaluation with ``agent_id`` and the boolean ``error_<class>`` columns of
     :class:`~cxcert.quality.scoring.BatchScores`. ``team_of`` maps agent to team (from the roster); agents
-    missing from it are grouped under '(no team)'.
+    missing from it are grouped under '(no team)'. ``overturned`` names evaluations found wrong (a dispute
+    upheld): they are left out, since their error flags are not what happened (the scores then need an
+    ``evaluation_id`` column).
     """
     flags = [error_column(c) for c in ErrorClass]
-    missing = [c for c in ("agent_id", *flags) if c not in scores.columns]
+    needed = ("agent_id", *flags, *(("evaluation_id",) if overturned else ()))
+    missing = [c for c in needed if c not in scores.columns]
     if missing:
         raise CxcertError(f"scores lack column(s): {', '.join(missing)}")
+    left_out = 0
+    if overturned:
+        drop = scores["evaluation_id"].astype(str).isin(set(overturned))
+        left_out = int(drop.sum())
+        scores = scores[~drop]
     if scores.empty:
-        raise CxcertError("no evaluations to compute accuracy from")
+        raise CxcertError(
+            "no evaluations to compute accuracy from"
+            + (f" ({left_out} left out: their disputes were upheld)" if left_out else "")
+        )
     frame = pd.DataFrame({"agent": scores["agent_id"].astype(str)})
     for error_class in ErrorClass:
         frame[str(error_class)] = scores[error_column(error_class)].astype(bool).to_numpy()
@@ -176,6 +188,13 @@ def accuracy_report(
         interval=str(method),
         confidence=confidence,
     )
+    if left_out:
+        explanation = explanation.with_step(
+            "disputes_upheld",
+            f"{left_out} evaluation(s) left out: a dispute found them wrong (enter a corrected evaluation to count "
+            "the contact)",
+            left_out=left_out,
+        )
     if unmapped:
         explanation = explanation.with_step(
             "no_team",

@@ -13,6 +13,7 @@ from cxcert.store.corrective_actions import CorrectiveActionRepository
 from cxcert.store.decisions import DecisionRepository
 from cxcert.store.engagements import EngagementRepository
 from cxcert.store.evidence import EvidenceStore
+from cxcert.store.feedback import FeedbackRepository
 from cxcert.store.gap_closure_calls import GapClosureRepository
 from cxcert.store.organisations import OrganisationRepository
 from cxcert.store.people import PeopleRepository
@@ -30,5 +31,6 @@ class Repositories:
         self.engagements = EngagementRepository(session)
         self.corrective_actions = CorrectiveActionRepository(session)
         self.gap_closure = GapClosureRepository(session)
+        self.feedback = FeedbackRepository(session)
         self.audit_trail = AuditTrail(session)
         self.evidence = EvidenceStore(session, evidence_root or cxcert_home() / "evidence")

@@ -5,6 +5,7 @@ from cxcert.store.models.audit_trail import AuditEntryRow
 from cxcert.store.models.base import Base
 from cxcert.store.models.engagement import EngagementRow, EngagementTransitionRow
 from cxcert.store.models.evidence import EvidenceRow
+from cxcert.store.models.feedback import QaCoachingRow, QaDisputeRow
 from cxcert.store.models.follow_up import CorrectiveActionRow, GapClosureCallRow
 from cxcert.store.models.organisation import (
     ClientRow,
@@ -41,5 +42,7 @@ __all__ = [
     "OrganisationRow",
     "PersonRow",
     "ProcessRow",
+    "QaCoachingRow",
+    "QaDisputeRow",
     "RoleGrantRow",
 ]

@@ -79,8 +79,9 @@ def test_kpi_csv_and_table(home: Path) -> None:
                      "2024-03-01", "--to", "2024-03-31", "--csv")  # fmt: skip
     assert csv_out.returncode == 0, csv_out.stderr
     lines = csv_out.stdout.strip().splitlines()
-    assert lines[0] == "period_start,program,numerator,denominator,value"
-    assert lines[1:] == ["2024-03-04 00:00:00,p1,1.0,2.0,0.5"]  # UTC default: c1 in 10 s, c2 in 30 s
+    assert lines[0] == "period_start,program,numerator,denominator,value,missing"
+    # UTC default: c1 in 10 s, c2 in 30 s. Counts print as integers, days as dates (as the table shows them).
+    assert lines[1:] == ["2024-03-04,p1,1,2,0.5,"]
     assert "days are taken in UTC" in csv_out.stderr
     table = cxcert(home, "kpi", "--entity", "e1", "--metric", "service_level", "--from", "2024-03-01", "--to",
                    "2024-03-31", "--tz", "UTC")  # fmt: skip
@@ -117,3 +118,17 @@ def test_a_user_mistake_through_the_real_entry_point(home: Path) -> None:
     )
     assert out.returncode == 2
     assert "unknown metric 'sla'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_kpi_without_a_source_says_no_data_not_zero(home: Path) -> None:
+    """Contacts loaded, costs not: cost per contact is null and names the table, in JSON and in the table."""
+    load_contacts(home)
+    args = ("kpi", "--entity", "e1", "--metric", "cost_per_contact", "--grain", "month", "--from", "2024-03-01",
+            "--to", "2024-03-31", "--tz", "UTC")  # fmt: skip
+    out = cxcert(home, *args, "--json")
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["missing_sources"] == ["costs"]
+    assert [(r["value"], r["missing"]) for r in payload["rows"]] == [(None, "costs")]
+    table = cxcert(home, *args)
+    assert "no data (costs)" in table.stdout and "costs had no rows" in table.stderr

@@ -37,6 +37,17 @@ def _period(start: object) -> str:
     return str(start)
 
 
+def _cell(value: object) -> object:
+    """A CSV cell: whole numbers without a decimal point (counts), midnight periods as dates, nulls empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return _period(value)
+    return value
+
+
 def _amount(value: object) -> str:
     """Numerators and denominators in full (counts with thousands separators, sums to two decimals)."""
     if not isinstance(value, float | int):
@@ -108,7 +119,7 @@ def kpi(
         by=dims,
     )
     rows = result.rows()
-    columns = ["period_start", *result.by, "numerator", "denominator", "value"]
+    columns = ["period_start", *result.by, "numerator", "denominator", "value", "missing"]
     if json_out:
         print_json(
             {
@@ -121,6 +132,7 @@ def kpi(
                 "tz": result.tz,
                 "from": result.start.isoformat(),
                 "to": result.end.isoformat(),
+                "missing_sources": list(result.missing_sources),
                 "explanation": result.explanation.to_dict(),
                 "rows": [
                     {c: (None if isinstance(r[c], float) and math.isnan(r[c]) else r[c]) for c in columns}  # type: ignore[arg-type]
@@ -133,16 +145,18 @@ def kpi(
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for r in rows:
-            writer.writerow(["" if r[c] is None else r[c] for c in columns])
+            writer.writerow([_cell(r[c]) for c in columns])
         return
     title = f"{result.title} ({result.unit.value}, {result.direction.value.replace('_', ' ')}) by {result.grain.label}"
     table_rows = [
         [_period(r["period_start"]), *(r[d] for d in result.by), _amount(r["numerator"]), _amount(r["denominator"]),
-         _display(r["value"], result.unit.value)]
+         f"no data ({r['missing']})" if r["missing"] else _display(r["value"], result.unit.value)]
         for r in rows
     ]  # fmt: skip
-    print_table(title, columns, table_rows)
-    if not rows:
+    print_table(title, columns[:-1], table_rows)
+    if result.missing_sources:
+        err_console.print(f"no data: {', '.join(result.missing_sources)} had no rows for this entity in the window")
+    elif not rows:
         err_console.print("no data for this metric in the window")
 
 

@@ -7,13 +7,17 @@ measures form the numerator (a signed, scaled sum) and the denominator. Parts bu
 table share its ``key`` (``contacts@arrived_at``), so the engine aggregates every metric over that table in one
 query; parts needing joins or windows (FCR, critical accuracy, forecast accuracy, adherence, headcount) get
 their own key.
+
+Every part also says which canonical tables its rows show to have data (``sources``), and a plan lists the tables
+that must merely have rows somewhere in the window (``window_sources``): the engine reports a metric whose source
+has no rows as *no data* (null, naming the table), never as 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import ibis
@@ -66,6 +70,9 @@ class Part:
     time: str
     time_kind: TimeKind
     measures: Mapping[str, Sum]
+    sources: Mapping[str, str | None] = field(default_factory=dict)
+    """Canonical tables that a row of this part shows to have data for its period and dimensions: ``None`` when
+    any row does, else the name of one of ``measures`` that is positive where the table had rows."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,22 @@ class MetricPlan:
     parts: tuple[Part, ...]
     numerator: tuple[tuple[str, float], ...]  # (measure, coefficient)
     denominator: tuple[str, ...]
+    window_sources: tuple[tuple[str, str], ...] = ()
+    """(table, time column) that must have rows in the window, where no part can tell it period by period."""
+    presence: frozenset[str] = frozenset()
+    """Measures that only prove a source present: neither in the ratio nor in the output."""
 
     def measure_names(self) -> tuple[str, ...]:
         return tuple(name for part in self.parts for name in part.measures)
+
+    def value_names(self) -> tuple[str, ...]:
+        """The measures that make the ratio and the output (not the presence proofs)."""
+        return tuple(name for name in self.measure_names() if name not in self.presence)
+
+    def sources(self) -> tuple[str, ...]:
+        """Every canonical table the metric needs rows of."""
+        tables = [t for part in self.parts for t in part.sources] + [t for t, _ in self.window_sources]
+        return tuple(dict.fromkeys(tables))
 
 
 class _Compiler:
@@ -186,7 +206,7 @@ class _Compiler:
 
     def row_part(self, table: str, time: str, measures: Mapping[str, Sum]) -> Part:
         t = self.table(table)
-        return Part(f"{table}@{time}", t, time, self.time_kind(t, time), measures)
+        return Part(f"{table}@{time}", t, time, self.time_kind(t, time), measures, {table: None})
 
     def measure(self, m: Measure, label: str) -> Part:
         t = self.table(m.table)
@@ -227,9 +247,22 @@ class _Compiler:
                 return self.annualised_rate(m)
         raise AssertionError(m)
 
-    def plan(self, parts: list[Part], num: list[tuple[str, float]], den: list[str]) -> MetricPlan:
+    def plan(
+        self,
+        parts: list[Part],
+        num: list[tuple[str, float]],
+        den: list[str],
+        *,
+        window_sources: tuple[tuple[str, str], ...] = (),
+    ) -> MetricPlan:
+        presence = frozenset(m for part in parts for m in part.sources.values() if m is not None)
         return MetricPlan(
-            self.metric, tuple(parts), tuple((self.name(n), c) for n, c in num), tuple(self.name(d) for d in den)
+            self.metric,
+            tuple(parts),
+            tuple((self.name(n), c) for n, c in num),
+            tuple(self.name(d) for d in den),
+            window_sources,
+            presence,
         )
 
     def ratio(self, m: RatioMetric) -> MetricPlan:
@@ -303,7 +336,7 @@ class _Compiler:
         repeated = t._next_at.notnull() & (t._next_at.delta(t.arrived_at, unit="second") <= window_s)
         measures = {self.name("resolved"): self.count(~repeated), self.name("handled"): Sum()}
         part = Part(f"{m.id}:repeat_free", t, "arrived_at", "timestamp", measures)
-        return self.plan([part], [("resolved", 1.0)], ["handled"])
+        return self.plan([part], [("resolved", 1.0)], ["handled"], window_sources=(("contacts", "arrived_at"),))
 
     def error_free(self, m: ErrorFreeMetric) -> MetricPlan:
         unknown = set(m.error_classes) - set(ERROR_CLASSES)
@@ -321,8 +354,14 @@ class _Compiler:
         failures = ibis.literal(0)
         for c in m.error_classes:
             failures = failures + joined[f"_failed_{c}"].fill_null(0)
-        measures = {self.name("error_free"): self.count(failures == 0), self.name("evaluated"): Sum()}
-        part = Part("evaluations:error_free", joined, "evaluated_at", "timestamp", measures)
+        has_items = self.name("has_items")
+        measures = {
+            self.name("error_free"): self.count(failures == 0),
+            self.name("evaluated"): Sum(),
+            has_items: self.count(joined._eid.notnull()),  # evaluations with scored items: items were loaded
+        }
+        sources = {"evaluations": None, "evaluation_items": has_items}
+        part = Part("evaluations:error_free", joined, "evaluated_at", "timestamp", measures, sources)
         return self.plan([part], [("error_free", 1.0)], ["evaluated"])
 
     def cycles_late(self, m: CyclesLateMetric) -> MetricPlan:
@@ -346,8 +385,8 @@ class _Compiler:
         a = j._actual.fill_null(0)
         within = (a - j.contacts_forecast).abs() <= tolerance * a
         measures = {self.name("within"): self.count(within), self.name("intervals"): Sum()}
-        part = Part(f"{m.id}:interval_accuracy", j, "interval_start", "timestamp", measures)
-        return self.plan([part], [("within", 1.0)], ["intervals"])
+        part = Part(f"{m.id}:interval_accuracy", j, "interval_start", "timestamp", measures, {"forecasts": None})
+        return self.plan([part], [("within", 1.0)], ["intervals"], window_sources=(("contacts", "arrived_at"),))
 
     def adherence(self, m: AdherenceMetric) -> MetricPlan:
         s = self.prefilter(self.table("schedules"), "start")
@@ -361,7 +400,9 @@ class _Compiler:
         sched = self.table("schedules")
         scheduled = Sum(sched.end.delta(sched.start, unit="second"), sched.activity.isin(list(m.adherent_states)))
         planned = self.row_part("schedules", "start", {self.name("scheduled"): scheduled})
-        return self.plan([adhered, planned], [("adhered", 1.0)], ["scheduled"])
+        return self.plan(
+            [adhered, planned], [("adhered", 1.0)], ["scheduled"], window_sources=(("agent_states", "start"),)
+        )
 
     def annualised_rate(self, m: AnnualisedRateMetric) -> MetricPlan:
         roster = self.table("roster")
@@ -371,7 +412,9 @@ class _Compiler:
         on_roster = roster.join(
             days, [roster.hired_on <= days._day, roster.exited_on.isnull() | (roster.exited_on > days._day)]
         )
-        headcount = Part(f"{m.id}:headcount", on_roster, "_day", "date", {self.name("agent_days"): Sum()})
+        headcount = Part(
+            f"{m.id}:headcount", on_roster, "_day", "date", {self.name("agent_days"): Sum()}, {"roster": None}
+        )
         return self.plan([exits, headcount], [("exits", self.number("days_per_year"))], ["agent_days"])
 
 

@@ -3,12 +3,17 @@
 ``compute`` returns one metric's :class:`KpiResult`; ``scorecard`` computes many metrics with one query per
 source (every metric over ``contacts`` by ``arrived_at`` shares a single scan). Only aggregated rows come back
 to Python; numerator and denominator stay in the result so :func:`reaggregate` rolls days into months exactly.
+
+A source table with no rows is *no data*, never 0: a row (period and dimensions) where one of the metric's
+tables had no rows gets a null value and names the table in ``missing``; so does every row when a table has no
+rows in the whole window (costs never loaded, absences missing for a month). Tables without any row in the
+window are also listed in :attr:`KpiResult.missing_sources`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import ibis
@@ -33,12 +38,15 @@ from cxcert.performance.periods import (
 )
 
 _P = "_period"
+_ROWS = "_rows"  # per-group row count: a row of a group's frame means its relation had rows for that key
 
 
 @dataclass(frozen=True)
 class KpiResult:
     """One metric by period and dimensions. ``table`` columns: period_start (local, naive), the ``by`` dims,
-    the metric's measures, numerator, denominator, value (= numerator / denominator, null when 0/0)."""
+    the metric's measures, numerator, denominator, value (= numerator / denominator; null when 0/0 or when a
+    source is missing) and missing (the source tables without rows for that row, comma-separated, else null).
+    ``missing_sources``: the tables that had no rows in the whole window."""
 
     metric_id: str
     title: str
@@ -52,6 +60,7 @@ class KpiResult:
     measures: tuple[str, ...]
     table: pa.Table
     explanation: Explanation
+    missing_sources: tuple[str, ...] = ()
 
     def to_pandas(self) -> pd.DataFrame:
         frame: pd.DataFrame = self.table.to_pandas()
@@ -100,7 +109,8 @@ def period_column(part: Part, window: Window, grain: Grain) -> ir.IntegerValue:
 
 def _run(
     plans: Sequence[MetricPlan], window: Window, grain: Grain, by: tuple[str, ...]
-) -> tuple[dict[str, pd.DataFrame], int]:
+) -> dict[str, pd.DataFrame]:
+    """One aggregate query per distinct part key; the frames by key."""
     groups: dict[str, list[Part]] = {}
     for plan in plans:
         for part in plan.parts:
@@ -112,11 +122,29 @@ def _run(
         missing = [d for d in by if d not in parts[0].relation.columns]
         if missing:
             raise CxcertError(f"{key} has no column {', '.join(missing)} to group by")
-        frame = _aggregate_group(parts, window, grain, by)
-        for part in parts:
-            for name in part.measures:
-                frames[name] = frame  # the group's whole frame: _assemble takes a metric's columns in one go
-    return frames, len(groups)
+        frames[key] = _aggregate_group(parts, window, grain, by)
+    return frames
+
+
+def _window_absent(
+    plans: Sequence[MetricPlan], tables: Mapping[str, ir.Table], frames: Mapping[str, pd.DataFrame], window: Window
+) -> tuple[set[str], int]:
+    """The plans' window sources with no row in the window, and how many probe queries that took. A source
+    already scanned as a plain table (part key ``table@time``) is answered by its frame."""
+    absent: set[str] = set()
+    probes = 0
+    for table, time in dict.fromkeys(s for plan in plans for s in plan.window_sources):
+        frame = frames.get(f"{table}@{time}")
+        if frame is not None:
+            has_rows = len(frame) > 0
+        else:
+            t = tables[table]
+            rows = t.filter(*_window_filter(Part("", t, time, "timestamp", {}), window)).limit(1).count()
+            has_rows = int(rows.execute()) > 0
+            probes += 1
+        if not has_rows:
+            absent.add(table)
+    return absent, probes
 
 
 def _aggregate_group(parts: Sequence[Part], window: Window, grain: Grain, by: tuple[str, ...]) -> pd.DataFrame:
@@ -145,36 +173,58 @@ def _aggregate_group(parts: Sequence[Part], window: Window, grain: Grain, by: tu
     for name, (value, where) in refs.items():
         cond = None if where is None else rows[where]
         aggregates[name] = rows.count(where=cond) if value is None else rows[value].sum(where=cond).fill_null(0)
+    aggregates[_ROWS] = rows.count()
     result: pd.DataFrame = rows.group_by([_P, *by]).aggregate(**aggregates).execute()
     return result
 
 
-def _assemble(plan: MetricPlan, frames: Mapping[str, pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
+def _assemble(
+    plan: MetricPlan, frames: Mapping[str, pd.DataFrame], by: tuple[str, ...], window_absent: Collection[str]
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The metric's rows (outer merge of its parts' frames), with ``missing`` and the value nulled where a source
+    had no rows; and the sources with no rows in the whole window."""
     keys = [_P, *by]
-    sources: dict[int, tuple[pd.DataFrame, list[str]]] = {}
-    for name in plan.measure_names():
-        sources.setdefault(id(frames[name]), (frames[name], []))[1].append(name)
     merged: pd.DataFrame | None = None
-    for frame, names_here in sources.values():
+    flags: dict[str, str] = {}  # part key -> column telling which merged rows that part's frame had
+    for i, key in enumerate(dict.fromkeys(p.key for p in plan.parts)):
+        frame = frames[key]
         if len(frame) == 0:
-            continue  # an empty frame has untyped columns that cannot be merged; its measures are 0 below
-        columns = frame[[*keys, *names_here]]
+            continue  # an empty frame has untyped columns that cannot be merged; its measures are absent below
+        names_here = [n for p in plan.parts if p.key == key for n in p.measures]
+        flags[key] = f"{_ROWS}{i}"
+        columns = frame[[*keys, *names_here, _ROWS]].rename(columns={_ROWS: flags[key]})
         merged = columns if merged is None else merged.merge(columns, on=keys, how="outer")
     if merged is None:
         merged = pd.DataFrame({k: pd.Series(dtype="int64" if k == _P else "object") for k in keys})
     for name in plan.measure_names():
         if name not in merged.columns:
-            merged[name] = 0
-    prefix = f"{plan.metric.id}__"
-    merged = merged.rename(columns={n: n.removeprefix(prefix) for n in plan.measure_names()})
-    names = [n.removeprefix(prefix) for n in plan.measure_names()]
-    for n in names:
-        merged[n] = merged[n].fillna(0)
+            merged[name] = float("nan")
+    present: dict[str, pd.Series] = {}
+    for part in plan.parts:
+        for table, proof in part.sources.items():
+            flag = flags.get(part.key)
+            if flag is None:
+                here = pd.Series(False, index=merged.index)
+            elif proof is None:
+                here = merged[flag].notna()
+            else:
+                here = merged[proof].fillna(0) > 0
+            present[table] = here if table not in present else present[table] | here
+    absent = sorted({t for t, rows in present.items() if not rows.any()} | set(window_absent))
+    values = list(plan.value_names())
     # A period where every measure of this metric is zero had no data for it (other metrics shared the scan).
-    merged = merged[(merged[names] != 0).any(axis=1)]
-    merged["numerator"] = sum(merged[n.removeprefix(prefix)] * c for n, c in plan.numerator)
-    merged["denominator"] = sum(merged[n.removeprefix(prefix)] for n in plan.denominator)
-    return _finish(merged, by, names)
+    merged = merged[(merged[values].fillna(0) != 0).any(axis=1)]
+    missing = [
+        ",".join(sorted({t for t, rows in present.items() if not rows[i]} | set(window_absent))) or None
+        for i in merged.index
+    ]
+    merged = merged[[*keys, *values]].fillna(dict.fromkeys(values, 0))
+    merged["numerator"] = sum(merged[n] * c for n, c in plan.numerator)
+    merged["denominator"] = sum(merged[n] for n in plan.denominator)
+    merged["missing"] = pd.Series(missing, index=merged.index, dtype="object")
+    prefix = f"{plan.metric.id}__"
+    merged = merged.rename(columns={n: n.removeprefix(prefix) for n in values})
+    return _finish(merged, by, [n.removeprefix(prefix) for n in values]), tuple(absent)
 
 
 def _finish(frame: pd.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> pd.DataFrame:
@@ -183,16 +233,18 @@ def _finish(frame: pd.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> p
     den = frame["denominator"].astype("float64")
     frame["numerator"] = num
     frame["denominator"] = den
-    frame["value"] = (num / den).where(den != 0)
+    frame["value"] = (num / den).where((den != 0) & frame["missing"].isna())
     if _P in frame.columns:
         frame.insert(0, "period_start", pd.to_datetime(frame.pop(_P).astype("int64"), unit="s"))
     frame = frame.sort_values(["period_start", *by], kind="stable").reset_index(drop=True)
-    return frame[["period_start", *by, *names, "numerator", "denominator", "value"]]
+    return frame[["period_start", *by, *names, "numerator", "denominator", "value", "missing"]]
 
 
-def _to_result(plan: MetricPlan, frame: pd.DataFrame, window: Window, grain: Grain, by: tuple[str, ...]) -> KpiResult:
+def _to_result(
+    plan: MetricPlan, frame: pd.DataFrame, window: Window, grain: Grain, by: tuple[str, ...], absent: tuple[str, ...]
+) -> KpiResult:
     m = plan.metric
-    names = tuple(n.removeprefix(f"{m.id}__") for n in plan.measure_names())
+    names = tuple(n.removeprefix(f"{m.id}__") for n in plan.value_names())
     explanation = Explanation(f"{m.title} ({m.id}) by {grain.label} in {window.tz}, {window.start} to {window.end}")
     explanation = explanation.with_step(
         f"kind:{m.kind}",
@@ -202,10 +254,30 @@ def _to_result(plan: MetricPlan, frame: pd.DataFrame, window: Window, grain: Gra
         + " + ".join(n.removeprefix(m.id + "__") for n in plan.denominator),
         **{name: float(p.value) for name, p in m.parameters.items()},
     )
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    explanation = explanation.with_step("sources", _sources_note(plan.sources(), absent, frame))
+    table = pa.Table.from_pandas(frame, preserve_index=False, schema=_schema(frame))
     return KpiResult(
-        m.id, m.title, m.unit, m.direction, grain, window.tz, window.start, window.end, by, names, table, explanation
-    )
+        m.id, m.title, m.unit, m.direction, grain, window.tz, window.start, window.end, by, names, table,
+        explanation, absent,
+    )  # fmt: skip
+
+
+def _sources_note(sources: Sequence[str], absent: Sequence[str], frame: pd.DataFrame) -> str:
+    """Which tables the metric reads, and which had no rows (in the whole window, or for some rows)."""
+    text = f"reads {', '.join(sources)}"
+    if absent:
+        return f"{text}; no data: {', '.join(absent)} had no rows in the window, so no value is given"
+    gaps = frame["missing"].dropna()
+    if len(gaps):
+        tables = ", ".join(sorted(set(",".join(gaps).split(","))))
+        text += f"; {len(gaps)} of {len(frame)} rows have no value: {tables} had no rows for them"
+    return text
+
+
+def _schema(frame: pd.DataFrame) -> pa.Schema:
+    """The frame's Arrow schema, with ``missing`` as text even when every row is complete (all nulls)."""
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    return schema.set(schema.get_field_index("missing"), pa.field("missing", pa.string()))
 
 
 def compute(
@@ -273,9 +345,15 @@ def scorecard(
             if strict:
                 raise
             missing[metric_id] = str(exc)
-    frames, queries = _run(plans, window, grain, dims)
-    results = {p.metric.id: _to_result(p, _assemble(p, frames, dims), window, grain, dims) for p in plans}
-    return Scorecard(results, missing, queries)
+    frames = _run(plans, window, grain, dims)
+    window_absent, probes = _window_absent(plans, scoped, frames, window)
+    results: dict[str, KpiResult] = {}
+    for plan in plans:
+        frame, absent = _assemble(plan, frames, dims, window_absent & {t for t, _ in plan.window_sources})
+        results[plan.metric.id] = _to_result(plan, frame, window, grain, dims, absent)
+        if absent and len(frame) == 0:
+            missing[plan.metric.id] = f"no rows in {', '.join(absent)} between {start} and {end}"
+    return Scorecard(results, missing, len(frames) + probes)
 
 
 def reaggregate(result: KpiResult, grain: Grain) -> KpiResult:
@@ -285,7 +363,10 @@ def reaggregate(result: KpiResult, grain: Grain) -> KpiResult:
     frame = result.to_pandas()
     frame["period_start"] = [period_start_python(ts.to_pydatetime(), grain) for ts in frame["period_start"]]
     sums = [*result.measures, "numerator", "denominator"]
-    grouped = frame.groupby(["period_start", *result.by], dropna=False, sort=True)[sums].sum().reset_index()
+    groups = frame.groupby(["period_start", *result.by], dropna=False, sort=True)
+    grouped = groups[sums].sum().reset_index()
+    # A coarse row lacks a source only where every finer row did, as computing it directly would find.
+    grouped["missing"] = groups["missing"].agg(_missing_in_all).to_numpy()
     grouped["period_start"] = pd.to_datetime(grouped["period_start"])
     out = _finish(grouped, result.by, result.measures)
     explanation = result.explanation.with_step(
@@ -302,9 +383,16 @@ def reaggregate(result: KpiResult, grain: Grain) -> KpiResult:
         result.end,
         result.by,
         result.measures,
-        pa.Table.from_pandas(out, preserve_index=False),
+        pa.Table.from_pandas(out, preserve_index=False, schema=_schema(out)),
         explanation,
+        result.missing_sources,
     )
+
+
+def _missing_in_all(values: pd.Series) -> str | None:
+    sets = [set(v.split(",")) if isinstance(v, str) else set() for v in values]
+    common = set.intersection(*sets) if sets else set()
+    return ",".join(sorted(common)) or None
 
 
 def memtables(tables: Mapping[str, pa.Table]) -> dict[str, ir.Table]:

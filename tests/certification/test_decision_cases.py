@@ -18,7 +18,7 @@ from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
 from cxcert.certification.decision import counts_by_level, decide
 from cxcert.certification.decision_policy import default_policy
 from cxcert.errors import CxcertError
-from cxcert.standards.rule_set import FindingLevel, RuleSet
+from cxcert.standards.rule_set import AssessmentOutcome, FindingLevel, RuleSet
 from cxcert.standards.schema import Standard
 
 CASES_FILE = Path(__file__).parent / "decision_cases.yaml"
@@ -38,6 +38,7 @@ class Points(_Strict):
 class Expect(_Strict):
     decision_class: str | None = None
     certifies: bool | None = None
+    outcome: AssessmentOutcome = AssessmentOutcome.DECISION
     counts: dict[str, int] | None = None
     points: Points | None = None
     explanation_mentions: tuple[str, ...] = ()
@@ -59,6 +60,7 @@ class Case(_Strict):
     extra: dict[str, FindingLevel] = {}
     scope: tuple[str, ...] | None = None
     management_commitment: bool = False
+    kind: AssessmentKind = AssessmentKind.COMPLIANCE_AUDIT
     policy: dict[str, Any] = {}
     expect: Expect
 
@@ -88,7 +90,7 @@ def build_assessment(case: Case, standard: Standard) -> Assessment:
     return Assessment(
         id=f"case-{case.name}",
         entity_id="ent-test",
-        kind=AssessmentKind.COMPLIANCE_AUDIT,
+        kind=case.kind,
         started_on=dt.date(2001, 3, 1),
         findings=findings,
         management_commitment=case.management_commitment,
@@ -115,6 +117,7 @@ def test_decision_case(case: Case, test_standard: Standard, test_rule_set: RuleS
     decision = decide(assessment, test_standard, test_rule_set, policy=policy)
     assert decision.decision_class == expect.decision_class
     assert decision.certifies == expect.certifies
+    assert decision.outcome is expect.outcome
     if expect.counts is not None:
         assert dict(counts_by_level(decision)) == expect.counts
     if expect.points is not None:

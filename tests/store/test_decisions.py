@@ -58,3 +58,33 @@ def test_second_audit_kind_is_kept(db: Database) -> None:
     with db.session() as session:
         record = Repositories(session).decisions.get_latest_decision("acme-care")
     assert record.decision.assessment_kind is AssessmentKind.SECOND_AUDIT
+
+
+def test_the_standing_decision_of_each_scope_ignores_review_results(db: Database) -> None:
+    """A six-month review's result and a process certification's decision are stored, but neither replaces the
+    full certification's standing decision (DOMAIN.md section 3: the review has no consequence then)."""
+    standard = library.standard(samples.ENTITY.standard_urn)
+    rule_set = library.rule_set(samples.ENTITY.rule_set_id)
+    audit = _audit()
+    review = audit.model_copy(update={"id": "r1", "kind": AssessmentKind.SIX_MONTH_REVIEW})
+    process = audit.model_copy(update={"id": "p1", "scope_items": ("4.7", "2.3", "2.4")})
+    with db.session() as session:
+        repos = Repositories(session)
+        repos.organisations.save_organisation(samples.ORGANISATION)
+        repos.organisations.save_entity(samples.ENTITY)
+        for a in (audit, review, process):
+            repos.assessments.save_assessment(a)
+        full = repos.decisions.save_decision(decide(audit, standard, rule_set), dt.date(2026, 9, 10))
+        repos.decisions.save_decision(decide(review, standard, rule_set), dt.date(2027, 3, 10))
+        scoped = repos.decisions.save_decision(decide(process, standard, rule_set), dt.date(2027, 4, 1))
+    with db.session() as session:
+        decisions = Repositories(session).decisions
+        standing = decisions.standing_decisions("acme-care")
+        latest = decisions.latest_decision("acme-care")
+        assert [r.id for r in standing] == [full.id, scoped.id]
+        assert decisions.standing_decision("acme-care") == full
+        assert decisions.standing_decision("acme-care", ("2.3", "2.4", "4.7")) == scoped
+        reviews = decisions.review_results("acme-care")
+    assert [r.decision.assessment_id for r in reviews] == ["r1"]
+    assert not reviews[0].decision.stands and reviews[0].decision.outcome.value == "review"
+    assert latest is not None and latest.id == scoped.id  # the latest of any kind is still there to read

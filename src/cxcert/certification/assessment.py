@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from pydantic import Field
 
+# The kinds live with the rule set, which says what deciding each kind produces; re-exported here.
+from cxcert.standards.rule_set import AssessmentKind as AssessmentKind
 from cxcert.standards.rule_set import FindingLevel
 from cxcert.standards.schema import Frozen
-
-
-class AssessmentKind(StrEnum):
-    BASELINE = "baseline"
-    APPLICATION_REVIEW = "application_review"
-    COMPLIANCE_AUDIT = "compliance_audit"
-    SECOND_AUDIT = "second_audit"
-    SIX_MONTH_REVIEW = "six_month_review"
-    RECERTIFICATION_AUDIT = "recertification_audit"
 
 
 class ApplicationAnswer(Frozen):

@@ -1,6 +1,7 @@
 """The certification calendar that follows a decision (DOMAIN.md section 3).
 
-From a certifying decision: the six-month review (``six_month_review_after_months`` after a first
+From the standing certification decision of a scope (never from a review result, which leaves that decision and
+its dates in place), if it certifies: the six-month review (``six_month_review_after_months`` after a first
 certification), the next re-certification audit (``recertification_interval_months``) and the application update
 ``application_update_before_audit_months`` before the planned audit. Open corrective actions add their due dates
 and the end of their grace period. Month arithmetic clamps to the month's end (31 January + 1 month = 28 or 29
@@ -128,6 +129,11 @@ def plan_calendar(
     raw: list[tuple[EventKind, dt.date, Explanation]] = []
     steps: list[Step] = []
     audit: dt.date | None = planned_audit
+    if not decision.stands:
+        raise CxcertError(
+            f"the {decision.assessment_kind.value} result of {decision.assessment_id} is a review result, not a "
+            "certification decision: the calendar follows the standing decision"
+        )
     if decision.certifies:
         months = rule_set.six_month_review_after_months
         first = decision.assessment_kind is not AssessmentKind.RECERTIFICATION_AUDIT

@@ -12,6 +12,10 @@ Semantics (the packaged ``decision_policy.yaml`` holds the readings the founding
 - Points view: earned = points x the share for the level; possible = points of applicable in-scope items; the
   pass mark is scaled to the possible points (pass mark / total points x possible), so not-applicable items and a
   reduced scope never make passing impossible. At full scope the scaled mark equals the pass mark.
+- What the result is, is the rule set's ``assessment_outcomes`` for the assessment's kind: a certification
+  decision (it replaces the standing decision of its scope: the whole standard, or one process certification's
+  items), a review result (a six-month review: scored and shown, its deficiencies need corrective action, but the
+  standing decision stays), or advice (a baseline: :func:`check_decidable` refuses to record it as a decision).
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from fractions import Fraction
 
 from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
 from cxcert.certification.class_conditions import Tally, try_class
-from cxcert.certification.decision_policy import DecisionPolicy, Scaling, default_policy
+from cxcert.certification.decision_policy import DecisionPolicy, ReviewCoverage, Scaling, default_policy
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation, Step
-from cxcert.standards.rule_set import DecisionClass, FindingLevel, PointsView, RuleSet
+from cxcert.standards.rule_set import AssessmentOutcome, DecisionClass, FindingLevel, PointsView, RuleSet
 from cxcert.standards.schema import Item, Standard
 
 
@@ -60,6 +64,7 @@ class Decision:
     assessment_id: str
     entity_id: str
     assessment_kind: AssessmentKind
+    outcome: AssessmentOutcome  # decision: replaces the standing decision of its scope; review: leaves it
     rule_set_id: str
     standard_urn: str
     decision_class: str
@@ -85,11 +90,22 @@ class Decision:
     def is_best(self) -> bool:
         return self.rank == self.best_rank
 
+    @property
+    def stands(self) -> bool:
+        """Whether this is a certification decision, which replaces the standing decision of its scope."""
+        return self.outcome is AssessmentOutcome.DECISION
+
+    @property
+    def scope_key(self) -> tuple[str, ...] | None:
+        """What the decision certifies: None for the whole standard, else the process scope's items, sorted."""
+        return None if self.scope_items is None else tuple(sorted(set(self.scope_items)))
+
     def to_dict(self) -> dict[str, object]:
         return {
             "assessment_id": self.assessment_id,
             "entity_id": self.entity_id,
             "assessment_kind": self.assessment_kind.value,
+            "outcome": self.outcome.value,
             "rule_set_id": self.rule_set_id,
             "standard_urn": self.standard_urn,
             "decision_class": self.decision_class,
@@ -157,6 +173,35 @@ def _scope(assessment: Assessment, standard: Standard) -> tuple[Item, ...]:
     return in_scope
 
 
+def _outcome_step(assessment: Assessment, rule_set: RuleSet) -> Step:
+    outcome = rule_set.outcome_for(assessment.kind)
+    kind = assessment.kind.value
+    meaning = {
+        AssessmentOutcome.DECISION: "a certification decision: it replaces the standing decision of its scope",
+        AssessmentOutcome.REVIEW: (
+            "a review result: scored and shown, its deficiencies need corrective action, "
+            "but the standing certification decision stays"
+        ),
+        AssessmentOutcome.ADVICE: "advice, not a certification decision",
+    }[outcome]
+    return Step(
+        "assessment_outcome",
+        f"a {kind} under rule set {rule_set.id} gives {meaning}",
+        {"kind": kind, "outcome": outcome.value, "rule_set": rule_set.id},
+    )
+
+
+def check_decidable(assessment: Assessment, rule_set: RuleSet) -> None:
+    """Refuse to record a decision on an assessment whose kind gives advice only (a baseline)."""
+    if rule_set.outcome_for(assessment.kind) is AssessmentOutcome.ADVICE:
+        deciding = " or ".join(k.value for k in rule_set.kinds_giving(AssessmentOutcome.DECISION))
+        reviewing = " or ".join(k.value for k in rule_set.kinds_giving(AssessmentOutcome.REVIEW))
+        raise CxcertError(
+            f"assessment {assessment.id} is a {assessment.kind.value}: under rule set {rule_set.id} it is advice, "
+            f"not a decision; decide a {deciding}" + (f" (or a {reviewing} for a review result)" if reviewing else "")
+        )
+
+
 def decide(
     assessment: Assessment, standard: Standard, rule_set: RuleSet, *, policy: DecisionPolicy | None = None
 ) -> Decision:
@@ -170,7 +215,7 @@ def decide(
     findings = _findings_by_item(assessment, standard)
     in_scope = _scope(assessment, standard)
     view = rule_set.points_view
-    steps: list[Step] = []
+    steps: list[Step] = [_outcome_step(assessment, rule_set)]
 
     scope_numbers = {it.number for it in in_scope}
     ignored = sorted(n for n in findings if n not in scope_numbers)
@@ -183,6 +228,18 @@ def decide(
             {"in_scope": len(in_scope), "standard_scorable": len(standard.scorable_items())},
         )
     )
+    reviewed = tuple(it for it in in_scope if it.number in findings)
+    is_review = rule_set.outcome_for(assessment.kind) is AssessmentOutcome.REVIEW
+    if is_review and policy.review_covers is ReviewCoverage.ITEMS_WITH_FINDINGS and reviewed != in_scope and reviewed:
+        steps.append(
+            Step(
+                "policy:review_covers",
+                f"a review judges the {len(reviewed)} in-scope items it has findings on; the other "
+                f"{len(in_scope) - len(reviewed)} were not reviewed and are left out",
+                {"reviewed": len(reviewed), "in_scope": len(in_scope), "policy": policy.review_covers.value},
+            )
+        )
+        in_scope = reviewed
 
     contributions: list[ItemContribution] = []
     earned = Fraction(0)
@@ -317,6 +374,7 @@ def decide(
         assessment_id=assessment.id,
         entity_id=assessment.entity_id,
         assessment_kind=assessment.kind,
+        outcome=rule_set.outcome_for(assessment.kind),
         rule_set_id=rule_set.id,
         standard_urn=standard.key.urn,
         decision_class=decided.name,

@@ -19,11 +19,19 @@ class Scaling(StrEnum):
     ABSOLUTE = "absolute"
 
 
+class ReviewCoverage(StrEnum):
+    """Which in-scope items a review result (a six-month review) judges."""
+
+    ITEMS_WITH_FINDINGS = "items_with_findings"
+    WHOLE_SCOPE = "whole_scope"
+
+
 class DecisionPolicy(Frozen):
     source_note: str
     missing_finding_counts_as: FindingLevel
     item_thresholds: Scaling
     points_pass_mark: Scaling
+    review_covers: ReviewCoverage
 
     @field_validator("missing_finding_counts_as")
     @classmethod

@@ -1,4 +1,5 @@
-"""`cxcert decide`: the certification decision on an audit, with its explanation, stored and audit-trailed."""
+"""`cxcert decide`: the certification decision on an audit (or the result of a six-month review, which leaves the
+standing decision in place), with its explanation, stored and audit-trailed."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from rich.panel import Panel
 from cxcert.cli.dates import parse_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.workspace import actor, workspace
-from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:  # the decision engine (pydantic models) loads only when a command runs
     from cxcert.certification.decision import Decision
+    from cxcert.cli.decision_record import RecordedDecision
 
 
 def register(app: typer.Typer) -> None:
@@ -73,6 +74,34 @@ def print_decision(decision: Decision, *, title: str = "decision", steps: bool =
             )
 
 
+def print_recorded(done: RecordedDecision) -> None:
+    """The decision (or review result) for people, then what was stored and what stands now."""
+    record, decision = done.record, done.record.decision
+    print_decision(decision, title="decision" if decision.stands else "review result")
+    entity_id = decision.entity_id
+    if done.reused:
+        console.print(
+            f"Already decided on {record.decided_on} with the same result (decision {record.id}); nothing stored.",
+            highlight=False,
+        )
+    else:
+        kind = "decision" if decision.stands else "review result"
+        console.print(f"Stored as {kind} {record.id} on {record.decided_on}.", highlight=False)
+    s = done.standing
+    if not decision.stands:
+        stands = (
+            "no certification decision stands yet"
+            if s is None
+            else f"the standing decision is still {s.decision.decision_class}, "
+            f"decided on {s.decided_on} (decision {s.id})"
+        )
+        console.print(
+            f"A {decision.assessment_kind.value} gives a review result: {stands}.",
+            highlight=False,
+        )
+    console.print(f"Next: [bold]cxcert calendar --entity {entity_id}[/]")
+
+
 def decide_command(
     entity_id: str = typer.Option(..., "--entity", help="The entity to decide on."),
     assessment_id: str | None = typer.Option(
@@ -83,34 +112,23 @@ def decide_command(
 ) -> None:
     """Decide an entity's certification from an audit's findings under its rule set, and explain why.
 
-    Takes the latest audit (compliance, second or re-certification audit) unless --assessment names one. Prints
-    the decision class, the item counts, the points view and every rule applied; stores the decision and adds it
-    to the hash-chained audit trail.
+    Takes the latest audit (the kinds the rule set says give a certification decision: compliance, second or
+    re-certification audit) unless --assessment names one. A six-month review gives a review result instead:
+    scored, stored and shown, but the standing decision and its calendar stay. A baseline is advice and is
+    refused. Prints the class, the item counts, the points view and every rule applied; stores the result and
+    adds it to the hash-chained audit trail. Deciding an unchanged assessment again stores nothing new.
 
     Example:  cxcert decide --entity acme-care --json
     """
-    from cxcert.certification.decision import decide
+    from cxcert.cli.decision_record import assessment_to_decide, record_decision
     from cxcert.standards import library
 
     day = parse_date(on, "--on")
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
-        if assessment_id is None:
-            assessment = repos.assessments.latest_audit(entity_id)
-        else:
-            assessment = repos.assessments.get_assessment(assessment_id)
-            if assessment.entity_id != entity_id:
-                raise CxcertError(f"assessment {assessment_id!r} is of entity {assessment.entity_id}, not {entity_id}")
-        decision = decide(assessment, library.standard(entity.standard_urn), library.rule_set(entity.rule_set_id))
-        record = repos.decisions.save_decision(decision, day, decided_by=actor())
-        repos.audit_trail.append(
-            actor(),
-            "decision.made",
-            f"entity:{entity_id}",
-            {"decision_id": record.id, "decided_on": day.isoformat(), **decision.to_dict()},
-        )
+        assessment = assessment_to_decide(repos, entity_id, library.rule_set(entity.rule_set_id), assessment_id)
+        done = record_decision(repos, entity, assessment, on=day, by=actor(), on_given=on is not None)
     if json_out:
-        print_json({"decision_id": record.id, "decided_on": day.isoformat(), **decision.to_dict()})
+        print_json(done.to_dict())
     else:
-        print_decision(decision)
-        console.print(f"Stored as decision {record.id} on {day}; next: [bold]cxcert calendar --entity {entity_id}[/]")
+        print_recorded(done)

@@ -7,9 +7,10 @@ with its source; code reads it from here and never hard-codes it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from cxcert.standards.schema import Frozen, StandardKey
 
@@ -19,6 +20,26 @@ class FindingLevel(StrEnum):
     MINOR = "minor_deficiency"
     MAJOR = "major_deficiency"
     NOT_APPLICABLE = "not_applicable"
+
+
+class AssessmentKind(StrEnum):
+    BASELINE = "baseline"
+    APPLICATION_REVIEW = "application_review"
+    COMPLIANCE_AUDIT = "compliance_audit"
+    SECOND_AUDIT = "second_audit"
+    SIX_MONTH_REVIEW = "six_month_review"
+    RECERTIFICATION_AUDIT = "recertification_audit"
+
+
+class AssessmentOutcome(StrEnum):
+    """What deciding an assessment of a kind produces (the rule set's ``assessment_outcomes``)."""
+
+    DECISION = "decision"  # a certification decision: it replaces the standing decision of its scope
+    REVIEW = "review"  # a review result: scored, stored and shown, corrective actions raised; the decision stands
+    ADVICE = "advice"  # advice, not a decision: `cxcert decide` refuses it
+
+
+Outcomes = Mapping[AssessmentKind, AssessmentOutcome]
 
 
 class DecisionClass(Frozen):
@@ -74,6 +95,26 @@ class RuleSet(Frozen):
     corrective_action_grace_days: int = Field(ge=0)
     gap_closure_call_interval_days: int = Field(ge=1)
     authorities: tuple[Authority, ...]
+    assessment_outcomes: Outcomes = Field(
+        description="what deciding each kind of assessment produces: decision, review or advice (every kind named)"
+    )
+
+    @field_validator("assessment_outcomes")
+    @classmethod
+    def _every_kind(cls, value: Outcomes) -> Outcomes:
+        missing = [k.value for k in AssessmentKind if k not in value]
+        if missing:
+            raise ValueError(f"name the outcome of every assessment kind; missing: {', '.join(missing)}")
+        if AssessmentOutcome.DECISION not in value.values():
+            raise ValueError("at least one assessment kind must give a certification decision")
+        return value
+
+    def outcome_for(self, kind: AssessmentKind) -> AssessmentOutcome:
+        return self.assessment_outcomes[kind]
+
+    def kinds_giving(self, outcome: AssessmentOutcome) -> tuple[AssessmentKind, ...]:
+        """The assessment kinds whose decision gives ``outcome``, in process order."""
+        return tuple(k for k in AssessmentKind if self.assessment_outcomes[k] is outcome)
 
     def ordered_classes(self) -> tuple[DecisionClass, ...]:
         return tuple(sorted(self.decision_classes, key=lambda c: c.rank))

@@ -1,4 +1,10 @@
-"""Decisions as made: the full :class:`~cxcert.certification.decision.Decision` plus when and by whom."""
+"""Decisions as made: the full :class:`~cxcert.certification.decision.Decision` plus when and by whom.
+
+Review results (a six-month review) are stored here too, marked by their outcome; the *standing* decision of a
+scope (the whole standard, or one process certification's items) is the latest stored certification decision of
+that scope, so a review result or another scope's decision never replaces it. The outcome is kept in the
+explanation JSON column next to the explanation (no column of its own).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ from sqlalchemy.orm import Session
 from cxcert.certification.assessment import AssessmentKind
 from cxcert.certification.decision import Decision, ItemContribution
 from cxcert.errors import NotFound
-from cxcert.standards.rule_set import FindingLevel
+from cxcert.standards import library
+from cxcert.standards.rule_set import AssessmentOutcome, FindingLevel
 from cxcert.store.explanation_json import explanation_from_json
 from cxcert.store.models import DecisionRow
 
@@ -58,7 +65,7 @@ class DecisionRepository:
             points_required=decision.points_required,
             points_passed=decision.points_passed,
             contributions=[c.to_dict() for c in decision.contributions],
-            explanation=decision.explanation.to_dict(),
+            explanation={**decision.explanation.to_dict(), "outcome": decision.outcome.value},
         )
         self.session.add(row)
         self.session.flush()
@@ -74,8 +81,28 @@ class DecisionRepository:
         return tuple(_record(r) for r in rows)
 
     def latest_decision(self, entity_id: str) -> DecisionRecord | None:
+        """The latest stored result of any kind (a review result too); see :meth:`standing_decision`."""
         found = self.decisions(entity_id)
         return found[-1] if found else None
+
+    def standing_decisions(self, entity_id: str) -> tuple[DecisionRecord, ...]:
+        """The standing certification decision of each scope: the whole standard first, then process scopes."""
+        latest: dict[tuple[str, ...] | None, DecisionRecord] = {}
+        for record in self.decisions(entity_id):
+            if record.decision.stands:
+                latest[record.decision.scope_key] = record
+        return tuple(
+            sorted(latest.values(), key=lambda r: (r.decision.scope_key is not None, r.decision.scope_key or ()))
+        )
+
+    def standing_decision(self, entity_id: str, scope: tuple[str, ...] | None = None) -> DecisionRecord | None:
+        """The latest certification decision on ``scope`` (None: the whole standard), ignoring review results."""
+        key = None if scope is None else tuple(sorted(set(scope)))
+        return next((r for r in self.standing_decisions(entity_id) if r.decision.scope_key == key), None)
+
+    def review_results(self, entity_id: str) -> tuple[DecisionRecord, ...]:
+        """``entity_id``'s review results (decisions that leave the standing one in place), oldest first."""
+        return tuple(r for r in self.decisions(entity_id) if not r.decision.stands)
 
     def get_latest_decision(self, entity_id: str) -> DecisionRecord:
         found = self.latest_decision(entity_id)
@@ -97,11 +124,23 @@ def _contribution(data: dict[str, Any]) -> ItemContribution:
     )
 
 
+def _outcome(row: DecisionRow) -> AssessmentOutcome:
+    stored = row.explanation.get("outcome")
+    if stored is not None:
+        return AssessmentOutcome(stored)
+    # Stored before outcomes were recorded: what the rule set says of the kind (every decision stood then).
+    try:
+        return library.rule_set(row.rule_set_id).outcome_for(AssessmentKind(row.assessment_kind))
+    except NotFound:
+        return AssessmentOutcome.DECISION
+
+
 def _record(row: DecisionRow) -> DecisionRecord:
     decision = Decision(
         assessment_id=row.assessment_id,
         entity_id=row.entity_id,
         assessment_kind=AssessmentKind(row.assessment_kind),
+        outcome=_outcome(row),
         rule_set_id=row.rule_set_id,
         standard_urn=row.standard_urn,
         decision_class=row.decision_class,

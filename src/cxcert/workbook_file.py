@@ -7,6 +7,7 @@ mistake, never a ``BadZipFile`` traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,3 +35,27 @@ def unreadable(path: Path, exc: Exception) -> CxcertError:
     """The error for a workbook that opened but whose sheets could not be read (read-only mode parses late)."""
     reason = str(exc) or type(exc).__name__
     return CxcertError(f"{path.name}: not a readable Excel workbook (.xlsx): {reason}")
+
+
+# A number format that shows a fixed count of decimals: 0, 0.0, 0.00, #,##0.00 (the first section of the format).
+_FIXED_DECIMALS = re.compile(r"[#,]*0+(?:\.(0+))?")
+
+
+def number_as_shown(value: int | float, number_format: str) -> tuple[str, bool]:
+    """A number cell as the text Excel shows, and whether trailing zeros may have been lost.
+
+    With a fixed-decimals format (``0.00``) the text is exact: 4.1 shown as ``4.10`` reads ``4.10``. In General
+    format Excel drops trailing zeros, so a typed ``4.10`` is stored and shown as 4.1: the text is ``4.1`` and
+    ``lossy`` is True, for callers to whom 4.1 and 4.10 are different things (item numbers).
+    """
+    fixed = _FIXED_DECIMALS.fullmatch(number_format.split(";")[0].strip())
+    if fixed is not None:
+        return f"{value:.{len(fixed.group(1) or '')}f}", False
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)), True
+    return str(value), True
+
+
+def trailing_zero_variants(text: str) -> tuple[str, ...]:
+    """What a number shown as ``text`` in General format may have been typed as: 2.1 -> 2.10, 2.100; 2 -> 2.0."""
+    return (f"{text}0", f"{text}00") if "." in text else (f"{text}.0", f"{text}.00")

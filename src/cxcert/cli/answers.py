@@ -11,11 +11,14 @@ from cxcert.cli.dates import optional_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.row_import import (
     ImportReport,
+    OncePerFile,
     RejectedRow,
     RowRejected,
+    column_or_option,
     date_cell,
+    finish,
+    item_number,
     number,
-    print_report,
     quarantine,
     reject,
     required,
@@ -117,12 +120,14 @@ def _rows_to_answers(
 ) -> tuple[list[tuple[str, ApplicationAnswer]], list[RejectedRow]]:
     accepted: list[tuple[str, ApplicationAnswer]] = []
     rejected: list[RejectedRow] = []
+    numbers = {entity: {it.number for it in std.items()} for entity, std in standards.items()}
+    once = OncePerFile()
     for row in rows:
         try:
             entity_id = required(row, "entity", default_entity)
             if entity_id not in standards:
                 raise RowRejected("entity", f"no entity {entity_id!r}")
-            item = required(row, "item")
+            item = item_number(row, "item", numbers[entity_id])
             requirement = row.values.get("requirement") or None
             problem = unknown_reference(standards[entity_id], item, requirement)
             if problem:
@@ -136,6 +141,8 @@ def _rows_to_answers(
                 answered_by=row.values.get("by") or row.values.get("answered_by") or None,
                 answered_on=date_cell(row, "on") or date_cell(row, "answered_on"),
             )
+            shown = f"the answer to {item}{'/' + requirement if requirement else ''}"
+            once.check(row, "requirement" if requirement else "item", (entity_id, item, requirement or ""), shown)
             accepted.append((entity_id, answer))
         except RowRejected as exc:
             rejected.append(reject(row, exc))
@@ -151,14 +158,24 @@ def import_answers(
     """Import application answers in bulk; bad rows are rejected with their row number and reason, the rest stored.
 
     Columns: entity (or --entity), item, requirement (optional), answer, hours, completion (0-1 or a percentage),
-    by, on (YYYY-MM-DD). Re-importing the same file stores nothing new.
+    by, on (YYYY-MM-DD). Re-importing the same file stores nothing new. One row per requirement (or item): a
+    second row for it is rejected, naming both rows. Type item numbers as text in Excel (4.10, not the number 4.1).
+
+    Exit code 2 when the file itself is wrong (a missing column, an unknown --entity; nothing is stored) or when
+    every row is rejected.
 
     Example:  cxcert answers import application.xlsx --entity acme-care
     """
     from cxcert.standards import library
 
-    rows = read_table(path)
+    table = read_table(path)
+    column_or_option(table, "entity", "--entity", entity_id)
+    table.require_columns("item", "answer")
+    table.require_rows()
+    rows = table.rows
     with workspace() as repos:
+        if entity_id is not None:
+            repos.organisations.get_entity(entity_id)
         standards = {e.id: library.standard(e.standard_urn) for e in repos.organisations.list_entities()}
         accepted, rejected = _rows_to_answers(rows, entity_id, standards)
         stored = [repos.assessments.record_answer(ent, answer) for ent, answer in accepted]
@@ -174,7 +191,7 @@ def import_answers(
         rejected=tuple(rejected),
         quarantine=quarantine(cxcert_home(), path, tuple(rejected)),
     )
-    print_report(report, "answers", json_out)
+    finish(report, "answers", json_out)
 
 
 @answers_app.command("show")

@@ -9,7 +9,18 @@ import typer
 
 from cxcert.cli.dates import optional_date, parse_date
 from cxcert.cli.output import console, print_json, print_mapping, print_table
-from cxcert.cli.row_import import ImportReport, RejectedRow, RowRejected, print_report, quarantine, reject, required
+from cxcert.cli.row_import import (
+    ImportReport,
+    OncePerFile,
+    RejectedRow,
+    RowRejected,
+    column_or_option,
+    finish,
+    item_number,
+    quarantine,
+    reject,
+    required,
+)
 from cxcert.cli.table_file import read_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
@@ -252,16 +263,28 @@ def import_findings(
     """Import findings in bulk: one row per item; bad rows are rejected with their row number and reason.
 
     Columns: assessment (or --assessment), item, level, note (optional), source (optional: typed or computed).
-    Items are checked against the standard of the assessment's entity. A finding replaces the item's earlier one.
+    Items are checked against the standard of the assessment's entity. A finding replaces the item's earlier one
+    in the database; within one file an item may appear once (a second row for it is rejected, naming both).
+    Type item numbers as text in Excel (4.10, not the number 4.1).
+
+    Exit code 2 when the file itself is wrong (a missing column, an unknown --assessment; nothing is stored) or
+    when every row is rejected.
 
     Example:  cxcert findings import audit-findings.xlsx --assessment acme-care/compliance_audit-2026-09-01
     """
     from cxcert.standards import library
 
-    rows = read_table(path)
+    table = read_table(path)
+    column_or_option(table, "assessment", "--assessment", assessment_id)
+    table.require_columns("item", "level")
+    table.require_rows()
+    rows = table.rows
     accepted: list[tuple[str, Finding]] = []
     rejected: list[RejectedRow] = []
+    once = OncePerFile()
     with workspace() as repos:
+        if assessment_id is not None:
+            repos.assessments.get_assessment(assessment_id)
         standards: dict[str, Standard | None] = {}
         for row in rows:
             try:
@@ -277,12 +300,13 @@ def import_findings(
                 if standard is None:
                     raise RowRejected("assessment", f"no assessment {target!r}")
                 finding = _finding(
-                    required(row, "item"),
+                    item_number(row, "item", {it.number for it in standard.items()}),
                     required(row, "level"),
                     row.values.get("note", ""),
                     row.values.get("source") or "typed",
                     standard,
                 )
+                once.check(row, "item", (target, finding.item), f"item {finding.item}")
                 accepted.append((target, finding))
             except RowRejected as exc:
                 rejected.append(reject(row, exc))
@@ -304,4 +328,4 @@ def import_findings(
         rejected=tuple(rejected),
         quarantine=quarantine(cxcert_home(), path, tuple(rejected)),
     )
-    print_report(report, "findings", json_out)
+    finish(report, "findings", json_out)

@@ -1,6 +1,8 @@
 """Row accounting for bulk imports: rows read = accepted + rejected, each rejection with row, column and reason.
 
-Rejected rows are also written to a quarantine CSV under CXCERT_HOME/quarantine so nothing is lost.
+Rejected rows are also written to a quarantine CSV under CXCERT_HOME/quarantine so nothing is lost. A mistake
+about the whole file (a missing column, an unknown --entity) is refused before any row is read; an import whose
+every row is rejected stored nothing and exits 2 after its accounting.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cxcert.cli.output import console, print_json, print_table
-from cxcert.cli.table_file import TableRow
+from cxcert.cli.table_file import Table, TableRow
+from cxcert.errors import CxcertError
+from cxcert.home import ensure_dir
+from cxcert.workbook_file import trailing_zero_variants
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,7 @@ def quarantine(home: Path, source: Path, rejected: tuple[RejectedRow, ...]) -> s
     """Write the rejected rows (with row, column, reason) beside the data; the path, or None when none."""
     if not rejected:
         return None
-    folder = home / "quarantine"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = ensure_dir(home / "quarantine")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{source.stem}-{stamp}.csv"
     columns = sorted({k for r in rejected for k in r.values})
@@ -89,6 +93,53 @@ def print_report(report: ImportReport, what: str, json_out: bool) -> None:
             "rejected rows", ("row", "column", "reason"), [(r.row, r.column, r.reason) for r in report.rejected]
         )
         console.print(f"Rejected rows were written to {report.quarantine}", highlight=False)
+
+
+def column_or_option(table: Table, column: str, option: str, given: str | None) -> None:
+    """A file without ``column`` needs ``option`` for its rows: refuse the file, naming both, when neither is there."""
+    if given is None and column not in table.columns:
+        raise CxcertError(
+            f"{table.name}: no '{column}' column; give {option} ID for every row, or add the column "
+            f"(the first row names: {', '.join(table.columns)})"
+        )
+
+
+def finish(report: ImportReport, what: str, json_out: bool) -> None:
+    """Print the accounting; when rows were read and none accepted, the import failed: exit 2 (one line)."""
+    print_report(report, what, json_out)
+    if report.read and not report.accepted:
+        raise CxcertError(
+            f"{report.file}: every row was rejected ({len(report.rejected)}), no {what} stored; "
+            f"the reasons are above and in {report.quarantine}"
+        )
+
+
+class OncePerFile:
+    """Refuses a second row for the same key (e.g. one item of one assessment), so no row silently replaces
+    another of the same file; the first row stands and the later one is rejected naming both rows."""
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[str, ...], int] = {}
+
+    def check(self, row: TableRow, column: str, key: tuple[str, ...], shown: str) -> None:
+        first = self._first.setdefault(key, row.number)
+        if first != row.number:
+            raise RowRejected(column, f"{shown} is given twice, on rows {first} and {row.number}; row {first} stands")
+
+
+def item_number(row: TableRow, column: str, numbers: set[str]) -> str:
+    """The item number in ``column``, refused when a number cell may have lost a trailing zero that matters:
+    Excel keeps a typed 4.10 as the number 4.1, so with both 4.1 and 4.10 in the standard it cannot be told."""
+    item = required(row, column)
+    if column in row.lossy:
+        twins = [v for v in trailing_zero_variants(item) if v in numbers]
+        if twins:
+            raise RowRejected(
+                column,
+                f"the number cell {item} could be item {item} or {twins[0]} (Excel drops trailing zeros); "
+                "format the column as Text and type the item again",
+            )
+    return item
 
 
 def required(row: TableRow, column: str, default: str | None = None) -> str:

@@ -52,6 +52,8 @@ def _certified_e7(workspace: Path, tmp_path: Path) -> None:
     _assessment(workspace, tmp_path, "a1", "compliance_audit", "2026-09-01", dict.fromkeys(ITEMS, "compliant"))
     decided = ok_json(invoke("decide", "--entity", "e7", "--on", "2026-09-10", "--json", home=workspace))
     assert (decided["decision_class"], decided["outcome"]) == ("Certified", "decision")
+    # e7 is in the US: the lead auditor oversees and authorises (DOMAIN.md section 1; copc-7.0's authorities)
+    assert decided["authority"]["authorises_decision"] == ["lead_auditor"]
 
 
 def test_a_six_month_review_leaves_the_certification_and_its_calendar(workspace: Path, tmp_path: Path) -> None:
@@ -106,3 +108,22 @@ def test_deciding_an_unchanged_audit_again_stores_nothing_and_keeps_the_date(wor
     again = ok_json(invoke("decide", "--entity", "e7", "--json", home=workspace))  # no --on: today
     assert again["reused"] is True and again["decided_on"] == "2026-09-10"
     assert _calendar(workspace, "2026-09-11")["decision"]["id"] == again["decision_id"]
+
+
+def test_outside_the_us_headquarters_authorises_and_the_licensee_submits(workspace: Path, tmp_path: Path) -> None:
+    """acme-care (the fixture) is in London and Cape Town: DOMAIN.md section 1, outside the US a licensee
+    oversees and submits the final application and headquarters issues the decision."""
+    items = [it.number for it in library.standard("copc-2000-csp").scorable_items()]
+    ok_json(invoke("assessment", "create", "--entity", "acme-care", "--kind", "compliance_audit", "--on",
+                   "2026-09-01", "--id", "g1", "--json", home=workspace))  # fmt: skip
+    invoke("findings", "import", str(_findings(tmp_path / "g1.csv", dict.fromkeys(items, "compliant"))),
+           "--assessment", "g1", home=workspace)  # fmt: skip
+    decided = ok_json(invoke("decide", "--entity", "acme-care", "--on", "2026-09-10", "--json", home=workspace))
+    authority = decided["authority"]
+    assert (authority["oversees"], authority["submits_application"], authority["authorises_decision"]) == (
+        ["licensee"], ["licensee"], ["headquarters"],
+    )  # fmt: skip
+    assert [a["country"] for a in authority["per_location"]] == ["GB", "ZA"]
+    assert any(s["rule"] == "authority" for s in decided["explanation"]["steps"])
+    shown = " ".join(invoke("decide", "--entity", "acme-care", home=workspace).stdout.split())
+    assert "Who decides: headquarters authorises the decision, licensee submits the final application" in shown

@@ -88,3 +88,21 @@ def test_the_standing_decision_of_each_scope_ignores_review_results(db: Database
     assert [r.decision.assessment_id for r in reviews] == ["r1"]
     assert not reviews[0].decision.stands and reviews[0].decision.outcome.value == "review"
     assert latest is not None and latest.id == scoped.id  # the latest of any kind is still there to read
+
+
+def test_who_authorises_is_stored_with_the_decision(db: Database) -> None:
+    """samples.ENTITY is in GB and ZA: outside the US a licensee oversees and submits, headquarters authorises
+    (DOMAIN.md section 1, the founding rule set's authorities)."""
+    standard = library.standard(samples.ENTITY.standard_urn)
+    decision = decide(_audit(), standard, library.rule_set(samples.ENTITY.rule_set_id), entity=samples.ENTITY)
+    assert decision.authority is not None and decision.authority.authorises_decision == ("headquarters",)
+    with db.session() as session:
+        repos = Repositories(session)
+        repos.organisations.save_organisation(samples.ORGANISATION)
+        repos.organisations.save_entity(samples.ENTITY)
+        repos.assessments.save_assessment(_audit())
+        repos.decisions.save_decision(decision, dt.date(2026, 9, 10))
+    with db.session() as session:
+        stored = Repositories(session).decisions.get_latest_decision("acme-care").decision
+    assert stored == decision
+    assert stored.authority is not None and stored.authority.submits_application == ("licensee",)

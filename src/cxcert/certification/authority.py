@@ -38,6 +38,25 @@ class EntityAuthority:
     def mixed(self) -> bool:
         return len({(a.oversees, a.submits_application, a.authorises_decision) for a in self.per_location}) > 1
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "entity_id": self.entity_id,
+            "oversees": list(self.oversees),
+            "submits_application": list(self.submits_application),
+            "authorises_decision": list(self.authorises_decision),
+            "per_location": [
+                {
+                    "location_id": a.location_id,
+                    "country": a.country,
+                    "oversees": a.oversees,
+                    "submits_application": a.submits_application,
+                    "authorises_decision": a.authorises_decision,
+                }
+                for a in self.per_location
+            ],
+            "explanation": self.explanation.to_dict(),
+        }
+
 
 def _distinct(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
+from cxcert.certification.authority import EntityAuthority, authority_for_entity
 from cxcert.certification.class_conditions import Tally, try_class
 from cxcert.certification.decision_policy import DecisionPolicy, ReviewCoverage, Scaling, default_policy
+from cxcert.certification.entity import Entity
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation, Step
 from cxcert.standards.rule_set import AssessmentOutcome, DecisionClass, FindingLevel, PointsView, RuleSet
@@ -85,6 +87,7 @@ class Decision:
     points_passed: bool | None
     contributions: tuple[ItemContribution, ...]
     explanation: Explanation
+    authority: EntityAuthority | None = None  # who oversees, submits and authorises, by the entity's locations
 
     @property
     def is_best(self) -> bool:
@@ -128,6 +131,7 @@ class Decision:
                 "passed": self.points_passed,
             },
             "contributions": [c.to_dict() for c in self.contributions],
+            "authority": None if self.authority is None else self.authority.to_dict(),
             "explanation": self.explanation.to_dict(),
         }
 
@@ -202,11 +206,35 @@ def check_decidable(assessment: Assessment, rule_set: RuleSet) -> None:
         )
 
 
+def _authority_step(authority: EntityAuthority) -> Step:
+    return Step(
+        "authority",
+        authority.explanation.summary,
+        {
+            "oversees": ", ".join(authority.oversees),
+            "submits_application": ", ".join(authority.submits_application),
+            "authorises_decision": ", ".join(authority.authorises_decision),
+        },
+    )
+
+
 def decide(
-    assessment: Assessment, standard: Standard, rule_set: RuleSet, *, policy: DecisionPolicy | None = None
+    assessment: Assessment,
+    standard: Standard,
+    rule_set: RuleSet,
+    *,
+    policy: DecisionPolicy | None = None,
+    entity: Entity | None = None,
 ) -> Decision:
-    """Decide ``assessment`` against ``standard`` under ``rule_set``; see the module docstring for the semantics."""
+    """Decide ``assessment`` against ``standard`` under ``rule_set``; see the module docstring for the semantics.
+
+    With ``entity``, the decision also says who authorises it (the rule set's authorities by the countries of the
+    entity's locations, :func:`~cxcert.certification.authority.authority_for_entity`).
+    """
     policy = policy or default_policy()
+    if entity is not None and entity.id != assessment.entity_id:
+        raise CxcertError(f"assessment {assessment.id} is of entity {assessment.entity_id}, not {entity.id}")
+    authority = authority_for_entity(entity, rule_set) if entity is not None else None
     if rule_set.standard != standard.key:
         raise CxcertError(f"rule set {rule_set.id} is for {rule_set.standard.urn}, not {standard.key.urn}")
     classes = rule_set.ordered_classes()
@@ -216,6 +244,8 @@ def decide(
     in_scope = _scope(assessment, standard)
     view = rule_set.points_view
     steps: list[Step] = [_outcome_step(assessment, rule_set)]
+    if authority is not None:
+        steps.append(_authority_step(authority))
 
     scope_numbers = {it.number for it in in_scope}
     ignored = sorted(n for n in findings if n not in scope_numbers)
@@ -395,6 +425,7 @@ def decide(
         points_passed=points_passed,
         contributions=tuple(contributions),
         explanation=Explanation(summary, tuple(steps)),
+        authority=authority,
     )
 
 

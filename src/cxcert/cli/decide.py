@@ -14,12 +14,31 @@ from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.workspace import actor, workspace
 
 if TYPE_CHECKING:  # the decision engine (pydantic models) loads only when a command runs
+    from cxcert.certification.authority import EntityAuthority
     from cxcert.certification.decision import Decision
     from cxcert.cli.decision_record import RecordedDecision
 
 
 def register(app: typer.Typer) -> None:
     app.command("decide")(decide_command)
+
+
+def _role(role: str) -> str:
+    return role.replace("_", " ")
+
+
+def authority_lines(authority: EntityAuthority) -> list[str]:
+    """Who authorises, submits and oversees, one line per distinct authority with the locations it covers."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for a in authority.per_location:
+        groups.setdefault((a.authorises_decision, a.submits_application, a.oversees), []).append(
+            f"{a.location_id} ({a.country})"
+        )
+    return [
+        f"{_role(authorises)} authorises the decision, {_role(submits)} submits the final application, "
+        f"{_role(oversees)} oversees the process: {', '.join(where)}"
+        for (authorises, submits, oversees), where in groups.items()
+    ]
 
 
 def print_decision(decision: Decision, *, title: str = "decision", steps: bool = True) -> None:
@@ -32,6 +51,10 @@ def print_decision(decision: Decision, *, title: str = "decision", steps: bool =
             expand=False,
         )
     )
+    if decision.authority is not None:
+        lines = authority_lines(decision.authority)
+        head = "Who decides" + (" (every authority must act)" if len(lines) > 1 else "")
+        console.print(f"[bold]{head}[/]: " + "; ".join(escape(line) for line in lines), highlight=False)
     print_table(
         "counts",
         ("scorable", "compliant", "minor", "major", "missing", "not applicable"),

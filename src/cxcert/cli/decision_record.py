@@ -82,7 +82,7 @@ def record_decision(
 
     rule_set = library.rule_set(entity.rule_set_id)
     check_decidable(assessment, rule_set)
-    decision = decide(assessment, library.standard(entity.standard_urn), rule_set)
+    decision = decide(assessment, library.standard(entity.standard_urn), rule_set, entity=entity)
     earlier = [r for r in repos.decisions.decisions(entity.id) if r.decision.assessment_id == assessment.id]
     if earlier and earlier[-1].decision == decision and (not on_given or earlier[-1].decided_on == on):
         record, reused = earlier[-1], True

@@ -2,8 +2,8 @@
 
 Review results (a six-month review) are stored here too, marked by their outcome; the *standing* decision of a
 scope (the whole standard, or one process certification's items) is the latest stored certification decision of
-that scope, so a review result or another scope's decision never replaces it. The outcome is kept in the
-explanation JSON column next to the explanation (no column of its own).
+that scope, so a review result or another scope's decision never replaces it. The outcome and who authorises the
+decision are kept in the explanation JSON column next to the explanation (no columns of their own).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxcert.certification.assessment import AssessmentKind
+from cxcert.certification.authority import EntityAuthority, LocationAuthority
 from cxcert.certification.decision import Decision, ItemContribution
 from cxcert.errors import NotFound
 from cxcert.standards import library
@@ -65,7 +66,11 @@ class DecisionRepository:
             points_required=decision.points_required,
             points_passed=decision.points_passed,
             contributions=[c.to_dict() for c in decision.contributions],
-            explanation={**decision.explanation.to_dict(), "outcome": decision.outcome.value},
+            explanation={
+                **decision.explanation.to_dict(),
+                "outcome": decision.outcome.value,
+                "authority": None if decision.authority is None else decision.authority.to_dict(),
+            },
         )
         self.session.add(row)
         self.session.flush()
@@ -124,6 +129,28 @@ def _contribution(data: dict[str, Any]) -> ItemContribution:
     )
 
 
+def _authority(data: dict[str, Any] | None) -> EntityAuthority | None:
+    if data is None:
+        return None
+    return EntityAuthority(
+        entity_id=str(data["entity_id"]),
+        per_location=tuple(
+            LocationAuthority(
+                location_id=str(a["location_id"]),
+                country=str(a["country"]),
+                oversees=str(a["oversees"]),
+                submits_application=str(a["submits_application"]),
+                authorises_decision=str(a["authorises_decision"]),
+            )
+            for a in data["per_location"]
+        ),
+        oversees=tuple(str(r) for r in data["oversees"]),
+        submits_application=tuple(str(r) for r in data["submits_application"]),
+        authorises_decision=tuple(str(r) for r in data["authorises_decision"]),
+        explanation=explanation_from_json(data["explanation"]),
+    )
+
+
 def _outcome(row: DecisionRow) -> AssessmentOutcome:
     stored = row.explanation.get("outcome")
     if stored is not None:
@@ -161,5 +188,6 @@ def _record(row: DecisionRow) -> DecisionRecord:
         points_passed=row.points_passed,
         contributions=tuple(_contribution(c) for c in row.contributions),
         explanation=explanation_from_json(row.explanation),
+        authority=_authority(row.explanation.get("authority")),
     )
     return DecisionRecord(id=row.id, decided_on=row.decided_on, decided_by=row.decided_by, decision=decision)

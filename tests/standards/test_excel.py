@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from cxcert.standards import excel, library
 from cxcert.standards.dump import dump_yaml
@@ -102,3 +102,69 @@ def test_points_not_adding_up_in_a_workbook(tmp_path: Path) -> None:
     with pytest.raises(DocumentInvalid) as caught:
         excel.import_workbook(out)
     assert caught.value.issues[0].startswith(f"{out}:Standard!B8: total_points: items' points add up to 2000")
+
+
+def _import_issues(out: Path) -> list[str]:
+    with pytest.raises(DocumentInvalid) as caught:
+        excel.import_workbook(out)
+    return caught.value.issues
+
+
+def _copc_2000_workbook(out: Path) -> Workbook:
+    # COPC-2000 CSP (packaged copc-2000-csp.yaml) has items 2.1 (Items row 8) and 2.10 (row 17).
+    excel.export_template(library.standard("copc-2000-csp"), out)
+    wb = load_workbook(out)
+    assert (wb["Items"]["B8"].value, wb["Items"]["B17"].value) == ("2.1", "2.10")
+    return wb
+
+
+def test_duplicate_item_number_is_reported_at_its_cell(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    wb = _copc_2000_workbook(out)
+    wb["Items"]["B17"] = "2.1"
+    wb.save(out)
+    assert f"{out}:Items!B17: number: duplicate item number 2.1 (also at B8)" in _import_issues(out)
+
+
+def test_a_number_cell_that_lost_its_zero_is_reported_at_the_items_cell(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    wb = _copc_2000_workbook(out)
+    wb["Items"]["B17"].value, wb["Items"]["B17"].number_format = 2.10, "General"  # typed as a number: 2.1
+    wb.save(out)
+    issues = _import_issues(out)
+    assert issues[0].startswith(f"{out}:Items!B17: number: duplicate item number 2.1 (also at B8); the cell holds")
+    assert "Excel drops trailing zeros" in issues[0]
+    # Without a real 2.1 to collide with, the Requirements sheet's 2.10 still points back at the Items cell.
+    wb["Items"]["B8"] = "2.01"
+    for sheet in ("Requirements", "RequiredMetrics"):
+        for cell in wb[sheet]["A"]:
+            if cell.value == "2.1":
+                cell.value = "2.01"
+    wb.save(out)
+    issues = _import_issues(out)
+    assert f"{out}:Requirements!A35: item: item '2.10' is not on the Items sheet" in issues
+    assert any(
+        i.startswith(f"{out}:Items!B17: number: item number 2.1 is a number cell, but Requirements!A35 names item 2.10")
+        for i in issues
+    )
+
+
+def test_number_cells_read_as_shown(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    wb = _copc_2000_workbook(out)
+    wb["Items"]["B17"].value, wb["Items"]["B17"].number_format = 2.10, "0.00"  # shows 2.10
+    wb.save(out)
+    assert excel.import_workbook(out).item("2.10").title == library.standard("copc-2000-csp").item("2.10").title
+
+
+def test_an_ambiguous_number_reference_is_reported(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    wb = _copc_2000_workbook(out)
+    cell = next(c for c in wb["Requirements"]["A"] if c.value == "2.1")
+    cell.value, cell.number_format = 2.1, "General"
+    wb.save(out)
+    assert _import_issues(out) == [
+        f"{out}:Requirements!{cell.coordinate}: item: the number cell 2.1 could be item 2.1 or 2.10: Excel drops "
+        "trailing zeros from numbers (2.10 typed as a number is 2.1); format the column as Text and type the item "
+        "number again"
+    ]

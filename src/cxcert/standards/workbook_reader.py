@@ -1,7 +1,10 @@
 """Reading the authoring workbook into plain data plus a source map of sheet cells.
 
 Rows are tied together by number (an item names its category, a requirement its item); a reference to
-something not defined is reported at its cell. Everything else is left to the schema and the semantic checks.
+something not defined is reported at its cell, and so is an item number given twice. Number cells in text
+columns read as Excel shows them (``0.00`` gives 2.10); in General format Excel drops trailing zeros (2.10
+typed as a number is 2.1), so where that makes two item numbers one, the Items cell is reported. Everything
+else is left to the schema and the semantic checks.
 """
 
 from __future__ import annotations
@@ -25,12 +28,19 @@ from cxcert.standards.workbook_layout import (
     Column,
     SheetLayout,
 )
+from cxcert.workbook_file import number_as_shown, trailing_zero_variants
+
+_LOST_ZEROS = (
+    "Excel drops trailing zeros from numbers (2.10 typed as a number is 2.1); "
+    "format the column as Text and type the item number again"
+)
 
 
 @dataclass(frozen=True)
 class _Row:
     number: int
     values: dict[str, Any]
+    lossy: frozenset[str] = frozenset()  # text columns whose cell was a General number (trailing zeros lost)
 
 
 class WorkbookReader:
@@ -58,7 +68,19 @@ class WorkbookReader:
 
         where_item: dict[str, FieldPath] = {}
         orphans: set[str] = set()  # items already reported; their requirements are not reported again
+        item_rows: dict[str, int] = {}  # item number -> its Items row
+        lossy_items: dict[str, _Row] = {}  # 2.10 -> the Items row whose number cell 2.1 may have been 2.10
+        explained: set[int] = set()  # Items rows already reported for a lost trailing zero
         for row in self._table(ITEMS):
+            number = row.values.get("number")
+            if number is not None:
+                if "number" in row.lossy:
+                    lossy_items.update((v, row) for v in trailing_zero_variants(str(number)))
+                first = item_rows.setdefault(str(number), row.number)
+                if first != row.number:
+                    self._duplicate_item(row, str(number), first)
+                    explained.add(row.number)
+                    continue
             category = row.values.pop("category", None)
             ci_found = where_category.get(str(category)) if category is not None else None
             if ci_found is None:
@@ -82,12 +104,37 @@ class WorkbookReader:
                     if str(number) in orphans:
                         continue
                     self._issue(layout, row.number, "item", f"item {number!r} is not on the Items sheet")
+                    shrunk = lossy_items.get(str(number))
+                    if shrunk is not None and shrunk.number not in explained:
+                        explained.add(shrunk.number)
+                        self._shrunk_item(shrunk, f"{layout.name}!{layout.letter('item')}{row.number}", str(number))
+                    continue
+                if "item" in row.lossy and self._ambiguous_reference(layout, row, str(number), where_item):
                     continue
                 item = categories[int(item_path[1])]["items"][int(item_path[3])]
                 entries = item.setdefault(field, [])
                 self._locate((*item_path, field, len(entries)), layout, row)
                 entries.append({k: v for k, v in row.values.items() if v is not None})
         return body
+
+    def _shrunk_item(self, items_row: _Row, cell: str, meant: str) -> None:
+        """Report at the Items cell a General number (2.1) that another sheet names with its zero (2.10)."""
+        shown = items_row.values["number"]
+        message = f"item number {shown} is a number cell, but {cell} names item {meant}: {_LOST_ZEROS}"
+        self._issue(ITEMS, items_row.number, "number", message)
+
+    def _ambiguous_reference(self, layout: SheetLayout, row: _Row, number: str, items: dict[str, FieldPath]) -> bool:
+        """A General number naming an item (2.1) while the standard also has it with a zero (2.10): reported."""
+        twins = [v for v in trailing_zero_variants(number) if v in items]
+        if twins:
+            message = f"the number cell {number} could be item {number} or {twins[0]}: {_LOST_ZEROS}"
+            self._issue(layout, row.number, "item", message)
+        return bool(twins)
+
+    def _duplicate_item(self, row: _Row, number: str, first: int) -> None:
+        where = f"{ITEMS.letter('number')}{first}"
+        hint = f"; the cell holds a number: {_LOST_ZEROS}" if "number" in row.lossy else ""
+        self._issue(ITEMS, row.number, "number", f"duplicate item number {number} (also at {where}){hint}")
 
     def _standard_sheet(self) -> dict[str, Any]:
         ws = self._sheet(STANDARD_SHEET)
@@ -144,15 +191,24 @@ class WorkbookReader:
         if any(c.required and c.name not in positions for c in layout.columns):
             return []
         rows = []
-        for number, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+        for number, cells in enumerate(ws.iter_rows(min_row=2), start=2):
+            if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells):
                 continue
-            values = {
-                c.name: _cell(raw[positions[c.name]] if positions[c.name] < len(raw) else None, c)
-                for c in layout.columns
-                if c.name in positions
-            }
-            rows.append(_Row(number, values))
+            values: dict[str, Any] = {}
+            lossy: set[str] = set()
+            for column in layout.columns:
+                if column.name not in positions:
+                    continue
+                cell = cells[positions[column.name]] if positions[column.name] < len(cells) else None
+                value = None if cell is None else cell.value
+                if column.text and isinstance(value, int | float) and not isinstance(value, bool):
+                    shown, lost = number_as_shown(value, (cell.number_format if cell else None) or "General")
+                    values[column.name] = shown
+                    if lost:
+                        lossy.add(column.name)
+                else:
+                    values[column.name] = _cell(value, column)
+            rows.append(_Row(number, values, frozenset(lossy)))
         return rows
 
     def _locate(self, path: FieldPath, layout: SheetLayout, row: _Row) -> None:

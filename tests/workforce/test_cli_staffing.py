@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.runner import invoke, user_error
 from cxcert.cli.main import app
 
 runner = CliRunner()
@@ -62,6 +63,16 @@ def test_scheduled_from_the_fractional_requirement() -> None:
     assert out["agents_on_phone"] == 17
     assert round(out["agents_required_fractional"], 2) == 16.67
     assert round(out["scheduled_with_shrinkage"], 2) == 23.81
+
+
+def test_huge_loads_solve_or_are_refused_in_one_line(tmp_path: Path) -> None:
+    """10⁹ calls per half-hour (10⁸ Erlangs) solves: 100,000,015 agents (see test_staffing's Halfin-Whitt check);
+    10¹¹ calls (10¹⁰ Erlangs) is past max_load_erlangs and exits 2 with the reason."""
+    res = runner.invoke(app, ["staffing", "--calls", "1e9", "--aht-s", "180", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["agents_on_phone"] == 100_000_015
+    line = user_error(invoke("staffing", "--calls", "1e11", "--aht-s", "180", home=tmp_path / "home"))
+    assert "beyond the solver's range" in line and "max_load_erlangs" in line
 
 
 def test_user_mistakes_exit_2() -> None:

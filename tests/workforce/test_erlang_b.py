@@ -71,9 +71,43 @@ def test_large_values_do_not_overflow() -> None:
     assert float(erlang_b_direct(5000, 4900.0)) == pytest.approx(b, rel=1e-9)
 
 
+def _b_by_recursion(n: int, a: float) -> float:
+    """B(n, A) by the recursion in plain Python floats: the oracle for the closed form at large n."""
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+@pytest.mark.parametrize(
+    ("n", "a"),
+    [
+        (200_000, 199_500.0),  # just above the load: the staffing solver's region
+        (200_000, 230_000.0),  # below the load, distribution function representable
+        (150_000, 200_000.0),  # far below: the distribution function underflows, the inverse-B series is used
+        (3_000, 2_000_000.0),  # a few servers facing a huge load
+        (20_000, 19_800.0),  # past RECURSION_LIMIT: erlang_b itself switches to the closed form
+    ],
+)
+def test_closed_form_matches_the_recursion_at_large_sizes(n: int, a: float) -> None:
+    """The log-space Poisson ratio (Loader's saddle-point form) and the inverse-B series agree with the
+    plain recursion to 1e-11, where the textbook n·log A − log n! form would lose about 6 digits."""
+    want = _b_by_recursion(n, a)
+    assert float(erlang_b_direct(n, a)) == pytest.approx(want, rel=1e-11)
+    assert float(erlang_b(n, a)) == pytest.approx(want, rel=1e-11)
+
+
 def test_trunks_required() -> None:
     """Inverse of the erlang.com example: 8.108 Erlangs at 1 % need 15 lines, 8.2 Erlangs need 16."""
     assert trunks_required([8.108, 8.2], 0.01).tolist() == [15, 16]
+
+
+def test_trunks_for_a_huge_load() -> None:
+    """10⁸ Erlangs at 1 %: B(n) >= 1 − n/A puts the answer just above 0.99·A; found by galloping, not by
+    10⁸ steps. By definition B(n) <= 1 % < B(n − 1)."""
+    n = int(trunks_required(1e8, 0.01))
+    assert 99_000_000 < n < 99_001_000
+    assert float(erlang_b_direct(n, 1e8)) <= 0.01 < float(erlang_b_direct(n - 1, 1e8))
 
 
 def test_bad_input_is_a_user_error() -> None:

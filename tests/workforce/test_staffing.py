@@ -118,6 +118,82 @@ def test_minimal_and_unrounded(calls: float, aht: float, sl: float, occ: float, 
     assert float(plan.scheduled_with_shrinkage) == pytest.approx(float(plan.agents_required_fractional) / 0.75)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    st.floats(3.0, 9.0),
+    st.floats(30.0, 900.0),
+    st.sampled_from([0.6, 0.8, 0.95]),
+    st.sampled_from([0.85, 1.0]),
+    st.sampled_from(QUEUE_MODELS),
+)
+def test_large_loads_meet_the_target_and_one_fewer_does_not(
+    log_calls: float, aht: float, sl: float, occ: float, model: QueueModel
+) -> None:
+    """Invariant from 1,000 to 10⁹ calls per half-hour (loads up to 5·10⁸ Erlangs, past the Erlang B
+    recursion's range, where the solver gallops and bisects): n meets every target and n − 1 misses one."""
+    calls = 10.0**log_calls
+    target = StaffingTarget(sl, 20.0, max_occupancy=occ)
+    patience = 150.0 if model == "erlang-a" else None
+    plan = solve_staffing(calls, aht, 1800, target, model=model, patience_s=patience)
+    n = int(plan.agents_on_phone)
+    a = calls * aht / 1800
+    at_n = queue_measures(model, n, a, aht, 20.0, patience)
+    below = queue_measures(model, n - 1, a, aht, 20.0, patience)
+    assert float(at_n.service_level) >= sl - 1e-12 and float(at_n.occupancy) <= occ + 1e-12
+    assert float(below.service_level) < sl or float(below.occupancy) > occ
+    assert n - 1 < float(plan.agents_required_fractional) <= n
+
+
+def _erlang_c_by_recursion(n: int, a: float) -> float:
+    """C(n, A) from B by the textbook recursion in plain Python floats (no numpy, no incomplete gamma)."""
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return n * b / (n - a * (1 - b))
+
+
+def test_a_million_calls_checked_by_the_plain_recursion() -> None:
+    """10⁶ calls, AHT 180 s, half-hour: A = 10⁵ Erlangs, past the vector recursion's range, so the solver uses B
+    in closed form. Oracle: C by the plain-Python recursion at n and n − 1, SL = 1 − C·e^(−(n−A)T/AHT)."""
+    plan = solve_staffing(1e6, 180, 1800, SL80)
+    n = int(plan.agents_on_phone)
+    a = 1e5
+
+    def sl(k: int) -> float:
+        return 1 - _erlang_c_by_recursion(k, a) * math.exp(-(k - a) * 20 / 180)
+
+    assert n == 100_014
+    assert sl(n) >= 0.8 > sl(n - 1)
+    assert float(plan.measures.service_level) == pytest.approx(sl(n), rel=1e-9)
+
+
+def test_a_billion_calls_against_the_halfin_whitt_limit() -> None:
+    """10⁹ calls per half-hour (A = 10⁸ Erlangs) solves, quickly, instead of walking 10⁸ steps. Oracle: Halfin &
+    Whitt (1981), "Heavy-traffic limits for queues with many exponential servers": with β = (n − A)/√A,
+    P(wait) → 1 / (1 + β·Φ(β)/φ(β)), exact to O(1/√A) = 10⁻⁴ here; so SL = 1 − C·e^(−(n−A)·20/180) >= 0.8
+    first holds at n − A = ⌈9·ln(5·C)⌉ = 15 (C ≈ 0.9981)."""
+    plan = solve_staffing(1e9, 180, 1800, SL80)
+    n, a = int(plan.agents_on_phone), 1e8
+    beta = (n - a) / math.sqrt(a)
+    phi = math.exp(-(beta**2) / 2) / math.sqrt(2 * math.pi)
+    cap_phi = 0.5 * (1 + math.erf(beta / math.sqrt(2)))
+    c_limit = 1 / (1 + beta * cap_phi / phi)
+    assert n == 100_000_015
+    assert float(plan.measures.p_wait) == pytest.approx(c_limit, abs=1e-3)
+    assert 100_000_014 < float(plan.agents_required_fractional) < n
+    many = solve_staffing([1e6, 1e9, 100.0], 180, 1800, SL80)  # mixed with an ordinary interval
+    assert many.agents_on_phone.tolist() == [100_014, 100_000_015, 14]
+
+
+def test_loads_past_the_packaged_range_are_refused() -> None:
+    """The bound is data (staffing_defaults.yaml max_load_erlangs), and the message says where it comes from."""
+    limit = staffing_defaults().max_load_erlangs
+    calls_at_limit = limit * 1800 / 180
+    assert int(solve_staffing(calls_at_limit, 180, 1800, SL80).agents_on_phone) > limit
+    with pytest.raises(CxcertError, match=r"max_load_erlangs in staffing_defaults\.yaml"):
+        solve_staffing(calls_at_limit * 10, 180, 1800, SL80)
+
+
 def test_erlang_a_needs_fewer_agents_and_meets_abandonment() -> None:
     """Abandonment relieves the queue (Erlang C over-staffs, Mandelbaum & Zeltyn); abandonment targets hold."""
     c = solve_staffing(100, 180, 1800, SL80)
@@ -152,3 +228,4 @@ def test_defaults_come_from_yaml() -> None:
     d = staffing_defaults()
     assert (d.target_service_level, d.target_answer_s, d.interval_s) == (0.8, 20, 1800)
     assert "80" in d.source
+    assert d.max_load_erlangs == 1e9

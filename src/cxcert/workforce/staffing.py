@@ -10,13 +10,15 @@ integer agents on the phone are reported alongside. (Rounding every interval up 
 over-staffing users of other tools complain about.)
 
 The search is vectorised across intervals; only the loop over candidate agent counts is in Python. Erlang C
-walks up from the smallest stable count with the Erlang B recursion, dropping intervals as they are met;
-Erlang A gallops up from a lower bound and bisects (its measures need an incomplete gamma per step).
+walks up from the smallest stable count with the Erlang B recursion, dropping intervals as they are met (for
+loads past the recursion's range it gallops and bisects on B in closed form); Erlang A gallops up from a lower
+bound and bisects (its measures need an incomplete gamma per step). Loads beyond ``max_load_erlangs`` of
+``staffing_defaults.yaml`` are refused: no interval of a contact centre is that large, and it is the usual sign
+of calls per year or an AHT in milliseconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,14 +28,18 @@ from numpy.typing import ArrayLike
 from cxcert.errors import CxcertError
 from cxcert.workforce.erlang_a import erlang_a_metrics
 from cxcert.workforce.erlang_b import (
+    RECURSION_LIMIT,
     FloatArray,
     IntArray,
     erlang_b_direct,
+    erlang_b_direct_unchecked,
     erlang_b_next,
     erlang_b_previous,
     erlang_b_walk,
 )
 from cxcert.workforce.erlang_c import erlang_c_from_b, metrics_from_c
+from cxcert.workforce.search import smallest_meeting
+from cxcert.workforce.staffing_defaults import staffing_defaults
 
 QueueModel = Literal["erlang-c", "erlang-a"]
 QUEUE_MODELS: tuple[QueueModel, ...] = ("erlang-c", "erlang-a")
@@ -175,6 +181,7 @@ def solve_staffing(
     if model == "erlang-a" and patience_s is None:
         raise CxcertError("Erlang A needs the callers' mean patience (patience_s)")
     load = offered_load(calls, aht_s, interval_s)
+    _check_range(load)
     shape = np.broadcast_shapes(load.shape, np.shape(aht_s), np.shape(patience_s) if patience_s is not None else ())
     a = np.broadcast_to(load, shape).ravel().astype(np.float64)
     aht = np.broadcast_to(np.asarray(aht_s, dtype=np.float64), shape).ravel()
@@ -204,6 +211,17 @@ def solve_staffing(
     )
 
 
+def _check_range(load: FloatArray) -> None:
+    """Refuse loads past the packaged ``max_load_erlangs``: a user's unit mistake, not a contact centre."""
+    limit = staffing_defaults().max_load_erlangs
+    if load.size and float(load.max()) > limit:
+        raise CxcertError(
+            f"offered load {float(load.max()):.4g} Erlangs (calls × AHT / interval) is beyond the solver's range of "
+            f"{limit:.4g} Erlangs (max_load_erlangs in staffing_defaults.yaml): check that calls are per interval "
+            "and AHT in seconds"
+        )
+
+
 def _fields(m: QueueMeasures) -> tuple[FloatArray, ...]:
     return (m.service_level, m.asa_s, m.p_wait, m.abandon_rate, m.occupancy)
 
@@ -216,15 +234,34 @@ def _c_measures(n: FloatArray, a: FloatArray, aht: FloatArray, t: FloatArray, b:
 def _search_erlang_c(
     a: FloatArray, aht: FloatArray, t: FloatArray, target: StaffingTarget
 ) -> tuple[IntArray, FloatArray]:
-    """Walk up from max(⌊A⌋ + 1, ⌈A / max occupancy⌉) with B(n+1) = A·B(n)/(n+1 + A·B(n)); returns n and B(n)."""
+    """The fewest agents from n0 = max(⌊A⌋ + 1, ⌈A / max occupancy⌉) up (n0 − 1 fails: it is unstable or over
+    the occupancy cap); returns n and B(n).
+
+    Up to :data:`RECURSION_LIMIT` agents: B(n0) by the recursion, then walk up with B(n+1) = A·B(n)/(n+1 + A·B(n)).
+    Beyond: B in closed form at any n, galloping up from n0 in steps of √A (square-root staffing puts the answer
+    about β·√A above the load) and bisecting, so 10⁸ Erlangs cost a few dozen evaluations, not 10⁸ steps.
+    """
     result = np.zeros(a.shape, dtype=np.int64)
     result_b = np.ones(a.shape, dtype=np.float64)  # B(0) = 1 where there are no calls
-    idx = np.flatnonzero(a > 0)
-    if not idx.size:
+    busy = np.flatnonzero(a > 0)
+    if not busy.size:
         return result, result_b
-    ai = a[idx]
-    n = np.maximum(np.floor(ai) + 1, np.ceil(ai / target.max_occupancy - 1e-9)).astype(np.int64)
-    b = erlang_b_walk(n, ai)
+    start = np.maximum(np.floor(a[busy]) + 1, np.ceil(a[busy] / target.max_occupancy - 1e-9)).astype(np.int64)
+    large = start > RECURSION_LIMIT
+    if np.any(large):
+        idx = busy[large]
+
+        def ok_at(n: IntArray, sub: IntArray) -> NDArrayBool:
+            at = idx[sub]
+            b = erlang_b_direct_unchecked(n, a[at])
+            return _meets(_c_measures(n.astype(np.float64), a[at], aht[at], t[at], b), target)
+
+        step = np.ceil(np.sqrt(a[idx])).astype(np.int64)
+        n_large = smallest_meeting(start[large] - 1, step, ok_at)
+        result[idx] = n_large
+        result_b[idx] = erlang_b_direct_unchecked(n_large, a[idx])
+    idx, n = busy[~large], start[~large]
+    b = erlang_b_walk(n, a[idx])
     lean = target.asa_s is None  # the common service-level case: test only what it needs, on the fly
     while idx.size:
         if lean:
@@ -246,7 +283,7 @@ def _search_erlang_c(
 def _search_erlang_a(
     a: FloatArray, aht: FloatArray, t: FloatArray, pat: FloatArray, target: StaffingTarget
 ) -> IntArray:
-    """Gallop up from a lower bound, then bisect; every measure is monotone in the number of agents.
+    """Gallop up from a lower bound in steps of √A, then bisect; every measure is monotone in the agents.
 
     Lower bound: agents are at least the carried load A·(1 − P(abandon)), which is at least A × the service
     level (answered within T) and A × (1 − abandonment target).
@@ -265,33 +302,11 @@ def _search_erlang_a(
 
     met = ok_at(lo, idx)
     result[idx[met]] = lo[met]
-    idx, lo = idx[~met], lo[~met]  # invariant from here: lo fails
-    hi = lo + 1
-    step = np.ones(idx.shape, dtype=np.int64)
-    pending = np.ones(idx.shape, dtype=bool)  # still galloping
-    while np.any(pending):
-        sub = np.flatnonzero(pending)
-        good = ok_at(hi[sub], idx[sub])
-        failed = sub[~good]
-        lo[failed] = hi[failed]
-        step[failed] *= 2
-        hi[failed] = lo[failed] + step[failed]
-        pending[sub[good]] = False
-    _bisect(lo, hi, lambda n, sub: ok_at(n, idx[sub]))
-    result[idx] = hi
+    idx, lo = idx[~met], lo[~met]  # from here lo fails
+    if idx.size:
+        step = np.ceil(np.sqrt(a[idx])).astype(np.int64)
+        result[idx] = smallest_meeting(lo, step, lambda n, sub: ok_at(n, idx[sub]))
     return result
-
-
-def _bisect(lo: IntArray, hi: IntArray, ok_at: Callable[[IntArray, IntArray], NDArrayBool]) -> None:
-    """Narrow (lo fails, hi meets) to hi = lo + 1 in place, vectorised."""
-    while True:
-        sub = np.flatnonzero(hi - lo > 1)
-        if not sub.size:
-            return
-        mid = (lo[sub] + hi[sub]) // 2
-        good = ok_at(mid, sub)
-        hi[sub[good]] = mid[good]
-        lo[sub[~good]] = mid[~good]
 
 
 def _fractional(

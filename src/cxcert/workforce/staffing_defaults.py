@@ -14,7 +14,7 @@ QueueModel = Literal["erlang-c", "erlang-a"]
 
 
 class StaffingDefaults(BaseModel):
-    """Default model, interval and targets, with the date they apply from and where they come from."""
+    """Default model, interval and targets, the largest load solved, with the date they apply from and sources."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -25,6 +25,7 @@ class StaffingDefaults(BaseModel):
     target_answer_s: float = Field(ge=0)
     max_occupancy: float = Field(gt=0, le=1)
     shrinkage: float = Field(ge=0, lt=1)
+    max_load_erlangs: float = Field(gt=0)
     source: str = Field(min_length=1)
 
 

@@ -130,3 +130,21 @@ def test_score_and_forms(home: Path, tmp_path: Path) -> None:
 def test_help_teaches(home: Path) -> None:
     result = cxcert("qa", "--help", home=home)
     assert result.returncode == 0 and "sample-size" in result.stdout and "Examples" in result.stdout
+
+
+def test_score_names_the_file_line_and_plain_values(home: Path, tmp_path: Path) -> None:
+    """The 10th data row of a CSV is its line 11 (the header is line 1), of a Parquet file its row 10; a Parquet
+    integer shows as -2, not numpy's repr."""
+    import pandas as pd
+
+    form = FormRegistry.packaged().get("voice_cs", 1)
+    rows = [("e1", p.id, "pass") for p in form.parameters] + [("e2", "greeting", "maybe")]
+    frame = pd.DataFrame(rows, columns=["evaluation_id", "parameter_id", "result"])
+    items = tmp_path / "items.csv"
+    frame.to_csv(items, index=False)
+    bad = cxcert("qa", "score", "--form", "voice_cs", "--version", "1", "--items", str(items), home=home)
+    assert bad.returncode == 2 and "line 11: result 'maybe' is not one of pass, fail, na" in bad.stderr
+    numbers = tmp_path / "items.parquet"
+    frame.assign(result=[1] * 9 + [-2]).to_parquet(numbers)
+    bad = cxcert("qa", "score", "--form", "voice_cs", "--version", "1", "--items", str(numbers), home=home)
+    assert bad.returncode == 2 and "row 10: result -2 is not one of" in bad.stderr and "np." not in bad.stderr

@@ -73,3 +73,49 @@ def test_user_mistakes() -> None:
     duplicated = pd.concat([contacts().head(3), contacts().head(1)])
     with pytest.raises(CxcertError, match="more than once"):
         draw_sample(duplicated, 2, seed=1)
+
+
+def test_blank_strata_are_their_own_stratum() -> None:
+    """Abandoned contacts have no agent: they form the '(blank)' stratum instead of crashing the draw."""
+    frame = pd.DataFrame(
+        {
+            "contact_id": [f"c{i}" for i in range(10)],
+            "agent_id": ["a1", "a1", "a2", None, "", "a2", float("nan"), "a1", "  ", "a2"],
+        }
+    )
+    draw = draw_sample(frame, 5, seed=3, strata=["agent_id"])
+    assert {k: s for k, (_, s) in draw.per_stratum.items()} == {"(blank)": 4, "a1": 3, "a2": 3}
+    assert sum(d for d, _ in draw.per_stratum.values()) == 5
+    assert any(step.rule == "blank_stratum" and step.inputs["blanks"] == 4 for step in draw.explanation.steps)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    agents=st.lists(st.sampled_from(["a1", "a2", "a3", "", None]), min_size=1, max_size=60),
+    channels=st.data(),
+    share=st.floats(0.01, 1),
+    seed=st.integers(0, 2**32),
+    equal=st.booleans(),
+)
+def test_any_draw_is_reproducible_and_its_strata_add_up_to_n(
+    agents: list[str | None], channels: st.DataObject, share: float, seed: int, equal: bool
+) -> None:
+    """Blank values or not, one or two stratum columns: the same seed gives the same ids whatever the row order,
+    each stratum gives at most its population, and the strata's draws add up to n."""
+    frame = pd.DataFrame(
+        {
+            "contact_id": [f"c{i:03d}" for i in range(len(agents))],
+            "agent_id": agents,
+            "channel": channels.draw(st.lists(st.sampled_from(["voice", "chat", None]), min_size=len(agents),
+                                              max_size=len(agents))),
+        }
+    )  # fmt: skip
+    n = max(1, round(share * len(frame)))
+    strata = channels.draw(st.sampled_from([["agent_id"], ["agent_id", "channel"]]))
+    how = Allocation.EQUAL if equal else Allocation.PROPORTIONAL
+    draw = draw_sample(frame, n, seed=seed, strata=strata, allocation=how)
+    again = draw_sample(frame.iloc[::-1], n, seed=seed, strata=strata, allocation=how)
+    assert draw.contact_ids == again.contact_ids
+    assert sum(d for d, _ in draw.per_stratum.values()) == n == len(set(draw.contact_ids))
+    assert sum(s for _, s in draw.per_stratum.values()) == len(frame)
+    assert all(0 <= d <= s for d, s in draw.per_stratum.values())

@@ -9,6 +9,10 @@ Allocation across strata (by agent, queue, channel, day ...):
 - proportional: stratum h gets n x N_h / N, rounded by largest remainder (Hamilton) so the sizes add up to n;
 - equal: every stratum gets n / H (remainders to the largest strata), capped at its size, the excess
   re-allocated to strata that still have contacts.
+
+A contact with no value in a stratum column (an abandoned contact has no agent) is not dropped: blanks (missing
+or empty text) form their own stratum, named ``(blank)``, so the population is every contact given and the
+explanation says how many had a blank.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import pandas as pd
 
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
+
+BLANK = "(blank)"
 
 
 class Allocation(StrEnum):
@@ -117,8 +123,16 @@ def draw_sample(
         raise CxcertError(f"contact id '{duplicate}' appears more than once")
     if n > len(frame):
         raise CxcertError(f"cannot draw {n} contacts from {len(frame)}")
+    blanks = 0
     if strata:
-        frame["_stratum"] = frame[list(strata)].astype(str).agg("|".join, axis=1)
+        keys: pd.Series | None = None
+        for column in strata:
+            text = frame[column].astype("string").str.strip()
+            empty = text.isna() | (text == "")
+            blanks += int(empty.sum())
+            part = text.where(~empty, BLANK).astype(str)
+            keys = part if keys is None else keys + "|" + part
+        frame["_stratum"] = keys
     else:
         frame["_stratum"] = "all"
     frame = frame.sort_values(["_stratum", id_column], kind="stable")
@@ -147,6 +161,10 @@ def draw_sample(
         strata=", ".join(strata) or None,
         allocation=str(allocation),
     )
+    if blanks:
+        explanation = explanation.with_step(
+            "blank_stratum", f"{blanks} blank stratum value(s) form the stratum '{BLANK}'", blanks=blanks
+        )
     for stratum, (take, size) in per_stratum.items():
         explanation = explanation.with_step("stratum", f"{stratum}: {take} of {size}", stratum=stratum, drawn=take)
     return Draw(tuple(drawn), seed, tuple(strata), allocation, per_stratum, explanation)

@@ -18,6 +18,14 @@ from cxcert.quality.form import ErrorClass, FormStatus, QaForm
 from cxcert.standards.schema import Frozen
 
 
+def plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds, so a message shows ``-2``, not ``np.int64(-2)``."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return value
+
+
 class ItemResult(StrEnum):
     PASS = "pass"
     FAIL = "fail"
@@ -33,7 +41,7 @@ class ItemResult(StrEnum):
             "na": cls.NA, "n/a": cls.NA, "n.a.": cls.NA, "not applicable": cls.NA,
         }  # fmt: skip
         if text not in aliases:
-            raise ValueError(f"result {value!r} is not one of pass, fail, na")
+            raise ValueError(f"result {plain(value)!r} is not one of pass, fail, na")
         return aliases[text]
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from cxcert.errors import ValidationFailed
 from cxcert.explain import Explanation
-from cxcert.quality.evaluation import Evaluation, ItemResult
+from cxcert.quality.evaluation import Evaluation, ItemResult, plain
 from cxcert.quality.form import ErrorClass, FatalRule, QaForm
 from cxcert.quality.form_registry import FormRegistry
 
@@ -197,6 +197,7 @@ def score_batch(items: pd.DataFrame, forms: FormRegistry, evaluations: pd.DataFr
 
     ``items`` holds evaluation_items rows (evaluation_id, parameter_id, result); form_id and form_version come
     from ``items`` itself or from ``evaluations`` (joined on evaluation_id, whose other columns pass through).
+    A bad row is named by its index label, after the index's name ('line 11' for a file read by the CLI).
     """
     needed = {"evaluation_id", "parameter_id", "result"}
     missing = needed - set(items.columns)
@@ -224,7 +225,8 @@ def score_batch(items: pd.DataFrame, forms: FormRegistry, evaluations: pd.DataFr
     bad = frame["result"].isna()
     if bad.any():
         row = frame.index[bad][0]
-        shown = f"row {row}: result {items.loc[row, 'result']!r} is not one of pass, fail, na"
+        where = f"{items.index.name or 'row'} {row}"
+        shown = f"{where}: result {plain(items.loc[row, 'result'])!r} is not one of pass, fail, na"
         raise ValidationFailed([f"{shown} ({int(bad.sum())} such rows)"])
     duplicated = frame.duplicated(["evaluation_id", "parameter_id"])
     if duplicated.any():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.runner import invoke, user_error
+from cli.runner import invoke, ok_json, user_error
 from cxcert.cli.main import app
 
 runner = CliRunner()
@@ -104,6 +104,18 @@ def test_forecast_file(tmp_path: Path) -> None:
     assert summary["care"]["agent_intervals_scheduled"] == 153
     rows = out.read_text(encoding="utf-8").splitlines()
     assert len(rows) == 4 and rows[0].startswith("queue,interval_start,load_erlangs,agents_on_phone")
+
+
+def test_forecast_out_folders(tmp_path: Path) -> None:
+    """--out into a missing folder creates it (atomic writer); into a path under a file exits 2 in one line."""
+    src = tmp_path / "forecast.csv"
+    src.write_text("queue,interval_start,calls,aht_s\nsales,2026-01-05T09:00:00Z,100,180\n", encoding="utf-8")
+    out = tmp_path / "new" / "folder" / "staffing.parquet"
+    ok_json(invoke("staffing", "--forecast", str(src), "--out", str(out), "--json", home=tmp_path / "home"))
+    assert out.is_file() and not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+    blocked = tmp_path / "forecast.csv" / "staffing.csv"  # a "folder" that is a file
+    line = user_error(invoke("staffing", "--forecast", str(src), "--out", str(blocked), home=tmp_path / "home"))
+    assert line.startswith("error: ") and "staffing.csv: cannot be written" in line and "is a file" in line
 
 
 def test_forecast_bad_number(tmp_path: Path) -> None:

@@ -34,6 +34,27 @@ def read_table(path: Path) -> pd.DataFrame:
     raise CxcertError(f"{path}: expected a .csv or .parquet file")
 
 
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as Parquet (.parquet, .pq) or CSV (anything else), atomically: a temporary file beside
+    ``path`` swapped in, so a failure leaves any previous file whole. Missing folders are created; a path that
+    cannot be written is a user mistake naming it."""
+    from cxcert.reports.atomic import write_atomically
+
+    def write(tmp: Path) -> None:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise CxcertError(f"{path}: cannot be written ({blocking} is a file, not a folder)")
+    try:
+        write_atomically(path, write)
+    except OSError as exc:
+        raise CxcertError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+
+
 def _pick(frame: pd.DataFrame, names: tuple[str, ...], path: Path) -> str:
     for name in names:
         if name in frame.columns:
@@ -90,10 +111,7 @@ def staff_forecast(
     result["abandon_rate"] = plan.measures.abandon_rate
     result["occupancy"] = plan.measures.occupancy
     if out is not None:
-        if out.suffix.lower() in (".parquet", ".pq"):
-            result.to_parquet(out, index=False)
-        else:
-            result.to_csv(out, index=False)
+        write_table(result, out)
     summary = (
         result.groupby("queue", sort=True)
         .agg(

@@ -13,14 +13,14 @@ EXPECTED_IDS = {
     "backlog_aging", "csat_top_box", "dsat", "nps", "critical_error_accuracy_customer",
     "critical_error_accuracy_business", "critical_error_accuracy_compliance", "non_critical_accuracy",
     "forecast_accuracy", "schedule_adherence", "occupancy", "shrinkage", "attrition", "absenteeism", "proficiency",
-    "cost_per_contact",
+    "cost_per_contact", "schedule_conformance",
 }  # fmt: skip
 
 
-def test_catalogue_has_exactly_the_documented_ids_and_matches_the_standards_list() -> None:
+def test_catalogue_has_exactly_the_documented_ids_and_defines_every_id_a_standard_may_name() -> None:
     ids = set(default_catalogue().ids())
     assert ids == EXPECTED_IDS
-    assert ids == set(known_metric_ids())  # standards/data/metric_ids.yaml stays in step
+    assert set(known_metric_ids()) <= ids  # standards/data/metric_ids.yaml names only catalogue metrics
 
 
 def test_every_parameter_states_its_source_and_directions_are_sensible() -> None:

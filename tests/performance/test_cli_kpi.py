@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from cxcert.cli.main import app
 from cxcert.errors import CxcertError
 from cxcert.ingest.accounting import IngestAccounting
+from cxcert.performance.catalogue import default_catalogue
 from cxcert.warehouse import Warehouse
 
 from .tables import arrow, contact, utc
@@ -107,7 +108,7 @@ def test_kpi_list_json(home: Path) -> None:
     out = cxcert(home, "kpi", "list", "--json")
     assert out.returncode == 0
     metrics = {m["id"]: m for m in json.loads(out.stdout)}
-    assert len(metrics) == 25
+    assert len(metrics) == len(default_catalogue().ids()) >= 26
     assert metrics["service_level"]["parameters"]["threshold_s"]["value"] == 20
     assert metrics["aht"]["direction"] == "lower_is_better"
 

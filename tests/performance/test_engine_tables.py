@@ -123,9 +123,10 @@ def test_every_catalogue_metric_computes(card: Scorecard) -> None:
 
 def test_one_query_per_source_not_per_metric(card: Scorecard) -> None:
     # Sources: contacts@arrived_at (9 metrics), surveys@answered_at (3), evaluations:error_free (4), schedules@start
-    # (adherence's denominator and shrinkage), agent_states@start, absences@day, trainings@verified_on,
-    # costs@period_start, roster@exited_on, plus joins: FCR, forecast accuracy, adherence, headcount = 13.
-    assert card.queries == 13
+    # (adherence's and conformance's denominators, shrinkage), agent_states@start, absences@day,
+    # trainings@verified_on, costs@period_start, roster@exited_on, plus joins: FCR, forecast accuracy, adherence,
+    # conformance's scheduled agents, headcount = 14.
+    assert card.queries == 14
 
 
 def test_satisfaction(card: Scorecard) -> None:
@@ -156,6 +157,10 @@ def test_schedule_adherence_occupancy_shrinkage(card: Scorecard) -> None:
     # 10:00-10:15 with break state 10:05-10:15 → 10 min; training 10:15-11:00 with no state → 0.
     # Adherence = (3300 + 600 + 0) / (3600 + 900 + 2700) = 3900 / 7200.
     assert ratio(card, "schedule_adherence") == (3900.0, 7200.0)
+    assert card.results["schedule_adherence"].rows()[0]["unmapped_s"] == 0.0
+    # Conformance: a's working states (available 25 + talk 35 min) over scheduled work (work 60 + training 45 min);
+    # b is not scheduled, so its talk is not a's conformance (as `cxcert adherence` reports scheduled agents).
+    assert ratio(card, "schedule_conformance") == (3600.0, 6300.0)
     # Occupancy: talk a 35 min + b 120 min = 9300 s handling; plus available 25 min = 1500 s → 9300 / 10800.
     assert ratio(card, "occupancy") == (9300.0, 10800.0)
     # Shrinkage: absent 3600 + 28800 + 0 s, plus break 900 and training 2700 non-productive, over 7200 scheduled.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxcert.errors import CxcertError
 from cxcert.workforce.adherence import adherence_report, default_state_mapping
 
 
@@ -47,11 +46,32 @@ def test_absent_agent_and_unknown_activity() -> None:
     states = pd.DataFrame({"agent_id": ["zz"], "state": ["talk"], "start": [_t("09:00")], "end": [_t("10:00")]})
     r = adherence_report(sched, states)
     assert r.agents[0].adherence == 0.0 and r.agents[0].conformance == 0.0
-    bad = sched.assign(activity="juggling")
-    with pytest.raises(CxcertError, match="juggling"):
-        adherence_report(bad, states)
+    assert r.unmapped == ()
+
+
+def test_an_unknown_activity_is_reported_not_dropped() -> None:
+    """a3: phone 09:00-10:00 in talk (adherent), juggling 10:00-10:30 in talk. The unmapped 30 minutes stay in the
+    scheduled time (60 / 90 adherent), are not scheduled work (conformance over the 60 phone minutes: talk 90
+    minutes worked / 60) and are named with their time."""
+    sched = pd.DataFrame({"agent_id": ["a3", "a3"], "activity": ["phone", "juggling"],
+                          "start": [_t("09:00"), _t("10:00")], "end": [_t("10:00"), _t("10:30")]})  # fmt: skip
+    states = pd.DataFrame({"agent_id": ["a3"], "state": ["talk"], "start": [_t("09:00")], "end": [_t("10:30")]})
+    r = adherence_report(sched, states)
+    (a3,) = r.agents
+    assert (a3.scheduled_s, a3.adherent_s, a3.scheduled_work_s, a3.worked_s) == (5400.0, 3600.0, 3600.0, 5400.0)
+    assert [(u.activity, u.scheduled_s) for u in r.unmapped] == [("juggling", 1800.0)]
+    assert "without a state mapping: juggling (0.5 h)" in r.explanation.render()
 
 
 def test_mapping_is_packaged_data() -> None:
     m = default_state_mapping()
     assert "talk" in m.activities["phone"].allowed_states and m.activities["break"].work is False
+
+
+def test_the_mapping_covers_every_activity_the_generator_schedules() -> None:
+    """The generator's shift pattern (synth/data/default_centre.yaml) is what the demo and benchmarks ingest."""
+    from cxcert.synth import load_profile
+
+    activities = {block.activity for block in load_profile().staffing.shift_pattern}
+    assert activities <= set(default_state_mapping().activities)
+    assert load_profile().staffing.phone_activity in default_state_mapping().work_activities()

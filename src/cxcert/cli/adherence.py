@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli.output import console, err_console, print_json, print_table
 from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ def adherence(
     adherence = time in a state that the scheduled activity allows / scheduled time (e.g. scheduled `phone`
     and in `talk`: adherent; scheduled `phone` and on `break`: not). conformance = time in working states
     (wherever it falls) / time scheduled to work. Which states match which activity, and which count as work,
-    is the packaged adherence_states.yaml. Schedule and state segments are clipped to the local dates
+    is the packaged adherence_states.yaml (the same mapping `cxcert kpi --metric schedule_adherence` uses); a
+    scheduled activity it does not name is reported and counts as scheduled, never as adherent. Schedule and
+    state segments are clipped to the local dates
     --from..--to; load them first with `cxcert ingest schedules` and `cxcert ingest agent_states`.
 
       cxcert adherence --entity acme-care --from 2026-03-02 --to 2026-03-06
@@ -48,7 +50,7 @@ def adherence(
     from cxcert.cli.dates import parse_date
     from cxcert.cli.site import site_zone
     from cxcert.performance.periods import Window
-    from cxcert.workforce.adherence import adherence_report
+    from cxcert.workforce.adherence import adherence_report, unmapped_note
 
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     zone = site_zone(entity, tz)
@@ -62,6 +64,8 @@ def adherence(
         )
     states = _segments("agent_states", "state", entity, window, agent)
     report = adherence_report(schedules, states)
+    if report.unmapped:
+        err_console.print(f"warning: {unmapped_note(report.unmapped)}", highlight=False, markup=False)
     if json_out:
         print_json(
             {
@@ -71,6 +75,9 @@ def adherence(
                 "tz": zone,
                 "adherence": report.adherence,
                 "conformance": report.conformance,
+                "unmapped_activities": [
+                    {"activity": u.activity, "scheduled_s": u.scheduled_s} for u in report.unmapped
+                ],
                 "agents": [
                     {
                         "agent_id": a.agent_id,

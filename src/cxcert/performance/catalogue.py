@@ -244,10 +244,16 @@ class IntervalAccuracyMetric(_Metric):
 
 
 class AdherenceMetric(_Metric):
-    """Seconds in a state allowed by the scheduled activity / scheduled seconds (schedules × agent_states)."""
+    """Schedule adherence or conformance from schedules and agent states, with the workforce state mapping
+    (``cxcert/workforce/data/adherence_states.yaml``: which states match which activity, which count as work),
+    the one mapping ``cxcert adherence`` uses too.
+
+    adherence: seconds in a state the scheduled activity allows / every scheduled second (an activity the mapping
+    does not name counts as scheduled, never adherent, and is reported); conformance: seconds in working states /
+    seconds scheduled in working activities."""
 
     kind: Literal["adherence"]
-    adherent_states: dict[str, tuple[str, ...]] = Field(min_length=1, description="activity → states that adhere")
+    statistic: Literal["adherence", "conformance"] = "adherence"
 
 
 class AnnualisedRateMetric(_Metric):

@@ -47,6 +47,7 @@ from cxcert.performance.catalogue import (
     ShareWithinMetric,
 )
 from cxcert.performance.periods import Window, epoch_seconds, utc_literal
+from cxcert.workforce.adherence import default_state_mapping
 
 TimeKind = Literal["timestamp", "date"]
 
@@ -76,6 +77,16 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A follow-up the engine runs when measure ``when`` is positive in some row: ``query`` gives (name, seconds)
+    rows that the result then names, after ``message`` (e.g. the scheduled activities the mapping lacks)."""
+
+    when: str
+    query: ir.Table
+    message: str
+
+
+@dataclass(frozen=True)
 class MetricPlan:
     metric: Metric
     parts: tuple[Part, ...]
@@ -85,6 +96,7 @@ class MetricPlan:
     """(table, time column) that must have rows in the window, where no part can tell it period by period."""
     presence: frozenset[str] = frozenset()
     """Measures that only prove a source present: neither in the ratio nor in the output."""
+    checks: tuple[Check, ...] = ()
 
     def measure_names(self) -> tuple[str, ...]:
         return tuple(name for part in self.parts for name in part.measures)
@@ -254,6 +266,7 @@ class _Compiler:
         den: list[str],
         *,
         window_sources: tuple[tuple[str, str], ...] = (),
+        checks: tuple[Check, ...] = (),
     ) -> MetricPlan:
         presence = frozenset(m for part in parts for m in part.sources.values() if m is not None)
         return MetricPlan(
@@ -263,6 +276,7 @@ class _Compiler:
             tuple(self.name(d) for d in den),
             window_sources,
             presence,
+            checks,
         )
 
     def ratio(self, m: RatioMetric) -> MetricPlan:
@@ -389,19 +403,59 @@ class _Compiler:
         return self.plan([part], [("within", 1.0)], ["intervals"], window_sources=(("contacts", "arrived_at"),))
 
     def adherence(self, m: AdherenceMetric) -> MetricPlan:
-        s = self.prefilter(self.table("schedules"), "start")
+        rules = default_state_mapping()
+        sched = self.table("schedules")
+        seconds = sched.end.delta(sched.start, unit="second")
+        unknown = sched.activity.notin(list(rules.activities))
+        unmapped = self.name("unmapped_s")
+        window_sched = self.prefilter(sched, "start")
+        lacking = window_sched.filter(window_sched.activity.notin(list(rules.activities)))
+        check = Check(
+            unmapped,
+            lacking.group_by(name=lacking.activity).aggregate(
+                seconds=lacking.end.delta(lacking.start, unit="second").sum()
+            ),
+            "scheduled activities without a state mapping (workforce/data/adherence_states.yaml), counted as "
+            "scheduled, never adherent",
+        )
+        if m.statistic == "conformance":
+            # Work of the agents scheduled in the window, as `cxcert adherence` reports scheduled agents only.
+            states = self.table("agent_states")
+            states = states.filter(states.agent_id.isin(window_sched.agent_id))
+            worked = Sum(states.end.delta(states.start, unit="second"), states.state.isin(list(rules.working_states)))
+            work = Sum(seconds, sched.activity.isin(list(rules.work_activities())))
+            parts = [
+                Part(
+                    f"{m.id}:worked",
+                    states,
+                    "start",
+                    "timestamp",
+                    {self.name("worked_s"): worked},
+                    {"agent_states": None},
+                ),
+                self.row_part(
+                    "schedules", "start", {self.name("scheduled_work_s"): work, unmapped: Sum(seconds, unknown)}
+                ),
+            ]
+            return self.plan(parts, [("worked_s", 1.0)], ["scheduled_work_s"], checks=(check,))
         states = self.table("agent_states")
         a = states.select(_ag=states.agent_id, _st=states.state, _as=states.start, _ae=states.end)
-        j = s.join(a, [s.agent_id == a._ag, a._as < s.end, a._ae > s.start])
-        allowed = ibis.or_(*((j.activity == act) & j._st.isin(list(ok)) for act, ok in m.adherent_states.items()))
-        j = j.filter(allowed)
+        j = window_sched.join(a, [window_sched.agent_id == a._ag, a._as < window_sched.end, a._ae > window_sched.start])
+        by_activity: dict[str, list[str]] = {}
+        for act, state in rules.allowed_pairs():
+            by_activity.setdefault(act, []).append(state)
+        j = j.filter(ibis.or_(*((j.activity == act) & j._st.isin(ok) for act, ok in by_activity.items())))
         overlap = ibis.least(j.end, j._ae).delta(ibis.greatest(j.start, j._as), unit="second")
-        adhered = Part(f"{m.id}:adherence", j, "start", "timestamp", {self.name("adhered"): Sum(overlap)})
-        sched = self.table("schedules")
-        scheduled = Sum(sched.end.delta(sched.start, unit="second"), sched.activity.isin(list(m.adherent_states)))
-        planned = self.row_part("schedules", "start", {self.name("scheduled"): scheduled})
+        adhered = Part(f"{m.id}:adherence", j, "start", "timestamp", {self.name("adhered_s"): Sum(overlap)})
+        planned = self.row_part(
+            "schedules", "start", {self.name("scheduled_s"): Sum(seconds), unmapped: Sum(seconds, unknown)}
+        )
         return self.plan(
-            [adhered, planned], [("adhered", 1.0)], ["scheduled"], window_sources=(("agent_states", "start"),)
+            [adhered, planned],
+            [("adhered_s", 1.0)],
+            ["scheduled_s"],
+            window_sources=(("agent_states", "start"),),
+            checks=(check,),
         )
 
     def annualised_rate(self, m: AnnualisedRateMetric) -> MetricPlan:

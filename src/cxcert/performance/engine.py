@@ -46,7 +46,8 @@ class KpiResult:
     """One metric by period and dimensions. ``table`` columns: period_start (local, naive), the ``by`` dims,
     the metric's measures, numerator, denominator, value (= numerator / denominator; null when 0/0 or when a
     source is missing) and missing (the source tables without rows for that row, comma-separated, else null).
-    ``missing_sources``: the tables that had no rows in the whole window."""
+    ``missing_sources``: the tables that had no rows in the whole window; ``notes``: what the metric's checks
+    found (e.g. scheduled activities the state mapping lacks)."""
 
     metric_id: str
     title: str
@@ -61,6 +62,7 @@ class KpiResult:
     table: pa.Table
     explanation: Explanation
     missing_sources: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def to_pandas(self) -> pd.DataFrame:
         frame: pd.DataFrame = self.table.to_pandas()
@@ -240,8 +242,27 @@ def _finish(frame: pd.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> p
     return frame[["period_start", *by, *names, "numerator", "denominator", "value", "missing"]]
 
 
+def _run_checks(plan: MetricPlan, frame: pd.DataFrame) -> tuple[str, ...]:
+    """Each check whose measure is positive somewhere, run and turned into one line naming what it found."""
+    notes = []
+    for check in plan.checks:
+        column = check.when.removeprefix(f"{plan.metric.id}__")
+        if column in frame.columns and float(frame[column].sum()) > 0:
+            found = check.query.order_by("name").execute()
+            pairs = zip(found["name"], found["seconds"], strict=True)
+            listed = ", ".join(f"{n} ({float(v) / 3600:,.1f} h)" for n, v in pairs)
+            notes.append(f"{check.message}: {listed}")
+    return tuple(notes)
+
+
 def _to_result(
-    plan: MetricPlan, frame: pd.DataFrame, window: Window, grain: Grain, by: tuple[str, ...], absent: tuple[str, ...]
+    plan: MetricPlan,
+    frame: pd.DataFrame,
+    window: Window,
+    grain: Grain,
+    by: tuple[str, ...],
+    absent: tuple[str, ...],
+    notes: tuple[str, ...] = (),
 ) -> KpiResult:
     m = plan.metric
     names = tuple(n.removeprefix(f"{m.id}__") for n in plan.value_names())
@@ -255,10 +276,12 @@ def _to_result(
         **{name: float(p.value) for name, p in m.parameters.items()},
     )
     explanation = explanation.with_step("sources", _sources_note(plan.sources(), absent, frame))
+    for note in notes:
+        explanation = explanation.with_step("check", note)
     table = pa.Table.from_pandas(frame, preserve_index=False, schema=_schema(frame))
     return KpiResult(
         m.id, m.title, m.unit, m.direction, grain, window.tz, window.start, window.end, by, names, table,
-        explanation, absent,
+        explanation, absent, notes,
     )  # fmt: skip
 
 
@@ -350,7 +373,9 @@ def scorecard(
     results: dict[str, KpiResult] = {}
     for plan in plans:
         frame, absent = _assemble(plan, frames, dims, window_absent & {t for t, _ in plan.window_sources})
-        results[plan.metric.id] = _to_result(plan, frame, window, grain, dims, absent)
+        notes = _run_checks(plan, frame)
+        probes += len(notes)
+        results[plan.metric.id] = _to_result(plan, frame, window, grain, dims, absent, notes)
         if absent and len(frame) == 0:
             missing[plan.metric.id] = f"no rows in {', '.join(absent)} between {start} and {end}"
     return Scorecard(results, missing, len(frames) + probes)
@@ -386,6 +411,7 @@ def reaggregate(result: KpiResult, grain: Grain) -> KpiResult:
         pa.Table.from_pandas(out, preserve_index=False, schema=_schema(out)),
         explanation,
         result.missing_sources,
+        result.notes,
     )
 
 

@@ -3,8 +3,15 @@
 - adherence = time spent in a state that the scheduled activity allows (overlap of the two timelines) /
   scheduled time, over every scheduled activity;
 - conformance = time in working states (wherever it falls) / time scheduled in working activities.
-Which states match which activity, and which count as work, is data (``data/adherence_states.yaml``).
-Overlaps are computed vectorised: schedule and state segments of the same agent are joined and clipped.
+Which states match which activity, and which count as work, is data (``data/adherence_states.yaml``), the one
+mapping that the KPI catalogue's schedule_adherence and schedule_conformance read too. A scheduled activity the
+mapping does not name is reported (:attr:`AdherenceReport.unmapped`): its time counts as scheduled, never as
+adherent, and not as scheduled work.
+
+Overlaps come from a sorted sweep per agent: with an agent's states sorted by start, the states that can overlap
+a schedule segment are a contiguous run (from the first whose running maximum end passes the segment's start to
+the last starting before its end), found by binary search; so the work grows with the segments, not with their
+product over the window.
 """
 
 from __future__ import annotations
@@ -14,12 +21,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
 from cxcert.yaml_source import load_packaged
+
+_NS_PER_S = 1_000_000_000
+Ints = npt.NDArray[np.int64]
 
 
 class ActivityRule(BaseModel):
@@ -34,8 +45,15 @@ class StateMapping(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     effective_from: dt.date
     source: str = Field(min_length=1)
-    activities: dict[str, ActivityRule]
-    working_states: tuple[str, ...]
+    activities: dict[str, ActivityRule] = Field(min_length=1)
+    working_states: tuple[str, ...] = Field(min_length=1)
+
+    def allowed_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Every (activity, state) pair that is adherent."""
+        return tuple((act, st) for act, rule in self.activities.items() for st in rule.allowed_states)
+
+    def work_activities(self) -> tuple[str, ...]:
+        return tuple(act for act, rule in self.activities.items() if rule.work)
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +76,14 @@ class AgentAdherence:
 
 
 @dataclass(frozen=True)
+class UnmappedActivity:
+    """A scheduled activity the state mapping does not name, and its scheduled seconds."""
+
+    activity: str
+    scheduled_s: float
+
+
+@dataclass(frozen=True)
 class AdherenceReport:
     """Per agent and overall, with the explanation of the overall figures."""
 
@@ -65,6 +91,7 @@ class AdherenceReport:
     adherence: float | None
     conformance: float | None
     explanation: Explanation
+    unmapped: tuple[UnmappedActivity, ...] = ()
 
 
 _COLUMNS = {
@@ -74,24 +101,60 @@ _COLUMNS = {
 
 
 def _checked(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The table's columns with start and end as int64 UTC nanoseconds (naive times are taken as UTC)."""
     missing = [c for c in _COLUMNS[name] if c not in frame.columns]
     if missing:
         raise CxcertError(f"{name} needs columns {', '.join(missing)}")
     out = frame.loc[:, list(_COLUMNS[name])].copy()
-    out["start"] = pd.to_datetime(out["start"])
-    out["end"] = pd.to_datetime(out["end"])
-    if (out["end"] < out["start"]).any():
-        row = int(np.flatnonzero((out["end"] < out["start"]).to_numpy())[0])
-        raise CxcertError(f"{name} row {row + 1}: end is before start")
+    for column in ("start", "end"):
+        moments = pd.to_datetime(out[column], utc=True).dt.tz_localize(None).astype("datetime64[ns]")
+        out[column] = moments.to_numpy().view(np.int64)
+    backwards = (out["end"] < out["start"]).to_numpy()
+    if backwards.any():
+        raise CxcertError(f"{name} row {int(np.flatnonzero(backwards)[0]) + 1}: end is before start")
+    out["agent_id"] = out["agent_id"].astype(str)
     return out
 
 
-def _sums(keys: pd.Series, values: pd.Series) -> dict[str, float]:
-    """Σ values per key, as plain floats keyed by the agent id as text."""
-    total: dict[str, float] = {}
-    for k, v in zip(keys.astype(str).to_numpy(), values.to_numpy(dtype=np.float64), strict=True):
-        total[str(k)] = total.get(str(k), 0.0) + float(v)
-    return total
+def _per_agent(agents: pd.Series, nanoseconds: Ints) -> dict[str, int]:
+    """Σ nanoseconds per agent id (integers: exact, whatever the order)."""
+    totals = pd.Series(nanoseconds, index=agents.to_numpy()).groupby(level=0).sum()
+    return {str(k): int(v) for k, v in totals.items()}
+
+
+def _adherent_ns(sched: pd.DataFrame, states: pd.DataFrame, rules: StateMapping) -> dict[str, int]:
+    """Σ overlap of each schedule segment with the states its activity allows, per agent (a sorted sweep)."""
+    activities = pd.Index(list(rules.activities))
+    state_names = pd.Index(sorted({st for _, st in rules.allowed_pairs()}))
+    allowed = np.zeros((len(activities) + 1, len(state_names) + 1), dtype=bool)  # last row/column: unmapped
+    for act, st in rules.allowed_pairs():
+        allowed[activities.get_loc(act), state_names.get_loc(st)] = True
+    act_code = activities.get_indexer(pd.Index(sched["activity"]))
+    act_code[act_code < 0] = len(activities)
+    st_code = state_names.get_indexer(pd.Index(states["state"]))
+    st_code[st_code < 0] = len(state_names)
+    order = states.reset_index(drop=True).sort_values(["agent_id", "start"], kind="stable").index.to_numpy()
+    st_agent = states["agent_id"].to_numpy()[order]
+    st_start, st_end, st_code = states["start"].to_numpy()[order], states["end"].to_numpy()[order], st_code[order]
+    totals: dict[str, int] = {}
+    for agent, rows in sched.groupby("agent_id", sort=True).indices.items():
+        first, last = np.searchsorted(st_agent, str(agent), "left"), np.searchsorted(st_agent, str(agent), "right")
+        if first == last:
+            continue
+        starts, ends = st_start[first:last], st_end[first:last]
+        reach = np.maximum.accumulate(ends)  # running max end: states before `lo` all end by the segment start
+        s_start, s_end = sched["start"].to_numpy()[rows], sched["end"].to_numpy()[rows]
+        lo = np.searchsorted(reach, s_start, "right")
+        hi = np.searchsorted(starts, s_end, "left")
+        counts = np.maximum(hi - lo, 0)
+        if not counts.any():
+            continue
+        seg = np.repeat(np.arange(len(rows)), counts)
+        state = np.repeat(lo, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+        overlap = np.minimum(s_end[seg], ends[state]) - np.maximum(s_start[seg], starts[state])
+        match = allowed[act_code[rows][seg], st_code[first:last][state]]
+        totals[str(agent)] = int(np.clip(overlap, 0, None)[match].sum())
+    return totals
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -105,36 +168,27 @@ def adherence_report(
     rules = mapping or default_state_mapping()
     sched = _checked(schedules, "schedules")
     states = _checked(agent_states, "agent_states")
-    unknown = sorted(set(sched["activity"]) - set(rules.activities))
-    if unknown:
-        raise CxcertError(f"activities without a state mapping: {', '.join(map(str, unknown))}")
-    sched["dur"] = (sched["end"] - sched["start"]).dt.total_seconds()
-    sched["work"] = sched["activity"].map({k: v.work for k, v in rules.activities.items()}).astype(bool)
-    allowed = pd.DataFrame(
-        [(act, st) for act, rule in rules.activities.items() for st in rule.allowed_states],
-        columns=["activity", "state"],
+    duration = (sched["end"] - sched["start"]).to_numpy()
+    is_work = sched["activity"].isin(rules.work_activities()).to_numpy()
+    known = sched["activity"].isin(list(rules.activities)).to_numpy()
+    unmapped_ns = pd.Series(duration[~known], index=sched["activity"].astype(str).to_numpy()[~known])
+    unmapped = tuple(
+        UnmappedActivity(str(act), int(ns) / _NS_PER_S) for act, ns in unmapped_ns.groupby(level=0).sum().items()
     )
-    pairs = sched.reset_index(names="seg").merge(states, on="agent_id", suffixes=("", "_st"))
-    pairs = pairs.merge(allowed.assign(match=True), on=["activity", "state"], how="left")
-    ends = pairs[["end", "end_st"]].min(axis=1)
-    starts = pairs[["start", "start_st"]].max(axis=1)
-    pairs["overlap"] = (ends - starts).dt.total_seconds().clip(lower=0.0)
-    matched = pairs[pairs["match"].fillna(False).astype(bool)]
-    adherent = _sums(matched["agent_id"], matched["overlap"])
-    states["dur"] = (states["end"] - states["start"]).dt.total_seconds()
-    working = states[states["state"].isin(rules.working_states)]
-    worked = _sums(working["agent_id"], working["dur"])
-    scheduled = _sums(sched["agent_id"], sched["dur"])
-    scheduled_work = _sums(sched["agent_id"], sched["dur"].where(sched["work"], 0.0))
+    adherent = _adherent_ns(sched, states, rules)
+    working = states["state"].isin(rules.working_states).to_numpy()
+    worked = _per_agent(states["agent_id"][working], (states["end"] - states["start"]).to_numpy()[working])
+    scheduled = _per_agent(sched["agent_id"], duration)
+    scheduled_work = _per_agent(sched["agent_id"], np.where(is_work, duration, 0))
     agents = tuple(
         AgentAdherence(
             agent_id=agent,
-            scheduled_s=scheduled[agent],
-            adherent_s=adherent.get(agent, 0.0),
-            scheduled_work_s=scheduled_work[agent],
-            worked_s=worked.get(agent, 0.0),
-            adherence=_ratio(adherent.get(agent, 0.0), scheduled[agent]),
-            conformance=_ratio(worked.get(agent, 0.0), scheduled_work[agent]),
+            scheduled_s=scheduled[agent] / _NS_PER_S,
+            adherent_s=adherent.get(agent, 0) / _NS_PER_S,
+            scheduled_work_s=scheduled_work[agent] / _NS_PER_S,
+            worked_s=worked.get(agent, 0) / _NS_PER_S,
+            adherence=_ratio(adherent.get(agent, 0), scheduled[agent]),
+            conformance=_ratio(worked.get(agent, 0), scheduled_work[agent]),
         )
         for agent in sorted(scheduled)
     )
@@ -143,23 +197,49 @@ def adherence_report(
     tot_work_sched = sum(a.scheduled_work_s for a in agents)
     tot_worked = sum(a.worked_s for a in agents)
     adh, conf = _ratio(tot_adh, tot_sched), _ratio(tot_worked, tot_work_sched)
+    return AdherenceReport(agents, adh, conf, _explain(adh, conf, len(agents), totals=(tot_adh, tot_sched,
+                           tot_worked, tot_work_sched), unmapped=unmapped), unmapped)  # fmt: skip
 
-    def pct(x: float | None) -> str:
-        return "undefined" if x is None else f"{100 * x:.1f} %"
 
+def _pct(x: float | None) -> str:
+    return "undefined" if x is None else f"{100 * x:.1f} %"
+
+
+def unmapped_note(unmapped: tuple[UnmappedActivity, ...]) -> str:
+    """One line naming the activities the mapping lacks (for explanations and warnings)."""
+    listed = ", ".join(f"{u.activity} ({u.scheduled_s / 3600:,.1f} h)" for u in unmapped)
+    return (
+        f"scheduled activities without a state mapping: {listed}; counted as scheduled, never as adherent "
+        "(add them to workforce/data/adherence_states.yaml)"
+    )
+
+
+def _explain(
+    adh: float | None,
+    conf: float | None,
+    agents: int,
+    *,
+    totals: tuple[float, float, float, float],
+    unmapped: tuple[UnmappedActivity, ...],
+) -> Explanation:
+    tot_adh, tot_sched, tot_worked, tot_work_sched = totals
     expl = (
-        Explanation(f"adherence {pct(adh)}, conformance {pct(conf)} over {len(agents)} agents")
+        Explanation(f"adherence {_pct(adh)}, conformance {_pct(conf)} over {agents} agents")
         .with_step(
             "adherence = time in a state the scheduled activity allows / scheduled time",
-            pct(adh),
+            _pct(adh),
             adherent_s=tot_adh,
             scheduled_s=tot_sched,
         )
         .with_step(
             "conformance = time in working states / time scheduled to work",
-            pct(conf),
+            _pct(conf),
             worked_s=tot_worked,
             scheduled_work_s=tot_work_sched,
         )
     )
-    return AdherenceReport(agents, adh, conf, expl)
+    if unmapped:
+        expl = expl.with_step(
+            "unmapped activities", unmapped_note(unmapped), **{u.activity: u.scheduled_s for u in unmapped}
+        )
+    return expl

@@ -1,0 +1,63 @@
+"""One definition of schedule adherence: `cxcert adherence` and `cxcert kpi --metric schedule_adherence` (and
+conformance) agree on the same warehouse, because both read workforce/data/adherence_states.yaml; an activity
+the mapping lacks is named by both instead of being dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cli.runner import invoke, ok_json
+
+from .test_cli_adherence import SCHEDULES, STATES
+
+# Both days in UTC hold every segment whole, so the two commands see the same time (the CLI clips to the window,
+# the KPI places a segment by its start).
+WINDOW = ("--from", "2026-03-02", "--to", "2026-03-03", "--tz", "UTC")
+
+
+def _load(tmp_path: Path, schedules: str) -> Path:
+    home = tmp_path / "home"
+    for kind, text in (("schedules", schedules), ("agent_states", STATES)):
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text)
+        ok_json(invoke("ingest", kind, str(path), "--entity", "site", "--program", "care", "--json", home=home))
+    return home
+
+
+def _kpi(home: Path, metric: str) -> dict[str, object]:
+    out = ok_json(invoke("kpi", "--entity", "site", "--metric", metric, "--grain", "month", *WINDOW, "--json",
+                         home=home))  # fmt: skip
+    (row,) = out["rows"]
+    assert isinstance(row, dict)
+    return row
+
+
+def test_adherence_and_conformance_agree_between_the_commands(tmp_path: Path) -> None:
+    """Hand calculation (tests/workforce/test_cli_adherence.py's fixture, activity `phone`, both days):
+    a1 scheduled 180 min, adherent 105; a2 scheduled 120, adherent 30 + 60 = 90 -> 195 / 300 = 65 %.
+    Conformance: worked a1 100 + a2 90 = 190 min over scheduled work 165 + 120 = 285 min."""
+    home = _load(tmp_path, SCHEDULES)
+    report = ok_json(invoke("adherence", "--entity", "site", *WINDOW, "--json", home=home))
+    adherence = _kpi(home, "schedule_adherence")
+    conformance = _kpi(home, "schedule_conformance")
+    assert report["adherence"] == pytest.approx(195 / 300) == adherence["value"]
+    assert (adherence["numerator"], adherence["denominator"]) == (195 * 60.0, 300 * 60.0)
+    assert report["conformance"] == pytest.approx(190 / 285) == conformance["value"]
+    assert report["unmapped_activities"] == []
+
+
+def test_an_unmapped_activity_is_named_by_both(tmp_path: Path) -> None:
+    """a1's 10:15-11:00 `phone` renamed `juggling`: 45 scheduled minutes neither command can judge. Both keep
+    them scheduled and never adherent (a1 loses its 45 adherent minutes: 150 / 300) and name them."""
+    home = _load(tmp_path, SCHEDULES.replace("a1,phone,2026-03-02T10:15:00Z", "a1,juggling,2026-03-02T10:15:00Z"))
+    report = invoke("adherence", "--entity", "site", *WINDOW, "--json", home=home)
+    assert report.returncode == 0, report.stderr
+    assert "without a state mapping: juggling (0.8 h)" in report.stderr
+    out = ok_json(invoke("kpi", "--entity", "site", "--metric", "schedule_adherence", "--grain", "month", *WINDOW,
+                         "--json", home=home))  # fmt: skip
+    (row,) = out["rows"]
+    assert row["value"] == pytest.approx(150 / 300) == ok_json(report)["adherence"]
+    steps = [s["conclusion"] for s in out["explanation"]["steps"]]
+    assert any("without a state mapping" in s and "juggling (0.8 h)" in s for s in steps)

@@ -112,3 +112,32 @@ def test_import_of_a_file_that_is_not_a_workbook_is_one_line(home: Path, tmp_pat
     folder = tmp_path / "folder.xlsx"
     folder.mkdir()
     assert "is a folder, not an Excel workbook" in cxcert(home, "import", str(folder)).stderr
+
+
+def test_show_a_rule_set(home: Path) -> None:
+    # Oracle: the packaged rules-copc-2000-founding.yaml (DOMAIN.md section 3 step 8: 27 items, 1800 of 2000).
+    payload = json.loads(cxcert(home, "show", "copc-2000-founding", "--json").stdout)
+    assert payload["kind"] == "rule_set" and payload["id"] == "copc-2000-founding"
+    assert payload["points_view"]["pass_mark"] == 1800
+    assert [c["min_compliant_items"] for c in sorted(payload["decision_classes"], key=lambda c: c["rank"])][1] == 27
+    assert payload["corrective_action_grace_days"] == 90
+    text = cxcert(home, "show", "copc-2000-founding")
+    assert text.returncode == 0, text.stderr
+    for shown in ("Decision classes", "Conditionally", "Authorities by jurisdiction", "everywhere else", "1800",
+                  "recertification interval months", "corrective action grace days", "six month review after"):
+        assert shown in text.stdout, shown
+
+
+def test_show_a_crosswalk(home: Path) -> None:
+    payload = json.loads(cxcert(home, "show", "crosswalk-iso18295-1-copc-2000", "--json").stdout)
+    assert payload["kind"] == "crosswalk" and len(payload["links"]) == 35
+    assert {"source": "4.3", "target": "4.8", "strength": "equivalent", "note": ""} in payload["links"]
+    text = cxcert(home, "show", "crosswalk-iso18295-1-copc-2000")
+    assert text.returncode == 0 and "Links" in text.stdout and "Business Continuity" in text.stdout
+
+
+def test_show_names_what_exists_when_nothing_matches(home: Path) -> None:
+    result = cxcert(home, "show", "nope")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "nor is it a rule set (copc-2000-founding" in result.stderr
+    assert "crosswalk-iso18295-1-copc-2000" in result.stderr

@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
+from cxcert.cli import standard_show
 from cxcert.cli.output import console, err_console, print_json, print_mapping, print_table
+from cxcert.cli.standard_show import standard_summary
 from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:  # the standards (pydantic) and Excel (openpyxl) load only when a command runs
     from cxcert.standards.issues import ValidationIssue
     from cxcert.standards.parsing import ParsedDocument
     from cxcert.standards.rule_set import RuleSet
-    from cxcert.standards.schema import Crosswalk, Item, Standard
+    from cxcert.standards.schema import Crosswalk, Item
 
 app = typer.Typer(
     name="standard",
@@ -33,21 +35,6 @@ JSON_HELP = "Print JSON instead of tables."
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="standard")
 
-
-def _standard_summary(std: Standard) -> dict[str, Any]:
-    return {
-        "urn": std.key.urn,
-        "family": std.key.family,
-        "variant": std.key.variant,
-        "release": std.key.release,
-        "document_version": std.key.document_version,
-        "title": std.title,
-        "published": std.published.isoformat(),
-        "categories": len(std.categories),
-        "items": len(std.items()),
-        "scorable_items": len(std.scorable_items()),
-        "total_points": std.total_points,
-    }
 
 
 def _rule_set_summary(rules: RuleSet) -> dict[str, Any]:
@@ -77,7 +64,7 @@ def list_(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> Non
     """
     from cxcert.standards import library
 
-    standards = [_standard_summary(s) for s in library.packaged_standards()]
+    standards = [standard_summary(s) for s in library.packaged_standards()]
     rule_sets = [_rule_set_summary(r) for r in library.packaged_rule_sets()]
     crosswalks = [_crosswalk_summary(c) for c in library.crosswalks()]
     if json_out:
@@ -109,59 +96,7 @@ def list_(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> Non
     )
 
 
-@app.command("show")
-def show(
-    ref: str = typer.Argument(..., help="URN, family/variant/release/version, or file stem (copc-2000-csp)."),
-    items: bool = typer.Option(False, "--items", help="List every item, not just the categories."),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP + " The JSON is the whole standard."),
-) -> None:
-    """Show one packaged standard: its categories (role, items, points) and, with --items, every item.
-
-    Example: `cxcert standard show copc-2000-csp --items`
-    """
-    from cxcert.standards import library
-
-    std = library.standard(ref)
-    try:
-        default_rules: str | None = library.default_rule_set(std).id
-    except CxcertError:
-        default_rules = None
-    if json_out:
-        print_json({"urn": std.key.urn, "default_rule_set": default_rules, **std.model_dump(mode="json")})
-        return
-    print_mapping(std.title, {**_standard_summary(std), "default_rule_set": default_rules or "(none)"})
-    print_table(
-        "Categories",
-        ("number", "title", "role", "items", "scorable", "points"),
-        [
-            (
-                c.number,
-                c.title,
-                str(c.role),
-                len(c.items),
-                sum(i.scorable for i in c.items),
-                sum(i.points for i in c.items),
-            )
-            for c in std.categories
-        ],
-    )
-    if items:
-        print_table(
-            "Items",
-            ("number", "title", "points", "scorable", "requirements", "required metrics"),
-            [
-                (
-                    i.number,
-                    i.title,
-                    i.points,
-                    "yes" if i.scorable else "no",
-                    len(i.requirements),
-                    ", ".join(m.metric for m in i.required_metrics),
-                )
-                for i in std.items()
-            ],
-        )
-    console.print(f"[dim]{escape(std.source_note)}[/]")
+standard_show.register(app)  # standard show: a standard, a rule set or a crosswalk
 
 
 def _points(items: tuple[Item, ...]) -> int:
@@ -300,7 +235,7 @@ def import_(
     target = out or workbook.with_suffix(".yaml")
     _writable(target)
     target.write_text(dump_yaml(std), encoding="utf-8")
-    result = {**_standard_summary(std), "out": str(target), "warnings": len(issues)}
+    result = {**standard_summary(std), "out": str(target), "warnings": len(issues)}
     if json_out:
         print_json(result)
     else:

@@ -122,7 +122,7 @@ def test_score_and_forms(home: Path, tmp_path: Path) -> None:
     unknown = cxcert("qa", "score", "--form", "voice_cs", "--version", "7", "--items", str(items), home=home)
     assert unknown.returncode == 2 and "versions 1, 2" in unknown.stderr
     listed = json.loads(cxcert("qa", "forms", "list", "--json", home=home).stdout)
-    assert [(f["id"], f["version"]) for f in listed] == [("voice_cs", 1), ("voice_cs", 2)]
+    assert [(f["id"], f["version"]) for f in listed] == [("cxcert-demo-form", 1), ("voice_cs", 1), ("voice_cs", 2)]
     shown = cxcert("qa", "forms", "show", "voice_cs", home=home)
     assert shown.returncode == 0 and "zero_evaluation" in shown.stdout and "v2" in shown.stdout
 

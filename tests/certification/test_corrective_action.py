@@ -7,11 +7,21 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from cxcert.certification.corrective_action import ActionStatus, CorrectiveAction, raise_from_findings, review
+from cxcert.certification.assessment import AssessmentKind
+from cxcert.certification.corrective_action import (
+    ActionStatus,
+    CorrectiveAction,
+    default_owner,
+    plan_for_decision,
+    raise_from_findings,
+    review,
+)
+from cxcert.certification.decision import decide
+from cxcert.certification.people import Role, RoleGrant
 from cxcert.errors import CxcertError
 from cxcert.standards import library
 
-from .builders import MAJOR, MINOR, NA, assessment
+from .builders import MAJOR, MINOR, NA, C, assessment
 from .conftest import load_test_rule_set, load_test_standard
 
 STANDARD = load_test_standard()
@@ -89,3 +99,53 @@ def test_invalid_actions_are_refused() -> None:
         CorrectiveAction.model_validate({**base, "finding_level": "compliant"})
     with pytest.raises(ValidationError, match="before raised on"):
         CorrectiveAction.model_validate({**base, "due_on": dt.date(2000, 1, 1)})
+
+
+def test_a_decision_raises_its_plans_with_the_rule_sets_due_days_and_owner() -> None:
+    """The test rule set gives plans 45 days (corrective_action_due_days) and the coordinator role."""
+    audit = assessment(STANDARD, {"3.2": MINOR, "4.1": MAJOR})
+    decision = decide(audit, STANDARD, RULES)
+    grants = [RoleGrant(person_id="p-ops", entity_id="ent-1", role=Role.MANAGER),
+              RoleGrant(person_id="p-coord", entity_id="ent-1", role=Role.COORDINATOR)]  # fmt: skip
+    owner = default_owner(RULES, grants)
+    assert owner == "p-coord" and default_owner(RULES, grants[:1]) == "coordinator"  # nobody holds it: the role
+    raised = plan_for_decision(decision, audit, RULES, raised_on=RAISED, owner=owner)
+    assert [(a.item, a.owner, a.due_on) for a in raised.opened] == [
+        ("4.1", "p-coord", dt.date(2001, 4, 15)),  # 1 March + 45 days
+        ("3.2", "p-coord", dt.date(2001, 4, 15)),
+    ]
+    assert raised.already_raised == ()
+    assert raised.explanation.steps[0].inputs["days"] == 45
+
+
+def test_deciding_again_opens_nothing_and_keeps_what_was_done() -> None:
+    audit = assessment(STANDARD, {"3.2": MINOR, "4.1": MAJOR})
+    decision = decide(audit, STANDARD, RULES)
+    first = plan_for_decision(decision, audit, RULES, raised_on=RAISED, owner="p-coord").opened
+    worked = (first[0].close(dt.date(2001, 3, 20)), first[1].assign("p-ops"))
+    again = plan_for_decision(decision, audit, RULES, raised_on=dt.date(2001, 5, 1), owner="x", existing=worked)
+    assert again.opened == () and again.already_raised == worked
+
+
+def test_only_judged_deficiencies_get_a_plan() -> None:
+    """A review judges the items it has findings on; a process scope leaves the rest out; nothing is planned for
+    an item without a finding."""
+    review_ = assessment(STANDARD, {"4.1": MAJOR, "4.2": C}, default=None, kind=AssessmentKind.SIX_MONTH_REVIEW)
+    raised = plan_for_decision(decide(review_, STANDARD, RULES), review_, RULES, raised_on=RAISED, owner="p")
+    assert [a.item for a in raised.opened] == ["4.1"]
+    scoped = assessment(STANDARD, {"2.1": MINOR, "3.1": MAJOR}).model_copy(update={"scope_items": ("2.1", "2.2")})
+    raised = plan_for_decision(decide(scoped, STANDARD, RULES), scoped, RULES, raised_on=RAISED, owner="p")
+    assert [a.item for a in raised.opened] == ["2.1"]  # 3.1 is outside the process scope
+    partial = assessment(STANDARD, {"1.1": MINOR}, default=None)
+    raised = plan_for_decision(decide(partial, STANDARD, RULES), partial, RULES, raised_on=RAISED, owner="p")
+    assert [a.item for a in raised.opened] == ["1.1"]
+    assert "32 items without a finding get no plan" in raised.explanation.render()
+
+
+def test_assign_and_its_mistakes() -> None:
+    a = _actions()[0]
+    assert a.assign(" p-new ").owner == "p-new"
+    with pytest.raises(CxcertError, match="must not be empty"):
+        a.assign("  ")
+    with pytest.raises(CxcertError, match="cannot be reassigned"):
+        a.close(dt.date(2001, 3, 10)).assign("p-new")

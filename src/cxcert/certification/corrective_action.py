@@ -2,7 +2,8 @@
 
 DOMAIN.md section 3: deficiencies require a corrective action plan; if it is not implemented within a reasonable
 time the certification is revoked. "Reasonable" is the rule set's ``corrective_action_grace_days`` past the due
-date; how long a plan gets (``due_in_days``) is the caller's configuration.
+date. A decision or review result raises its plans with :func:`plan_for_decision`: due the rule set's
+``corrective_action_due_days`` after the decision, owned by the holder of its ``corrective_action_owner`` role.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from enum import StrEnum
 from pydantic import model_validator
 
 from cxcert.certification.assessment import Assessment
+from cxcert.certification.decision import Decision
+from cxcert.certification.people import RoleGrant
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation, Step
 from cxcert.standards.rule_set import FindingLevel, RuleSet
@@ -63,6 +66,14 @@ class CorrectiveAction(Frozen):
         """Days past the due date while open (0 when not overdue or closed)."""
         return max(0, (today - self.due_on).days) if self.is_open else 0
 
+    def assign(self, owner: str) -> CorrectiveAction:
+        """The same action, owned by ``owner``."""
+        if not self.is_open:
+            raise CxcertError(f"corrective action {self.id} was closed on {self.closed_on}; it cannot be reassigned")
+        if not owner.strip():
+            raise CxcertError("the owner must not be empty")
+        return self.model_copy(update={"owner": owner.strip()})
+
     def close(self, on: dt.date) -> CorrectiveAction:
         """The same action, closed on ``on``."""
         if not self.is_open:
@@ -110,6 +121,68 @@ def raise_from_findings(
             )
         )
     return tuple(actions)
+
+
+def default_owner(rule_set: RuleSet, grants: Iterable[RoleGrant]) -> str:
+    """Who owns a new plan: the first person granted the rule set's ``corrective_action_owner`` role for the
+    entity, else the role's name itself (to be assigned with `cxcert actions assign`)."""
+    role = rule_set.corrective_action_owner
+    return next((g.person_id for g in grants if g.role.value == role), role)
+
+
+@dataclass(frozen=True)
+class RaisedActions:
+    """The corrective action plans a decision requires: those opened now, and those raised before (kept as they
+    are, with their owner, dates and status)."""
+
+    opened: tuple[CorrectiveAction, ...]
+    already_raised: tuple[CorrectiveAction, ...]
+    explanation: Explanation
+
+    @property
+    def all(self) -> tuple[CorrectiveAction, ...]:
+        return self.opened + self.already_raised
+
+
+def plan_for_decision(
+    decision: Decision,
+    assessment: Assessment,
+    rule_set: RuleSet,
+    *,
+    raised_on: dt.date,
+    owner: str,
+    existing: Iterable[CorrectiveAction] = (),
+) -> RaisedActions:
+    """One plan per deficiency the decision (or review result) counted, due ``corrective_action_due_days`` after
+    ``raised_on``; plans already in ``existing`` (same id) are left as they are, so deciding twice opens nothing.
+
+    Only items the decision judged count (its scope, the items a review covered); an item without a finding is
+    not a deficiency to correct but an item to assess, and gets no plan.
+    """
+    if decision.assessment_id != assessment.id:
+        raise CxcertError(f"the decision is on {decision.assessment_id}, not on assessment {assessment.id}")
+    judged = {c.item for c in decision.contributions}
+    in_scope = assessment.model_copy(update={"findings": tuple(f for f in assessment.findings if f.item in judged)})
+    days = rule_set.corrective_action_due_days
+    planned = raise_from_findings(in_scope, owner=owner, raised_on=raised_on, due_in_days=days)
+    stored = {a.id: a for a in existing}
+    opened = tuple(a for a in planned if a.id not in stored)
+    kept = tuple(stored[a.id] for a in planned if a.id in stored)
+    missing = sum(1 for c in decision.contributions if c.level is None)
+    steps = [
+        Step(
+            "corrective_action_due_days",
+            f"{len(planned)} deficiencies need a corrective action plan, due {days} days after "
+            f"{raised_on.isoformat()}, owned by {owner} until assigned",
+            {"days": days, "owner_role": rule_set.corrective_action_owner, "rule_set": rule_set.id},
+        )
+    ]
+    if kept:
+        steps.append(Step("idempotent", f"{len(kept)} were raised before and are left as they are"))
+    if missing:
+        steps.append(Step("missing_findings", f"{missing} items without a finding get no plan: assess them first"))
+    summary = f"{len(opened)} corrective action plans opened, {len(kept)} already raised (assessment {assessment.id})"
+    return RaisedActions(opened, kept, Explanation(summary, tuple(steps)))
 
 
 @dataclass(frozen=True)

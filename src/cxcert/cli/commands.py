@@ -11,6 +11,7 @@ import typer
 def register_all(app: typer.Typer) -> None:
     # Imports are local so `cxcert --help` stays fast and one module's heavy deps load only when used.
     from cxcert.cli import (
+        actions,
         adherence,
         answers,
         assessment,
@@ -35,6 +36,7 @@ def register_all(app: typer.Typer) -> None:
         workspace,
     )
 
+    actions.register(app)  # actions list|show|assign|close
     adherence.register(app)
     answers.register(app)
     assessment.register(app)  # assessment, findings

@@ -122,7 +122,18 @@ def print_recorded(done: RecordedDecision) -> None:
             f"A {decision.assessment_kind.value} gives a review result: {stands}.",
             highlight=False,
         )
-    console.print(f"Next: [bold]cxcert calendar --entity {entity_id}[/]")
+    raised = done.actions
+    if raised.opened or raised.already_raised:
+        due = sorted({a.due_on for a in raised.opened})
+        owners = ", ".join(sorted({a.owner for a in raised.opened}))
+        console.print(
+            f"Corrective actions: {len(raised.opened)} opened"
+            + (f" (owner {escape(owners)}, due {due[0]})" if due else "")
+            + f", {len(raised.already_raised)} raised before; see "
+            f"[bold]cxcert actions list --entity {escape(entity_id)}[/]",
+            highlight=False,
+        )
+    console.print(f"Next: [bold]cxcert calendar --entity {escape(entity_id)}[/]")
 
 
 def decide_command(

@@ -1,6 +1,7 @@
 """Recording a decision the one way `cxcert decide` and `cxcert demo` both do: decide the assessment under the
-entity's rule set, store it (a review result is stored too, but never becomes the standing decision), and add it
-to the hash-chained audit trail."""
+entity's rule set, store it (a review result is stored too, but never becomes the standing decision), add it to
+the hash-chained audit trail, and raise a corrective action plan for each deficiency (once: deciding again opens
+nothing new). Plans are stored and audit-trailed the way `cxcert evidence --open-actions` stores its own."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from cxcert.errors import CxcertError, NotFound
 
 if TYPE_CHECKING:  # the domain (pydantic) and the store (SQLAlchemy) load only when a command runs
     from cxcert.certification.assessment import Assessment
+    from cxcert.certification.corrective_action import CorrectiveAction, RaisedActions
     from cxcert.certification.entity import Entity
     from cxcert.standards.rule_set import RuleSet
     from cxcert.store.decisions import DecisionRecord
@@ -26,6 +28,7 @@ class RecordedDecision:
     record: DecisionRecord
     standing: DecisionRecord | None
     reused: bool
+    actions: RaisedActions
 
     def to_dict(self) -> dict[str, object]:
         s = self.standing
@@ -33,6 +36,11 @@ class RecordedDecision:
             "decision_id": self.record.id,
             "decided_on": self.record.decided_on.isoformat(),
             "reused": self.reused,
+            "corrective_actions": {
+                "opened": [action_json(a) for a in self.actions.opened],
+                "already_raised": [action_json(a) for a in self.actions.already_raised],
+                "explanation": self.actions.explanation.to_dict(),
+            },
             "standing_decision": None
             if s is None
             else {
@@ -44,6 +52,21 @@ class RecordedDecision:
             },
             **self.record.decision.to_dict(),
         }
+
+
+def action_json(action: CorrectiveAction) -> dict[str, object]:
+    return action.model_dump(mode="json")
+
+
+def open_actions(repos: Repositories, actions: tuple[CorrectiveAction, ...], by: str) -> None:
+    """Store newly raised plans, each with its audit-trail entry (as `cxcert evidence --open-actions` does)."""
+    for action in actions:
+        repos.corrective_actions.save_action(action)
+        repos.audit_trail.append(
+            by, "corrective_action.opened", f"corrective_action:{action.id}",
+            {"assessment": action.assessment_id, "item": action.item, "level": action.finding_level.value,
+             "owner": action.owner, "due_on": action.due_on.isoformat(), "description": action.description},
+        )  # fmt: skip
 
 
 def assessment_to_decide(
@@ -77,6 +100,7 @@ def record_decision(
     """Decide ``assessment`` on ``on`` and store it, unless the same result is already stored for it and no other
     day was asked for (``on_given`` False): deciding an unchanged assessment again neither duplicates the
     decision nor moves the calendar."""
+    from cxcert.certification.corrective_action import default_owner, plan_for_decision
     from cxcert.certification.decision import check_decidable, decide
     from cxcert.standards import library
 
@@ -94,5 +118,12 @@ def record_decision(
             f"entity:{entity.id}",
             {"decision_id": record.id, "decided_on": on.isoformat(), **decision.to_dict()},
         )
+    actions = plan_for_decision(
+        decision, assessment, rule_set,
+        raised_on=record.decided_on,
+        owner=default_owner(rule_set, repos.people.grants(entity.id)),
+        existing=repos.corrective_actions.actions(entity.id),
+    )  # fmt: skip
+    open_actions(repos, actions.opened, by)
     standing = repos.decisions.standing_decision(entity.id, decision.scope_items)
-    return RecordedDecision(record, standing, reused)
+    return RecordedDecision(record, standing, reused, actions)

@@ -93,6 +93,10 @@ class RuleSet(Frozen):
     recertification_interval_months: int = Field(ge=1)
     application_update_before_audit_months: int = Field(ge=0)
     corrective_action_grace_days: int = Field(ge=0)
+    corrective_action_due_days: int = Field(ge=0, description="a plan raised from a deficiency is due this long after")
+    corrective_action_owner: str = Field(
+        min_length=1, description="the role (coordinator, manager...) whose holder owns a plan until it is assigned"
+    )
     gap_closure_call_interval_days: int = Field(ge=1)
     authorities: tuple[Authority, ...]
     assessment_outcomes: Outcomes = Field(

@@ -33,11 +33,16 @@ class CorrectiveActionRepository:
         row.status = action.status.value
         self.session.flush()
 
-    def get_action(self, action_id: str) -> CorrectiveAction:
+    def find_action(self, action_id: str) -> CorrectiveAction | None:
         row = self.session.get(CorrectiveActionRow, action_id)
-        if row is None:
-            raise NotFound(f"no corrective action {action_id!r}")
-        return _action(row)
+        return None if row is None else _action(row)
+
+    def get_action(self, action_id: str) -> CorrectiveAction:
+        """The action; :class:`NotFound` (naming where to look) if there is none."""
+        found = self.find_action(action_id)
+        if found is None:
+            raise NotFound(f"no corrective action {action_id!r} (see `cxcert actions list --entity ENTITY`)")
+        return found
 
     def actions(self, entity_id: str | None = None, *, open_only: bool = False) -> tuple[CorrectiveAction, ...]:
         """Corrective actions by due date (one entity's when given; open ones only when asked)."""

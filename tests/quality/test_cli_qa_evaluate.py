@@ -73,3 +73,14 @@ def test_table_output_without_storing(tmp_path: Path) -> None:
     assert "evaluation ev-2 on voice_cs v1: 60.0%, errors: customer_critical" in result.stdout
     assert "[fatal_zero_section] section 'resolution' zeroed by correct_resolution" in result.stdout
     assert "not stored" in result.stdout
+
+
+def test_an_evaluation_before_its_form_version_was_published_is_refused(tmp_path: Path) -> None:
+    """voice_cs v1 was published on 2026-01-05 (its YAML): an evaluation dated 2025-02-10 cannot pin it."""
+    home = tmp_path / "home"
+    line = user_error(invoke(*BASE, *_results(RESULTS), "--at", "2025-02-10", "--entity", "site", "--program", "care",
+                             home=home))  # fmt: skip
+    assert "evaluated on 2025-02-10, before form voice_cs v1 was published (2026-01-05)" in line
+    assert Warehouse(home / "warehouse").table("evaluations").count().execute() == 0
+    on_the_day = invoke(*BASE, *_results(RESULTS), "--at", "2026-01-05T00:00:00+01:00", home=home)
+    assert on_the_day.returncode == 0, on_the_day.stderr  # the date as written counts, whatever its offset

@@ -89,11 +89,17 @@ def enter_evaluation(
     """Manual entry: build an evaluation pinned to ``form``, checking every parameter is answered once.
 
     Raises :class:`ValidationFailed` listing every problem (unknown or unanswered parameters, bad results,
-    a draft form).
+    a draft form, an evaluation dated before the form version was published: the date as written, in its own
+    offset).
     """
     issues: list[str] = []
     if form.status is not FormStatus.PUBLISHED:
         issues.append(f"form {form.label} is a draft: evaluations use published forms only")
+    elif form.published_on is not None and evaluated_at.date() < form.published_on:
+        issues.append(
+            f"evaluated on {evaluated_at.date()}, before form {form.label} was published ({form.published_on}): "
+            "use the version in force on that day"
+        )
     known = {p.id for p in form.parameters}
     for parameter_id in results:
         if parameter_id not in known:

@@ -14,12 +14,13 @@ BROKEN = Path(__file__).parent / "broken"
 DATA = Path(__file__).resolve().parents[2] / "src" / "cxcert" / "standards" / "data"
 
 
-def cxcert(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cxcert(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CXCERT_HOME": str(home), "COLUMNS": "200"}
     env.pop("CXCERT_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "cxcert", "standard", *args], capture_output=True, text=True, env=env, check=False
-    )
+        [sys.executable, "-m", "cxcert", "standard", *args], capture_output=True, text=True, env=env, check=False,
+        cwd=cwd,
+    )  # fmt: skip
 
 
 def test_validate_accepts_packaged_files(home: Path) -> None:
@@ -141,3 +142,23 @@ def test_show_names_what_exists_when_nothing_matches(home: Path) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "nor is it a rule set (copc-2000-founding" in result.stderr
     assert "crosswalk-iso18295-1-copc-2000" in result.stderr
+
+
+def test_export_excel_as_a_flag_writes_a_named_template_here(home: Path, tmp_path: Path) -> None:
+    blank = json.loads(cxcert(home, "export", "--excel", "--json", cwd=tmp_path).stdout)
+    assert blank == {"standard": None, "excel": "cxcert-template.xlsx"}
+    filled = cxcert(home, "export", "copc-2000-csp", "--excel", "--json", cwd=tmp_path)
+    assert json.loads(filled.stdout)["excel"] == "copc-2000-csp-template.xlsx"
+    assert load_workbook(tmp_path / "copc-2000-csp-template.xlsx")["Items"]["B8"].value == "2.1"
+    again = cxcert(home, "export", "copc-2000-csp", "--excel", cwd=tmp_path)  # never over a file it named itself
+    assert again.returncode == 2 and "exists already; give --out PATH" in again.stderr
+    chosen = cxcert(home, "export", "copc-2000-csp", "--excel", "--out", "mine.xlsx", "--json", cwd=tmp_path)
+    assert json.loads(chosen.stdout)["excel"] == "mine.xlsx" and (tmp_path / "mine.xlsx").is_file()
+
+
+def test_export_excel_path_as_before(home: Path, tmp_path: Path) -> None:
+    # `--excel PATH` (the form before --excel became a flag) still writes PATH, blank or filled.
+    out = tmp_path / "t.xlsx"
+    assert json.loads(cxcert(home, "export", "--excel", str(out), "--json").stdout)["excel"] == str(out)
+    both = cxcert(home, "export", "copc-2000-csp", "--excel", str(out), "--out", str(tmp_path / "u.xlsx"))
+    assert both.returncode == 2 and "at most one standard and one OUT.xlsx" in both.stderr

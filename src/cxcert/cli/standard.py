@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # the standards (pydantic) and Excel (openpyxl) load only whe
     from cxcert.standards.issues import ValidationIssue
     from cxcert.standards.parsing import ParsedDocument
     from cxcert.standards.rule_set import RuleSet
-    from cxcert.standards.schema import Crosswalk, Item
+    from cxcert.standards.schema import Crosswalk, Item, Standard
 
 app = typer.Typer(
     name="standard",
@@ -164,30 +165,51 @@ def validate(
         raise typer.Exit(2)
 
 
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
 @app.command("export")
 def export(
-    ref: str | None = typer.Argument(None, help="Standard to fill the workbook with; omit for a blank template."),
-    excel_out: Path | None = typer.Option(None, "--excel", help="Write the Excel authoring workbook here."),
+    args: list[str] = typer.Argument(
+        None,
+        metavar="[STANDARD] [OUT.xlsx]",
+        help="Standard to fill the workbook with (omit for a blank template); a name ending in .xlsx is where "
+        "to write it (same as --out).",
+        show_default=False,
+    ),
+    excel: bool = typer.Option(False, "--excel", help="Write the Excel authoring workbook."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Where --excel writes (default: ./STANDARD-template.xlsx, or ./cxcert-template.xlsx)."
+    ),
     yaml_out: Path | None = typer.Option(None, "--yaml", help="Write the standard as YAML here (needs a standard)."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Write an Excel authoring template (blank, or filled with a packaged standard), or a standard as YAML.
 
-    Fill the workbook with the licensed text you hold, then load it with `cxcert standard import`.
+    Fill the workbook with the licensed text you hold, then load it with `cxcert standard import`. Without
+    --out the workbook is written to the current folder as STANDARD-template.xlsx (cxcert-template.xlsx when
+    blank), never over an existing file.
 
-    Examples: `cxcert standard export --excel template.xlsx`;
-    `cxcert standard export copc-2000-csp --excel copc-2000.xlsx`
+    Examples: `cxcert standard export copc-2000-csp --excel` (writes ./copc-2000-csp-template.xlsx);
+    `cxcert standard export --excel --out template.xlsx`; `cxcert standard export copc-2000-csp --yaml copc.yaml`
     """
-    from cxcert.standards import excel, library
+    from cxcert.standards import excel as workbook
+    from cxcert.standards import library
     from cxcert.standards.dump import dump_yaml
 
-    if excel_out is None and yaml_out is None:
-        raise CxcertError("say where to write: --excel OUT.xlsx or --yaml OUT.yaml")
+    ref, excel_out = _export_arguments(args or [], out)
+    excel = excel or excel_out is not None
+    if not excel and yaml_out is None:
+        raise CxcertError("say what to write: --excel (with --out OUT.xlsx if you like) or --yaml OUT.yaml")
     std = library.standard(ref) if ref else None
     written: dict[str, str] = {}
-    if excel_out is not None:
+    if excel:
+        if excel_out is None:
+            excel_out = _default_workbook(std, ref)
+            if excel_out.exists():
+                raise CxcertError(f"{excel_out} exists already; give --out PATH to write elsewhere or over it")
         _writable(excel_out)
-        excel.export_template(std, excel_out)
+        workbook.export_template(std, excel_out)
         written["excel"] = str(excel_out)
     if yaml_out is not None:
         if std is None:
@@ -200,6 +222,26 @@ def export(
         print_json(result)
     else:
         print_mapping("Exported", {k: v if v is not None else "(blank template)" for k, v in result.items()})
+
+
+def _default_workbook(std: Standard | None, ref: str | None) -> Path:
+    """./copc-2000-csp-template.xlsx: the name the standard was asked by when it is a file stem, else from its key."""
+    if std is None or ref is None:
+        return Path("cxcert-template.xlsx")
+    simple = ref.strip() if re.fullmatch(r"[\w.-]+", ref.strip()) else None
+    stem = simple or "-".join(p.lower().replace(" ", "_") for p in (std.key.family, std.key.variant, std.key.release))
+    return Path(f"{stem}-template.xlsx")
+
+
+def _export_arguments(args: list[str], out: Path | None) -> tuple[str | None, Path | None]:
+    """(standard, workbook path) from the positional words: a word ending in .xlsx is the path (as once given
+    to ``--excel PATH``), any other the standard; at most one of each."""
+    paths = [a for a in args if a.lower().endswith(_WORKBOOK_SUFFIXES)]
+    refs = [a for a in args if a not in paths]
+    if len(paths) > 1 or len(refs) > 1 or (paths and out is not None):
+        raise CxcertError(f"export takes at most one standard and one OUT.xlsx; got: {' '.join(args)}"
+                          + (f" and --out {out}" if out is not None else ""))  # fmt: skip
+    return (refs[0] if refs else None), (Path(paths[0]) if paths else out)
 
 
 def _writable(path: Path) -> None:

@@ -15,8 +15,9 @@ kept in log space. With B the Erlang B value B(n, A):
   position k met on arrival, P(served | k)·E[wait | served, k] = a/(a+k+1) · Σ_{j<=k+1} 1/(θ(a+j)).
 - occupancy = A·(1 − P(abandon)) / n (abandoners take no agent time).
 
-As patience grows the results tend to Erlang C; tests pin both that limit and an independent numerical
-solution of the truncated birth-death chain.
+As patience grows the results tend to Erlang C, and as it vanishes to Erlang B; tests pin both limits, an
+independent numerical solution of the truncated birth-death chain, pyworkforce's regression values and a seeded
+simulation (no published table of Erlang A values could be read).
 """
 
 from __future__ import annotations

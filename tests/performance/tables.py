@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
@@ -73,3 +74,23 @@ def contact(
         "customer_key": customer,
         "transferred": transferred,
     }
+
+
+def workspace_with_entity(home: Path, entity_id: str, *zones: str) -> None:
+    """``cxcert init`` and an entity with one location per zone (``loc0``, ``loc1``...), through the CLI."""
+    from cli.runner import invoke, ok_json
+
+    ok_json(invoke("init", "--json", home=home))
+    locations = [arg for i, z in enumerate(zones or ("UTC",)) for arg in ("--location", f"loc{i}:Site {i}:GB:{z}")]
+    ok_json(invoke("entity", "create", "--id", entity_id, "--name", f"Entity {entity_id}", "--organisation", "org",
+                   "--organisation-name", "Org Ltd", *locations, "--service", "inbound_customer_service",
+                   "--on", "2026-01-02", "--json", home=home))  # fmt: skip
+
+
+def ingest_csv(home: Path, tmp: Path, kind: str, text: str, entity_id: str, program: str = "care") -> None:
+    """``cxcert ingest KIND`` of CSV ``text`` for ``entity_id``."""
+    from cli.runner import invoke, ok_json
+
+    path = tmp / f"{kind}.csv"
+    path.write_text(text)
+    ok_json(invoke("ingest", kind, str(path), "--entity", entity_id, "--program", program, "--json", home=home))

@@ -13,7 +13,7 @@ EXPECTED_IDS = {
     "backlog_aging", "csat_top_box", "dsat", "nps", "critical_error_accuracy_customer",
     "critical_error_accuracy_business", "critical_error_accuracy_compliance", "non_critical_accuracy",
     "forecast_accuracy", "schedule_adherence", "occupancy", "shrinkage", "attrition", "absenteeism", "proficiency",
-    "cost_per_contact", "schedule_conformance",
+    "cost_per_contact", "schedule_conformance", "forecast_wape", "forecast_mape", "forecast_bias",
 }  # fmt: skip
 
 

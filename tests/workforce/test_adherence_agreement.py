@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cli.runner import invoke, ok_json
+from performance.tables import ingest_csv, workspace_with_entity
 
 from .test_cli_adherence import SCHEDULES, STATES
 
@@ -19,10 +20,9 @@ WINDOW = ("--from", "2026-03-02", "--to", "2026-03-03", "--tz", "UTC")
 
 def _load(tmp_path: Path, schedules: str) -> Path:
     home = tmp_path / "home"
+    workspace_with_entity(home, "site")
     for kind, text in (("schedules", schedules), ("agent_states", STATES)):
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(text)
-        ok_json(invoke("ingest", kind, str(path), "--entity", "site", "--program", "care", "--json", home=home))
+        ingest_csv(home, tmp_path, kind, text, "site")
     return home
 
 

@@ -55,7 +55,8 @@ def forecast_accuracy_command(
     """Forecast accuracy: share of periods within +/- X %, MAPE, WAPE and bias, overall and per queue.
 
     From the warehouse: forecasts of the entity whose interval starts in the local dates --from..--to, against
-    the contacts (answered or abandoned, any direction) of the same program and queue that arrived in each
+    the contacts (answered or abandoned; inbound, as the KPI catalogue's forecast_accuracy defines the actual
+    volume) of the same program and queue that arrived in each
     forecast interval [interval_start, interval_start + interval_s); an interval with no contact has actual 0.
 
       cxcert forecast-accuracy --entity acme-care --from 2026-03-01 --to 2026-03-31 --grain day
@@ -112,6 +113,7 @@ def forecast_accuracy_command(
 
 def _from_warehouse(entity: str, first: dt.date, last: dt.date, zone: str, queues: list[str]) -> pd.DataFrame:
     """Forecast and actual per forecast interval, aggregated by DuckDB; interval_start in local wall-clock time."""
+    from cxcert.performance.compile import forecast_actuals
     from cxcert.performance.periods import Window, utc_literal
     from cxcert.warehouse import Warehouse
 
@@ -134,6 +136,7 @@ def _from_warehouse(entity: str, first: dt.date, last: dt.date, zone: str, queue
     c = c.filter(
         c.arrived_at >= utc_literal(window.utc_start),
         c.arrived_at < utc_literal(window.utc_end + dt.timedelta(days=1)),
+        forecast_actuals(c),  # the KPI catalogue's definition of actual volume, shared with cxcert kpi
     )
     joined = f.left_join(
         c,

@@ -234,13 +234,18 @@ class CyclesLateMetric(_Metric):
 
 
 class IntervalAccuracyMetric(_Metric):
-    """Share of forecast intervals whose actual volume is within ± tolerance of the forecast (|a − f| ≤ t·a)."""
+    """Forecast against actual volume per forecast interval, each interval as long as its own ``interval_s``.
+
+    Every statistic is a ratio of sums over intervals, so it re-aggregates exactly: ``within_tolerance`` intervals
+    with |a − f| ≤ tolerance·a / intervals (no actual: within only when f = 0); ``wape`` Σ|f − a| / Σa; ``bias``
+    Σ(f − a) / Σa (positive: over-forecast); ``mape`` Σ(|f − a| / a) / intervals with a > 0."""
 
     kind: Literal["interval_accuracy"]
+    statistic: Literal["within_tolerance", "wape", "bias", "mape"] = "within_tolerance"
     where: tuple[Condition, ...] = Field(default=(), description="which contacts count as actual volume")
 
     def required_parameters(self) -> tuple[str, ...]:
-        return ("tolerance", "interval")
+        return ("tolerance",) if self.statistic == "within_tolerance" else ()
 
 
 class AdherenceMetric(_Metric):

@@ -7,14 +7,18 @@ are one per scorable Category 4.0 item (12), stored into the audit as computed.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from cxcert.canonical import TABLES
+from cxcert.certification.corrective_action import CorrectiveAction
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.standards import library
+from cxcert.store.corrective_actions import CorrectiveActionRepository
+from cxcert.store.db import open_database
 from cxcert.synth import generate, load_profile
 from cxcert.warehouse import Warehouse
 
@@ -24,8 +28,8 @@ ENTITY = "acme-care"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with an entity and three months of generated operations in its warehouse."""
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with an entity and three months of generated operations in its warehouse (never changed)."""
     home = tmp_path_factory.mktemp("evidence") / "home"
     ok_json(invoke("init", "--json", home=home))
     ok_json(
@@ -41,6 +45,14 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for part in sorted((out / table).glob("*.parquet")):
             result = ingest_file(warehouse, table, part, entity_id=ENTITY, fmt="canonical")
             assert result.accounting.read == result.accounting.accepted + result.accounting.rejected
+    return home
+
+
+@pytest.fixture(scope="module")
+def workspace(pristine: Path) -> Path:
+    """The module's shared copy of the pristine workspace."""
+    home = pristine.parent / "shared"
+    shutil.copytree(pristine, home)
     return home
 
 
@@ -73,6 +85,11 @@ def test_evidence_json_recorded_into_an_audit_and_written_to_excel(workspace: Pa
     book = load_workbook(xlsx, read_only=True)
     assert book.sheetnames == ["Summary", "Performance summary", "Findings", "Alerts"]
     assert book["Performance summary"].max_row == 1 + len(payload["rows"])
+    header = [c.value for c in next(book["Performance summary"].iter_rows(max_row=1))]
+    assert header[8:12] == ["Target", "Target kind", "Benchmark", "Target source"]
+    assert header[12:15] == ["2025-01", "2025-02", "2025-03"]
+    assert next(book["Alerts"].iter_rows(max_row=1))[0].value == "Alert id"
+    assert book["Alerts"].max_row == 1 + len(payload["alerts"])
     assert book["Findings"].max_row == 1 + 12
 
 
@@ -80,3 +97,134 @@ def test_evidence_user_mistakes_exit_2(workspace: Path) -> None:
     assert "--purpose" in user_error(invoke("evidence", "--entity", ENTITY, "--purpose", "final", home=workspace))
     assert "no entity" in user_error(invoke("evidence", "--entity", "nobody", home=workspace))
     assert "--months" in user_error(invoke("evidence", "--entity", ENTITY, "--months", "0", home=workspace))
+
+
+@pytest.fixture()
+def fresh(pristine: Path, tmp_path: Path) -> Path:
+    """A copy of the pristine workspace (warehouse included), for tests that store targets or actions."""
+    home = tmp_path / "home"
+    shutil.copytree(pristine, home)
+    return home
+
+
+def _stored_actions(home: Path) -> tuple[CorrectiveAction, ...]:
+    """The corrective actions in the workspace's SQLite database, read through the store."""
+    db = open_database(f"sqlite:///{home / 'cxcert.sqlite'}")
+    try:
+        with db.session() as session:
+            return CorrectiveActionRepository(session).actions(ENTITY)
+    finally:
+        db.dispose()
+
+
+def _evidence(home: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    return ok_json(invoke("evidence", "--entity", ENTITY, *args, "--json", home=home))  # type: ignore[no-any-return]
+
+
+def test_stored_targets_are_used_and_a_mid_window_change_judges_each_month(fresh: Path) -> None:
+    """Without stored targets the packaged examples apply, and the output says so; with them, each month is
+    judged against the value in force then (0.20 in January, 0.99 from February: an 80/20 voice level of the
+    generated centre meets the first and misses the second)."""
+    examples = _evidence(fresh, "--months", "3", "--end", "2025-03-31")
+    assert examples["targets"]["origin"] == "packaged" and "no stored targets" in examples["targets"]["note"]
+    sl = ("targets", "set", "--entity", ENTITY, "--metric", "service_level", "--json")
+    ok_json(invoke(*sl, "--value", "0.20", "--from", "2020-01-01", "--kind", "client_sla", "--benchmark", "contract A",
+                   home=fresh))  # fmt: skip
+    ok_json(invoke(*sl, "--value", "0.99", "--from", "2025-02-01", "--kind", "internal", "--benchmark", "stretch plan",
+                   home=fresh))  # fmt: skip
+    payload = _evidence(fresh, "--months", "3", "--end", "2025-03-31")
+    assert payload["targets"]["origin"] == "stored"
+    rows = [r for r in payload["rows"] if r["metric_used"] == "service_level"]
+    assert rows
+    for row in rows:
+        assert [(m["target"], m["target_kind"], m["met"]) for m in row["months"]] == [
+            (0.2, "client_sla", True), (0.99, "internal", False), (0.99, "internal", False),
+        ]  # fmt: skip
+        assert (row["target"], row["target_kind"], row["benchmark"]) == (0.99, "internal", "stretch plan")
+        assert [(t["from_period"], t["value"]) for t in row["targets"]] == [("2025-01-01", 0.2), ("2025-02-01", 0.99)]
+    # Metrics without a stored target are rows with no target: the entity's targets are all that judge it.
+    assert {r["verdict"] for r in payload["rows"] if r["metric_used"] == "aht"} == {"no target"}
+    # The KCRP column falls back to program names, and the review says why.
+    assert payload["kcrp_links"]["unlinked"] and "the entity has no KCRPs" in str(payload["kcrp_links"])
+    text = invoke("evidence", "--entity", ENTITY, "--months", "3", "--end", "2025-03-31", home=fresh)
+    assert text.returncode == 0 and "20.0% -> 99.0% from 2025-02" in text.stdout and "stretch plan" in text.stdout
+
+
+def test_alerts_have_ids_and_a_run_that_goes_on_updates_its_action(fresh: Path) -> None:
+    ok_json(invoke("targets", "set", "--entity", ENTITY, "--metric", "service_level", "--value", "0.99", "--from",
+                   "2020-01-01", "--benchmark", "stretch plan", "--json", home=fresh))  # fmt: skip
+    two = _evidence(fresh, "--months", "2", "--end", "2025-02-28", "--open-actions")
+    ids = {a["id"] for a in two["alerts"]}
+    assert all(a["id"].startswith(f"{ENTITY}:") and a["points"] and "explanation" in a for a in two["alerts"])
+    sl = [a for a in two["alerts"] if a["metric"] == "service_level"]
+    assert sl and {a["rule"] for a in sl} == {"target_missed"}  # two misses: not yet the standard's run of three
+    opened = {p["id"]: p["change"] for p in two["corrective_actions"] if "-service_level-" in p["id"]}
+    assert len(opened) == len(sl) // 2  # one action per program's run, for both of its missed months
+    assert set(opened.values()) == {"opened"} and all(i.endswith("-below-2025-01-01") for i in opened)
+    # Same data again: nothing new, nothing changed.
+    again = _evidence(fresh, "--months", "2", "--end", "2025-02-28", "--open-actions")
+    assert {p["change"] for p in again["corrective_actions"]} == {"unchanged"}
+    assert {a["id"] for a in again["alerts"]} == ids
+    # A month later the run is three long: the standard's alert covers it whole and the same action is updated.
+    three = _evidence(fresh, "--months", "3", "--end", "2025-03-31", "--open-actions")
+    runs = [a for a in three["alerts"] if a["metric"] == "service_level" and a["rule"] == "consecutive_below"]
+    assert len(runs) == len(opened)
+    for run in runs:
+        assert (run["first_period"], run["last_period"], run["points_count"]) == ("2025-01-01", "2025-03-01", 3)
+        assert "3 consecutive points below standard, 2025-01-01 to 2025-03-01" in run["explanation"]["summary"]
+    assert {r["corrective_action_id"] for r in runs} == set(opened)
+    changes = {p["id"]: p["change"] for p in three["corrective_actions"] if "-service_level-" in p["id"]}
+    assert changes == dict.fromkeys(opened, "updated")  # the same actions, brought up to date: not duplicated
+    run = runs[0]
+    listed = ok_json(invoke("alerts", "list", "--entity", ENTITY, "--months", "3", "--end", "2025-03-31",
+                            "--rule", "consecutive_below", "--json", home=fresh))  # fmt: skip
+    mine = next(a for a in listed["alerts"] if a["id"] == run["id"])
+    assert mine["corrective_action"] == "open"
+    # Acting on the alert finds the run's action open and up to date.
+    acted = ok_json(invoke("alerts", "act", run["id"], "--owner", "ops-lead", "--months", "3", "--end", "2025-03-31",
+                           "--json", home=fresh))  # fmt: skip
+    assert acted["corrective_action"]["id"] == run["corrective_action_id"]
+    assert acted["corrective_action"]["change"] == "unchanged"
+    assert acted["corrective_action"]["owner"] == "operations manager"  # the stored owner is kept
+
+
+def test_alerts_act_opens_one_action_for_one_alert(fresh: Path) -> None:
+    payload = _evidence(fresh, "--months", "3", "--end", "2025-03-31")
+    alert = payload["alerts"][0]
+    acted = ok_json(invoke("alerts", "act", alert["id"], "--owner", "ops-lead", "--due", "2099-01-31", "--months",
+                           "3", "--end", "2025-03-31", "--json", home=fresh))  # fmt: skip
+    action = acted["corrective_action"]
+    assert (action["id"], action["change"], action["owner"], action["due_on"]) == (
+        alert["corrective_action_id"], "opened", "ops-lead", "2099-01-31",
+    )  # fmt: skip
+    stored = _stored_actions(fresh)
+    assert [(a.id, a.owner, a.due_on.isoformat(), a.item) for a in stored] == [
+        (action["id"], "ops-lead", "2099-01-31", alert["item"])
+    ]
+    # The action explains itself: the alert's points with their targets, and the rules that fired.
+    point = alert["points"][0]
+    assert f"{point['period']}: {point['value']:.4g}" in stored[0].description
+    assert f"Rule: {alert['rule_title']}" in stored[0].description
+    assert "not an alert id" in user_error(invoke("alerts", "act", "x:y", "--owner", "o", home=fresh))
+    missing = f"{ENTITY}:aht:nowhere:we1:2025-01-01"
+    assert "no alert" in user_error(invoke("alerts", "act", missing, "--owner", "o", "--end", "2025-03-31",
+                                           "--months", "3", home=fresh))  # fmt: skip
+    assert "--due" in user_error(invoke("alerts", "act", alert["id"], "--owner", "o", "--due", "2000-01-01",
+                                        home=fresh))  # fmt: skip
+
+
+def test_a_six_month_review_records_computed_findings_on_recertification_thresholds(fresh: Path) -> None:
+    ok_json(invoke("assessment", "create", "--entity", ENTITY, "--kind", "six_month_review", "--on", "2025-04-02",
+                   "--id", "smr-1", "--json", home=fresh))  # fmt: skip
+    # --end defaults to the month before the review: January to March 2025.
+    payload = _evidence(fresh, "--months", "3", "--record-into", "smr-1")
+    assert payload["window"]["start"] == "2025-01-01" and payload["window"]["end"] == "2025-03-31"
+    assert payload["purpose"] == "recertification"
+    assert payload["thresholds"] == {"meeting_target": 0.6, "meeting_or_improving": 0.8}  # performance_rules.yaml
+    assert payload["recorded_into"] == {"assessment": "smr-1", "kind": "six_month_review"}
+    stored = ok_json(invoke("assessment", "show", "smr-1", "--json", home=fresh))
+    assert {f["item"] for f in stored["findings"]} == {f["item"] for f in payload["findings"]}
+    assert {f["source"] for f in stored["findings"]} == {"computed"}
+    line = user_error(invoke("evidence", "--entity", ENTITY, "--months", "3", "--record-into", "smr-1",
+                             "--purpose", "initial", home=fresh))  # fmt: skip
+    assert "recertification thresholds" in line

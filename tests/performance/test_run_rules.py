@@ -7,7 +7,16 @@ import datetime as dt
 import pytest
 
 from cxcert.certification.corrective_action import CorrectiveAction
-from cxcert.performance.alerts import alerts_for, chart_for, to_corrective_action
+from cxcert.errors import CxcertError
+from cxcert.performance.alerts import (
+    ActionChange,
+    ReviewedAlert,
+    alerts_for,
+    chart_for,
+    parse_alert_id,
+    plan_action,
+    reviewed_alerts,
+)
 from cxcert.performance.catalogue import Direction, default_catalogue
 from cxcert.performance.control_charts import p_chart, xmr_chart
 from cxcert.performance.evaluation import judge, k_of_last_n, majority_met, meets
@@ -60,21 +69,77 @@ def test_majority_is_strictly_more_than_half() -> None:
     assert "2 of 3 targets met" in v.explanation.summary
 
 
-def test_three_consecutive_below_fires_exactly_at_the_third_point_once_per_run() -> None:
+def test_three_consecutive_below_is_one_alert_per_run_covering_the_whole_run() -> None:
     assert (
         consecutive_below(sl_judgements([0.7, 0.7, 0.9, 0.7, 0.7]), metric="service_level", program="p1", run=3) == ()
     )
     js = sl_judgements([0.9, 0.7, 0.75, 0.78, 0.6, 0.5, 0.9, 0.7, 0.7, 0.7])
     alerts = consecutive_below(js, metric="service_level", program="p1", run=3)
+    # Months 2-6 are five misses in a row: one alert from the first to the last point below, not one at the 3rd.
     assert [[p.period for p in a.points] for a in alerts] == [
-        [js[1].period, js[2].period, js[3].period],  # fires at the 3rd point of the first run, not again at the 4th
-        [js[7].period, js[8].period, js[9].period],
+        [j.period for j in js[1:6]],
+        [j.period for j in js[7:10]],
     ]
-    first = alerts[0]
-    assert first.rule == "consecutive_below"
-    assert [p.target for p in first.points] == [0.8, 0.8, 0.8]
+    first, last = alerts
+    assert first.rule == "consecutive_below" and not first.ongoing
+    assert last.ongoing  # the run reaches the latest point: it may go on
+    assert [p.target for p in first.points] == [0.8] * 5
+    assert first.explanation.summary == (
+        f"service_level for p1: 5 consecutive points below standard, {js[1].period} to {js[5].period}"
+    )
     text = first.explanation.render()
-    assert "3 consecutive points below standard" in text and "0.7 vs target 0.8" in text
+    assert "0.7 vs target 0.8" in text and "length=5" in text
+
+
+def test_a_run_that_goes_on_keeps_its_alert_id_and_action() -> None:
+    """Twelve months below target seen at month 3 and again at month 12: the same alert and the same action."""
+    metric = default_catalogue().get("service_level")
+    rules = default_rule_set()
+
+    def run_alert(values: list[float | None]) -> ReviewedAlert:
+        found = reviewed_alerts(metric, series(values), program="p1", targets=BOOK, rules=rules, entity_id="e1",
+                                item="4.1")  # fmt: skip
+        return next(a for a in found if a.alert.rule == "consecutive_below")
+
+    early, late = run_alert([0.7] * 3), run_alert([0.7] * 12)
+    assert early.id == late.id == "e1:service_level:p1:consecutive_below:2024-01-01"
+    assert early.action_id == late.action_id == "e1/KPI-service_level-p1-below-2024-01-01"
+    assert late.alert.explanation.summary.startswith("service_level for p1: 12 consecutive points below standard, "
+                                                     "2024-01-01 to 2024-12-01")  # fmt: skip
+    opened = plan_action([early], owner="ops", raised_on=dt.date(2024, 4, 2), due_on=dt.date(2024, 6, 1))
+    assert opened.change is ActionChange.OPENED
+    again = plan_action([early], owner="x", raised_on=dt.date(2024, 5, 2), due_on=dt.date(2024, 7, 1),
+                        existing=[opened.action])  # fmt: skip
+    assert again.change is ActionChange.UNCHANGED and again.action == opened.action
+    extended = plan_action([late], owner="x", raised_on=dt.date(2025, 1, 2), due_on=dt.date(2025, 3, 1),
+                           existing=[opened.action])  # fmt: skip
+    assert extended.change is ActionChange.UPDATED
+    assert extended.action.id == opened.action.id
+    # Owner and dates are the stored action's: updating a plan does not re-raise it.
+    assert (extended.action.owner, extended.action.raised_on, extended.action.due_on) == (
+        "ops", dt.date(2024, 4, 2), dt.date(2024, 6, 1)
+    )
+    assert "12 consecutive points, 2024-01-01 to 2024-12-01" in extended.action.description
+    closed = opened.action.close(dt.date(2024, 5, 1))
+    left = plan_action([late], owner="x", raised_on=dt.date(2025, 1, 2), due_on=dt.date(2025, 3, 1),
+                       existing=[closed])  # fmt: skip
+    assert left.change is ActionChange.CLOSED and left.action == closed
+
+
+def test_a_run_from_the_window_start_continues_an_earlier_open_action() -> None:
+    """A run longer than the window starts at the window's first month; the open action of the run that began
+    earlier (same metric and program) is the one brought up to date."""
+    metric = default_catalogue().get("service_level")
+    found = reviewed_alerts(metric, series([0.7, 0.7, 0.7]), program="p1", targets=BOOK, rules=default_rule_set(),
+                            entity_id="e1", item="4.1")  # fmt: skip
+    run = next(a for a in found if a.alert.rule == "consecutive_below")
+    assert run.run is not None and run.run.from_window_start
+    earlier = CorrectiveAction(id="e1/KPI-service_level-p1-below-2023-10-01", entity_id="e1", item="4.1",
+                               finding_level=FindingLevel.MINOR, description="old", owner="ops",
+                               raised_on=dt.date(2023, 12, 2), due_on=dt.date(2024, 2, 1))  # fmt: skip
+    plan = plan_action([run], owner="x", raised_on=dt.date(2024, 4, 2), due_on=dt.date(2024, 6, 1),
+                       existing=[earlier])  # fmt: skip
+    assert plan.change is ActionChange.UPDATED and plan.action.id == earlier.id
 
 
 def test_no_data_breaks_a_run() -> None:
@@ -132,19 +197,36 @@ def test_correct_chart_per_metric_type() -> None:
 
 
 def test_alerts_for_a_series_and_corrective_action() -> None:
-    # 0.85 met, then 0.78, 0.76, 0.75 missed: three target_missed alerts and one consecutive_below at month 4.
+    # 0.85 met, then 0.78, 0.76, 0.75 missed: three target_missed alerts and one consecutive_below, all one run.
     metric = default_catalogue().get("service_level")
     alerts = alerts_for(metric, series([0.85, 0.78, 0.76, 0.75]), program="p1", targets=BOOK, rules=default_rule_set())
     rules = [a.rule for a in alerts]
     assert rules.count("target_missed") == 3 and rules.count("consecutive_below") == 1
-    run = next(a for a in alerts if a.rule == "consecutive_below")
-    action = to_corrective_action(run, entity_id="e1", owner="ops-manager", raised_on=dt.date(2024, 5, 2),
-                                  due_in_days=30, item="4.1")  # fmt: skip
+    reviewed = reviewed_alerts(metric, series([0.85, 0.78, 0.76, 0.75]), program="p1", targets=BOOK,
+                               rules=default_rule_set(), entity_id="e1", item="4.1")  # fmt: skip
+    assert {a.action_id for a in reviewed} == {"e1/KPI-service_level-p1-below-2024-02-01"}
+    miss = next(a for a in reviewed if a.alert.rule == "target_missed")
+    assert miss.alert.explanation.steps[0].inputs["benchmark"] == "contract B"
+    plan = plan_action(reviewed, owner="ops-manager", raised_on=dt.date(2024, 5, 2), due_on=dt.date(2024, 6, 1))
+    action = plan.action
     assert isinstance(action, CorrectiveAction)
-    assert action.id == "e1/KPI-service_level-p1-consecutive_below-2024-04-01"
+    assert action.id == "e1/KPI-service_level-p1-below-2024-02-01"
     assert (action.item, action.finding_level, action.due_on) == ("4.1", FindingLevel.MINOR, dt.date(2024, 6, 1))
-    assert "3 consecutive points below standard" in action.description
-    assert "2024-02-01: 0.78" in action.description
+    assert "3 consecutive points, 2024-02-01 to 2024-04-01" in action.description
+    assert "2024-02-01: 0.78 (target 0.8)" in action.description
+    assert "Rule: Target missed, 3 consecutive points below standard." in action.description
+    assert len(plan.alert_ids) == 4
+    with pytest.raises(CxcertError, match="before"):
+        plan_action(reviewed, owner="o", raised_on=dt.date(2024, 5, 2), due_on=dt.date(2024, 5, 1))
+
+
+def test_alert_ids_parse_back_even_with_colons_in_the_program() -> None:
+    key = parse_alert_id("e1:service_level:bank:retail:consecutive_below:2024-01-01")
+    assert (key.entity_id, key.metric, key.program, key.rule, key.first_period) == (
+        "e1", "service_level", "bank:retail", "consecutive_below", dt.date(2024, 1, 1)
+    )  # fmt: skip
+    with pytest.raises(CxcertError, match="not an alert id"):
+        parse_alert_id("e1:service_level:2024-01-01")
 
 
 def test_xmr_zone_rules_on_a_mean_metric_lower_is_better() -> None:

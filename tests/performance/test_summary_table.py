@@ -8,8 +8,8 @@ import pytest
 
 from cxcert.performance.engine import scorecard
 from cxcert.performance.performance_rules import Purpose, ShareThresholds, default_rule_set
-from cxcert.performance.summary_table import RowVerdict, summary_table
-from cxcert.performance.targets import default_targets
+from cxcert.performance.summary_table import KcrpRef, RowVerdict, link_kcrps, summary_table
+from cxcert.performance.targets import default_targets, parse_targets
 from cxcert.standards.schema import Category, CategoryRole, Item, MetricLabel, RequiredMetric, Standard, StandardKey
 
 from .tables import contact, tables, utc
@@ -92,3 +92,54 @@ def test_too_few_points_for_a_trend_is_a_miss() -> None:
     sl = next(r for r in table.rows if r.required_metric == "service_level")
     assert sl.verdict is RowVerdict.MISSED  # 4 improving months < the 6 points the trend test needs
     assert "needs 6" in sl.explanation.render()
+
+
+def test_each_month_is_judged_against_the_target_in_force_then() -> None:
+    """Service level 0.2 … 0.7 (see six_months) against 0.25 until March and 0.65 from April: met in Feb and Mar
+    (0.3, 0.4 ≥ 0.25; Jan's 0.2 is not), missed Apr and May (0.5, 0.6 < 0.65), met in Jun (0.7)."""
+    book = parse_targets(
+        "targets:\n  - {metric: service_level, kind: internal, benchmark: 'plan 2024', values: {2024-01-01: 0.25}}\n"
+        "  - {metric: service_level, program: p1, kind: client_sla, benchmark: 'contract B',\n"
+        "     values: {2024-01-01: 0.25, 2024-04-01: {value: 0.65, benchmark: 'contract B renewal'}}}\n",
+        where="t.yaml",
+    )
+    card = scorecard(six_months(), ("service_level",), tz="UTC", start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30))
+    table = summary_table(STANDARD, card, targets=book, rules=default_rule_set(), purpose=Purpose.INITIAL)
+    sl = next(r for r in table.rows if r.required_metric == "service_level")
+    assert [j.target.value for j in sl.judgements if j.target] == [0.25, 0.25, 0.25, 0.65, 0.65, 0.65]
+    assert [j.met for j in sl.judgements] == [False, True, True, False, False, True]
+    assert sl.months_met() == (3, 6)
+    assert sl.target == 0.65  # the latest; each month above was judged by its own
+    assert sl.describe_target(lambda v: f"{v:.2f}") == "0.25 -> 0.65 from 2024-04"
+    assert sl.describe_kind() == "client_sla"
+    assert sl.benchmarks() == ("contract B", "contract B renewal")
+    assert "0.65 (client_sla) from 2024-04-01: contract B renewal" in sl.explanation.render()
+
+
+def test_programs_link_to_the_kcrps_that_name_them_else_keep_their_name() -> None:
+    links = link_kcrps(
+        ["retail", "cards", "tech"],
+        [KcrpRef("inbound", "Inbound customer service", programs=("retail", "cards")), KcrpRef("tech", "Tech help")],
+    )
+    assert links.kcrp_of == {"retail": "Inbound customer service", "cards": "Inbound customer service",
+                             "tech": "Tech help"}  # fmt: skip
+    assert links.unlinked == ()
+    none = link_kcrps(["p1"], [])
+    assert none.kcrp_of == {} and none.unlinked == ("p1",)
+    assert "the entity has no KCRPs" in none.explanation.render()
+
+
+def test_recertification_falls_back_to_initial_thresholds_when_the_rule_set_has_none() -> None:
+    card = scorecard(six_months(), ("service_level", "asa", "fcr"), tz="UTC", start=dt.date(2024, 1, 1),
+                     end=dt.date(2024, 6, 30))  # fmt: skip
+    rules = default_rule_set()
+    recert = summary_table(STANDARD, card, targets=default_targets(), rules=rules, purpose=Purpose.RECERTIFICATION)
+    # The packaged rule set distinguishes them: re-certification at base asks 60 % and 80 %.
+    assert recert.purpose is Purpose.RECERTIFICATION
+    assert (recert.thresholds.meeting_target, recert.thresholds.meeting_or_improving) == (0.6, 0.8)
+    initial_only = rules.model_copy(update={"summary_thresholds": {Purpose.INITIAL: rules.summary_thresholds[
+        Purpose.INITIAL]}})  # fmt: skip
+    fallback = summary_table(STANDARD, card, targets=default_targets(), rules=initial_only,
+                             purpose=Purpose.RECERTIFICATION)  # fmt: skip
+    assert fallback.purpose is Purpose.INITIAL
+    assert "no re-certification thresholds at level base" in fallback.explanation.render()

@@ -13,6 +13,7 @@ def register_all(app: typer.Typer) -> None:
     from cxcert.cli import (
         actions,
         adherence,
+        alerts,
         answers,
         assessment,
         calendar,
@@ -33,11 +34,13 @@ def register_all(app: typer.Typer) -> None:
         staffing,
         standard,
         system,
+        targets,
         workspace,
     )
 
     actions.register(app)  # actions list|show|assign|close
     adherence.register(app)
+    alerts.register(app)
     answers.register(app)
     assessment.register(app)  # assessment, findings
     calendar.register(app)
@@ -59,3 +62,4 @@ def register_all(app: typer.Typer) -> None:
     staffing.register(app)
     standard.register(app)
     system.register(app)
+    targets.register(app)

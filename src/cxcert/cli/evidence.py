@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,126 +12,145 @@ import typer
 from rich.markup import escape
 
 from cxcert.cli.dates import parse_date
-from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli.evidence_view import print_review as print_review  # the demo shows a review the same way
+from cxcert.cli.evidence_view import review_to_dict as review_to_dict
+from cxcert.cli.output import console, print_json
 from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:  # the performance engine loads ibis: import it only when a command runs
+    from cxcert.certification.assessment import Assessment
+    from cxcert.certification.entity import Entity
+    from cxcert.cli.target_files import TargetsInUse
+    from cxcert.performance.alerts import PlannedAction
+    from cxcert.performance.performance_rules import Purpose
     from cxcert.performance.review import PerformanceReview
+    from cxcert.standards.schema import Standard
+    from cxcert.store.repository import Repositories
+
+# A review of these kinds looks at a certified entity again: the re-certification share thresholds apply
+# (DOMAIN.md section 3: the six-month review is "a re-certification application focused on the latest
+# Category 4.0 performance data").
+_RECERTIFICATION_KINDS = ("six_month_review", "recertification_audit")
 
 
 def register(app: typer.Typer) -> None:
     app.command("evidence")(evidence_command)
 
 
-def _value(value: float | None, share: bool) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1%}" if share else f"{value:,.2f}"
+@dataclass(frozen=True)
+class ComputedReview:
+    entity: Entity
+    standard: Standard
+    review: PerformanceReview
+    targets: TargetsInUse
 
 
-def print_review(review: PerformanceReview) -> None:
-    """The review for people: one line per required metric and program (months met, latest value, verdict),
-    the two shares, the computed item findings and the alerts. Monthly actuals are in --json and --xlsx."""
-    from cxcert.performance.catalogue import Unit, default_catalogue
-    from cxcert.performance.evaluation import meets
+def compute_review(
+    repos: Repositories,
+    entity_id: str,
+    *,
+    start: dt.date,
+    end: dt.date,
+    purpose: Purpose,
+    level: str = "base",
+    targets_file: Path | None = None,
+) -> ComputedReview:
+    """The entity's performance review over [start, end], on its stored targets (or the examples, said so) and
+    with its programs linked to its KCRPs."""
+    from cxcert.canonical import TABLES
+    from cxcert.cli.target_files import targets_in_use
+    from cxcert.performance.performance_rules import default_rule_set
+    from cxcert.performance.review import review_performance
+    from cxcert.performance.summary_table import KcrpRef
+    from cxcert.standards import library
+    from cxcert.warehouse import Warehouse
 
-    catalogue = default_catalogue()
-    table = review.table
-    rows = []
-    for r in table.rows:
-        metric = catalogue.get(r.metric_used) if r.metric_used in catalogue.ids() else None
-        share = metric is not None and metric.unit is Unit.SHARE
-        valued = [p for p in r.actuals if p.value is not None]
-        met = (
-            sum(1 for p in valued if p.value is not None and meets(metric.direction, p.value, r.target))
-            if metric is not None and r.target is not None
-            else None
+    entity = repos.organisations.get_entity(entity_id)
+    standard = library.standard(entity.standard_urn)
+    targets = targets_in_use(entity_id, targets_file)
+    warehouse = Warehouse.default()
+    # An entity's KCRP names no programs yet (certification/entity.py Process has no such field): a program is
+    # linked to a KCRP whose id or name is the program's, else shown by its own name (and the review says so).
+    kcrps = [KcrpRef(p.id, p.name) for p in entity.kcrps()]
+    review = review_performance(
+        {name: warehouse.table(name) for name in TABLES}, standard, entity_id=entity_id,
+        tz=entity.locations[0].time_zone, start=start, end=end, targets=targets.book, rules=default_rule_set(),
+        purpose=purpose, level=level, kcrps=kcrps,
+    )  # fmt: skip
+    return ComputedReview(entity, standard, review, targets)
+
+
+def choose_purpose(purpose: str | None, assessment: Assessment | None) -> Purpose:
+    """--purpose, else what the assessment recorded into calls for (re-certification for a six-month review)."""
+    from cxcert.performance.performance_rules import Purpose
+
+    implied = None
+    if assessment is not None:
+        recert = assessment.kind.value in _RECERTIFICATION_KINDS
+        implied = Purpose.RECERTIFICATION if recert else Purpose.INITIAL
+    if purpose is None:
+        return implied or Purpose.INITIAL
+    try:
+        chosen = Purpose(purpose)
+    except ValueError:
+        raise CxcertError(f"--purpose must be one of {', '.join(p.value for p in Purpose)}, not {purpose!r}") from None
+    if implied is not None and assessment is not None and chosen is not implied:
+        raise CxcertError(
+            f"--purpose {chosen.value} does not fit the {assessment.kind.value} {assessment.id}, which is judged "
+            f"against {implied.value} thresholds; leave --purpose out"
         )
-        rows.append(
-            (
-                r.item,
-                r.metric_used,
-                r.program or "-",
-                _value(r.target, share),
-                "-" if met is None else f"{met}/{len(valued)}",
-                _value(valued[-1].value if valued else None, share),
-                r.verdict.value,
-            )
-        )
-    print_table(
-        f"performance summary table, {review.start} to {review.end}",
-        ("item", "metric", "program", "target", "months at target", "latest", "verdict"),
-        rows,
-    )
-    colour = "green" if table.passed else "red"
-    console.print(f"[bold {colour}]{escape(table.explanation.summary)}[/]")
-    print_table(
-        "Category 4.0 items on computed evidence",
-        ("item", "title", "finding", "evidence"),
-        [(i.item, i.title, i.finding.level.value, i.finding.note) for i in review.evidence.items],
-    )
-    if review.alerts:
-        by_rule: dict[str, int] = {}
-        for a in review.alerts:
-            by_rule[a.alert.rule_title] = by_rule.get(a.alert.rule_title, 0) + 1
-        console.print(
-            f"[bold]{len(review.alerts)} alerts[/]: " + ", ".join(f"{n} x {escape(t)}" for t, n in by_rule.items())
-        )
-        serious = [a for a in review.alerts if a.alert.rule != "target_missed"]
-        for a in serious[:8]:
-            console.print(f"  - {escape(a.alert.explanation.summary)}", highlight=False)
-        if len(serious) > 8:
-            console.print(f"  ... and {len(serious) - 8} more (see --json or --xlsx)")
+    return chosen
 
 
-def review_to_dict(review: PerformanceReview) -> dict[str, object]:
-    """The whole review as JSON-ready data: shares, rows with monthly actuals, findings, alerts."""
-    t = review.table
-    return {
-        "entity_id": review.entity_id,
-        "window": {"start": review.start.isoformat(), "end": review.end.isoformat(), "tz": review.tz},
-        "purpose": t.purpose.value,
-        "level": t.level,
-        "share_meeting": t.share_meeting,
-        "share_meeting_or_improving": t.share_meeting_or_improving,
-        "thresholds": {"meeting_target": t.thresholds.meeting_target,
-                       "meeting_or_improving": t.thresholds.meeting_or_improving},
-        "passed": t.passed,
-        "explanation": t.explanation.to_dict(),
-        "rows": [
-            {
-                "item": r.item, "kcrp": r.kcrp, "metric_type": r.metric_type, "label": r.label.value,
-                "required_metric": r.required_metric, "metric_used": r.metric_used, "program": r.program,
-                "target": r.target, "actuals": {p.period.isoformat(): p.value for p in r.actuals},
-                "verdict": r.verdict.value, "explanation": r.explanation.to_dict(),
-            }
-            for r in t.rows
-        ],
-        "findings": [
-            {"item": i.item, "level": i.finding.level.value, "note": i.finding.note,
-             "explanation": i.explanation.to_dict()}
-            for i in review.evidence.items
-        ],
-        "alerts": [
-            {"item": a.item, "metric": a.alert.metric, "program": a.alert.program, "rule": a.alert.rule,
-             "last_period": a.alert.last_period.isoformat(), "explanation": a.alert.explanation.to_dict()}
-            for a in review.alerts
-        ],
-    }  # fmt: skip
+def save_planned(repos: Repositories, plans: Sequence[PlannedAction], who: str) -> None:
+    """Store the actions opened or brought up to date, each with an audit-trail entry."""
+    from cxcert.performance.alerts import ActionChange
+
+    for plan in plans:
+        if plan.change not in (ActionChange.OPENED, ActionChange.UPDATED):
+            continue
+        repos.corrective_actions.save_action(plan.action)
+        repos.audit_trail.append(
+            who, f"corrective_action.{plan.change.value}", f"corrective_action:{plan.action.id}",
+            {"alerts": list(plan.alert_ids), "item": plan.action.item, "owner": plan.action.owner,
+             "due_on": plan.action.due_on.isoformat(), "description": plan.action.description},
+        )  # fmt: skip
+
+
+def plan_json(plan: PlannedAction) -> dict[str, object]:
+    return {"id": plan.action.id, "change": plan.change.value, "alerts": list(plan.alert_ids),
+            "owner": plan.action.owner, "due_on": plan.action.due_on.isoformat(),
+            "explanation": plan.explanation.to_dict()}  # fmt: skip
+
+
+def _default_end(assessment: Assessment | None) -> dt.date | None:
+    """For an assessment, the last day of the month before it started: the months its assessors look back on."""
+    if assessment is None:
+        return None
+    return assessment.started_on.replace(day=1) - dt.timedelta(days=1)
 
 
 def evidence_command(
     entity_id: str = typer.Option(..., "--entity", help="The entity whose evidence to build."),
     months: int = typer.Option(12, "--months", help="How many whole months, ending with the month of --end."),
-    end: str | None = typer.Option(None, "--end", help="A day in the last month to include (default: today)."),
-    purpose: str = typer.Option("initial", "--purpose", help="initial or recertification (share thresholds)."),
+    end: str | None = typer.Option(
+        None,
+        "--end",
+        help="A day in the last month to include (default: today; with --record-into, the month before the "
+        "assessment started).",
+    ),
+    purpose: str | None = typer.Option(
+        None, "--purpose", help="initial or recertification share thresholds (default: from --record-into's kind)."
+    ),
     level: str = typer.Option("base", "--level", help="base or gold (share thresholds)."),
-    targets_file: Path | None = typer.Option(None, "--targets", help="Your targets.yaml (default: the examples)."),
+    targets_file: Path | None = typer.Option(
+        None, "--targets", help="Judge against this targets.yaml instead of the entity's stored targets."
+    ),
     record_into: str | None = typer.Option(
-        None, "--record-into", help="Record the computed 4.x findings into this assessment (then `cxcert decide`)."
+        None, "--record-into", help="Record the computed 4.x findings into this assessment (audit, six-month review)."
     ),
     open_actions: bool = typer.Option(
-        False, "--open-actions", help="Open a corrective action for every alert that requires immediate action."
+        False, "--open-actions", help="Open (or update) a corrective action for alerts that require immediate action."
     ),
     owner: str = typer.Option("operations manager", "--owner", help="Owner of corrective actions opened."),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Also write the evidence workbook (Excel) here."),
@@ -138,74 +159,90 @@ def evidence_command(
     """Build the Category 4.0 performance evidence of an entity from its warehouse data.
 
     Computes every metric the entity's standard requires, month by month in the site's time zone, judges each
-    against its dated target (met in k of the last n months, or sustained improvement by a Mann-Kendall trend),
-    applies the run rules (a missed target, three consecutive points below standard, control-chart rules),
-    and rolls the rows up to one computed finding per performance item. With --record-into the findings go into
-    an assessment, so `cxcert decide` uses computed, not typed, results.
+    month against the target then in force (the entity's stored targets, see `cxcert targets`), rates each
+    metric (met in k of the last n months, or sustained improvement by a Mann-Kendall trend), applies the run
+    rules (a missed target, three consecutive points below standard, control-chart rules), and rolls the rows
+    up to one computed finding per performance item. With --record-into the findings go into an assessment, so
+    `cxcert decide` uses computed, not typed, results; a six-month review is judged against the rule set's
+    re-certification thresholds. Alerts have ids: `cxcert alerts act ID` opens an action for one of them.
 
-    Example:  cxcert evidence --entity demo --months 12 --end 2025-12-31 --xlsx evidence.xlsx
+    Example:  cxcert evidence --entity acme-care --months 12 --end 2025-12-31 --xlsx evidence.xlsx
+    Example:  cxcert evidence --entity acme-care --record-into acme-care/six_month_review-2026-03-02
     """
     from cxcert.cli.workspace import actor, workspace
-    from cxcert.performance.performance_rules import Purpose, default_rule_set
-    from cxcert.performance.review import months_window, review_performance
-    from cxcert.performance.targets import default_targets, parse_targets
-    from cxcert.standards import library
-    from cxcert.warehouse import Warehouse
+    from cxcert.performance.review import months_window
 
-    try:
-        chosen_purpose = Purpose(purpose)
-    except ValueError:
-        raise CxcertError(f"--purpose must be one of {', '.join(p.value for p in Purpose)}, not {purpose!r}") from None
-    start, stop = months_window(parse_date(end, "--end"), months)
-    if targets_file is not None:
-        if not targets_file.is_file():
-            raise CxcertError(f"no targets file at {targets_file}")
-        targets = parse_targets(targets_file.read_text(encoding="utf-8"), where=str(targets_file))
-    else:
-        targets = default_targets()
     with workspace() as repos:
-        entity = repos.organisations.get_entity(entity_id)
-        standard = library.standard(entity.standard_urn)
-        warehouse = Warehouse.default()
-        tables = {name: warehouse.table(name) for name in warehouse_tables()}
-        review = review_performance(
-            tables, standard, entity_id=entity_id, tz=entity.locations[0].time_zone, start=start, end=stop,
-            targets=targets, rules=default_rule_set(), purpose=chosen_purpose, level=level,
-        )  # fmt: skip
-        today = dt.date.today()
+        assessment = None
         if record_into is not None:
             assessment = repos.assessments.get_assessment(record_into)
             if assessment.entity_id != entity_id:
                 raise CxcertError(f"assessment {record_into!r} is of entity {assessment.entity_id}, not {entity_id}")
+        chosen_purpose = choose_purpose(purpose, assessment)
+        start, stop = months_window(parse_date(end, "--end", default=_default_end(assessment)), months)
+        computed = compute_review(
+            repos, entity_id, start=start, end=stop, purpose=chosen_purpose, level=level, targets_file=targets_file
+        )
+        review = computed.review
+        if assessment is not None:
             for finding in review.evidence.findings():
-                repos.assessments.record_finding(record_into, finding)
+                repos.assessments.record_finding(assessment.id, finding)
             repos.audit_trail.append(
-                actor(), "evidence.recorded", f"assessment:{record_into}",
-                {"window": [start.isoformat(), stop.isoformat()], "findings": dict(review.evidence.counts())},
+                actor(), "evidence.recorded", f"assessment:{assessment.id}",
+                {"window": [start.isoformat(), stop.isoformat()], "findings": dict(review.evidence.counts()),
+                 "purpose": review.table.purpose.value, "targets": computed.targets.where},
             )  # fmt: skip
-        opened = review.corrective_actions(owner=owner, raised_on=today) if open_actions else ()
-        for action in opened:
-            repos.corrective_actions.save_action(action)
+        plans: tuple[PlannedAction, ...] = ()
+        if open_actions:
+            existing = repos.corrective_actions.actions(entity_id)
+            plans = review.plan_actions(owner=owner, raised_on=dt.date.today(), existing=existing)
+            save_planned(repos, plans, actor())
     if xlsx is not None:
         from cxcert.reports.performance_workbook import write_performance_workbook
 
-        write_performance_workbook(review, xlsx, entity_name=entity.name, standard_title=standard.title)
+        write_performance_workbook(
+            review, xlsx, entity_name=computed.entity.name, standard_title=computed.standard.title,
+            targets_note=computed.targets.note,
+        )  # fmt: skip
     if json_out:
         payload = review_to_dict(review)
-        payload["corrective_actions_opened"] = [a.id for a in opened]
+        t = computed.targets
+        payload["targets"] = {"origin": t.origin, "where": t.where, "note": t.note}
+        payload["corrective_actions"] = [plan_json(p) for p in plans]
+        payload["corrective_actions_opened"] = [p.action.id for p in plans if p.change.value == "opened"]
+        if assessment is not None:
+            payload["recorded_into"] = {"assessment": assessment.id, "kind": assessment.kind.value}
         print_json(payload)
         return
-    print_review(review)
-    if record_into is not None:
-        console.print(f"Recorded {len(review.evidence.items)} computed findings into {record_into}; "
-                      f"next: [bold]cxcert decide --entity {entity_id} --assessment {record_into}[/]")  # fmt: skip
-    if opened:
-        console.print(f"Opened {len(opened)} corrective actions; see [bold]cxcert calendar --entity {entity_id}[/]")
+    print_review(review, computed.targets.note)
+    if assessment is not None:
+        _print_recorded(review, assessment, entity_id)
+    if plans:
+        counts = {c: sum(1 for p in plans if p.change.value == c) for c in ("opened", "updated", "unchanged", "closed")}
+        console.print(
+            f"Corrective actions: {counts['opened']} opened, {counts['updated']} updated (the run goes on), "
+            f"{counts['unchanged']} unchanged, {counts['closed']} already closed; "
+            f"see [bold]cxcert calendar --entity {escape(entity_id)}[/]"
+        )
     if xlsx is not None:
         console.print(f"Wrote the evidence workbook to {xlsx}")
 
 
-def warehouse_tables() -> tuple[str, ...]:
-    from cxcert.canonical import TABLES
+def _print_recorded(review: PerformanceReview, assessment: Assessment, entity_id: str) -> None:
+    from cxcert.standards.rule_set import FindingLevel
 
-    return tuple(TABLES)
+    console.print(
+        f"Recorded {len(review.evidence.items)} computed findings into {escape(assessment.id)} "
+        f"({review.table.purpose.value} thresholds)",
+        highlight=False,
+    )
+    if assessment.kind.value == "six_month_review":
+        deficient = [f.item for f in review.evidence.findings() if f.level in (FindingLevel.MINOR, FindingLevel.MAJOR)]
+        if deficient:
+            console.print(
+                f"Six-month review: falling out of compliance has no consequence now, but items "
+                f"{', '.join(deficient)} must be rectified (corrective actions: --open-actions or `cxcert alerts`)",
+                highlight=False,
+            )
+        return
+    console.print(f"next: [bold]cxcert decide --entity {escape(entity_id)} --assessment {escape(assessment.id)}[/]")

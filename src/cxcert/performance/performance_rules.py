@@ -45,7 +45,7 @@ class TrendRule(Frozen):
 class ZoneRule(Frozen):
     """``points`` of ``window`` consecutive points beyond ``beyond_sigma`` on the same side of the centre line."""
 
-    id: str
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="lower-case letters, digits and '_' (part of alert ids)")
     title: str
     points: int = Field(ge=1)
     window: int = Field(ge=1)
@@ -97,6 +97,16 @@ class PerformanceRuleSet(Frozen):
         if level not in levels:
             raise NotFound(f"rule set {self.id!r} has no {purpose.value} thresholds for level {level!r}")
         return levels[level]
+
+    def thresholds_for(self, purpose: Purpose, level: str) -> tuple[Purpose, ShareThresholds, str]:
+        """The thresholds that apply and why: a rule set that does not distinguish re-certification uses its
+        initial thresholds for it."""
+        if purpose is Purpose.RECERTIFICATION and level not in self.summary_thresholds.get(purpose, {}):
+            initial = self.thresholds(Purpose.INITIAL, level)
+            why = f"rule set {self.id} has no re-certification thresholds at level {level}: the initial ones apply"
+            return Purpose.INITIAL, initial, why
+        chosen = self.thresholds(purpose, level)
+        return purpose, chosen, f"{purpose.value} thresholds at level {level} of rule set {self.id}"
 
 
 class PerformanceRules(Frozen):

@@ -1,13 +1,14 @@
 """Run rules that raise alerts: a missed threshold, the standard's "three consecutive points below standard",
 and the Western Electric zone rules on a correct control chart. Every alert carries its points, limits, rule and
-an explanation, so a person can see why it fired.
+an explanation, so a person can see why it fired. A run below target is one alert from its first to its last
+point, however long it lasts, so re-running on next month's data extends the alert instead of adding one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cxcert.explain import Explanation
 from cxcert.performance.catalogue import Direction
@@ -44,10 +45,39 @@ class Alert:
     points: tuple[AlertPoint, ...]
     limits: Limits | None
     explanation: Explanation
+    ongoing: bool = False  # the condition still holds at the latest point of the series
+
+    @property
+    def first_period(self) -> dt.date:
+        return self.points[0].period
 
     @property
     def last_period(self) -> dt.date:
         return self.points[-1].period
+
+
+@dataclass(frozen=True)
+class BelowRun:
+    """A maximal run of consecutive judged periods that missed target (length 1 or more).
+
+    ``from_window_start``: the run begins at the series' first period, so it may have begun earlier.
+    ``ongoing``: it reaches the series' last period, so it may continue.
+    """
+
+    points: tuple[AlertPoint, ...]
+    from_window_start: bool
+    ongoing: bool
+
+    @property
+    def first_period(self) -> dt.date:
+        return self.points[0].period
+
+    @property
+    def last_period(self) -> dt.date:
+        return self.points[-1].period
+
+    def covers(self, period: dt.date) -> bool:
+        return self.first_period <= period <= self.last_period
 
 
 def _judged_point(j: PeriodJudgement) -> AlertPoint:
@@ -55,41 +85,70 @@ def _judged_point(j: PeriodJudgement) -> AlertPoint:
     return AlertPoint(j.period, j.actual, target=j.target.value)
 
 
+def below_target_runs(judgements: Sequence[PeriodJudgement]) -> tuple[BelowRun, ...]:
+    """Every run of consecutive missed periods. A period without data or target ends a run: the standard speaks
+    of consecutive *measuring points*."""
+    runs: list[BelowRun] = []
+    streak: list[PeriodJudgement] = []
+    js = list(judgements)
+
+    def close(ends_at: int) -> None:
+        if streak:
+            starts_at = ends_at - len(streak) + 1
+            pts = tuple(_judged_point(s) for s in streak)
+            runs.append(BelowRun(pts, from_window_start=starts_at == 0, ongoing=ends_at == len(js) - 1))
+            streak.clear()
+
+    for i, j in enumerate(js):
+        if j.met is False:
+            streak.append(j)
+        else:
+            close(i - 1)
+    close(len(js) - 1)
+    return tuple(runs)
+
+
 def target_missed(judgements: Sequence[PeriodJudgement], *, metric: str, program: str) -> tuple[Alert, ...]:
     """One alert per period whose actual missed its target."""
     alerts = []
+    last = judgements[-1].period if judgements else None
     for j in judgements:
         if j.met is False and j.target is not None and j.actual is not None:
             exp = Explanation(f"{metric} for {program} missed target in {j.period}")
-            exp = exp.with_step("target_missed", j.explanation.summary, actual=j.actual, target=j.target.value)
-            alerts.append(Alert(metric, program, "target_missed", "Target missed", (_judged_point(j),), None, exp))
+            exp = exp.with_step(
+                "target_missed", j.explanation.summary, actual=j.actual, target=j.target.value,
+                target_kind=j.target.kind.value, benchmark=j.target.benchmark,
+            )  # fmt: skip
+            point = (_judged_point(j),)
+            alerts.append(Alert(metric, program, "target_missed", "Target missed", point, None, exp, j.period == last))
     return tuple(alerts)
 
 
 def consecutive_below(
     judgements: Sequence[PeriodJudgement], *, metric: str, program: str, run: int
 ) -> tuple[Alert, ...]:
-    """The standard's rule: an alert when ``run`` consecutive judged periods miss target (once per run).
-
-    A period without data or target breaks the run: the rule speaks of consecutive *measuring points*.
+    """The standard's rule: one alert per run of ``run`` or more consecutive judged periods below target, covering
+    the whole run (first to last point below, with its length), so a run that goes on stays one alert.
     """
     alerts = []
-    streak: list[PeriodJudgement] = []
-    for j in judgements:
-        if j.met is False:
-            streak.append(j)
-            if len(streak) == run:
-                pts = tuple(_judged_point(s) for s in streak)
-                exp = Explanation(
-                    f"{metric} for {program}: {run} consecutive points below standard, "
-                    f"{streak[0].period} to {streak[-1].period}"
-                )
-                for s in streak:
-                    exp = exp.with_step("below_standard", s.explanation.summary)
-                title = f"{run} consecutive points below standard"
-                alerts.append(Alert(metric, program, "consecutive_below", title, pts, None, exp))
-        else:
-            streak = []
+    title = f"{run} consecutive points below standard"
+    for below in below_target_runs(judgements):
+        length = len(below.points)
+        if length < run:
+            continue
+        still = " (still below at the latest point)" if below.ongoing else ""
+        exp = Explanation(
+            f"{metric} for {program}: {length} consecutive points below standard, "
+            f"{below.first_period} to {below.last_period}{still}"
+        )
+        exp = exp.with_step(
+            "consecutive_below", f"{length} consecutive points missed target; the rule fires at {run}",
+            length=length, rule_points=run, first=below.first_period.isoformat(), last=below.last_period.isoformat(),
+        )  # fmt: skip
+        for s in judgements:
+            if below.covers(s.period):
+                exp = exp.with_step("below_standard", s.explanation.summary)
+        alerts.append(Alert(metric, program, "consecutive_below", title, below.points, None, exp, below.ongoing))
     return tuple(alerts)
 
 
@@ -105,9 +164,10 @@ def zone_rule(
     pts = chart.points
     bad = -1 if direction is Direction.HIGHER_IS_BETTER else 1
     sides = (bad,) if bad_side_only else (1, -1)
-    alerts = []
+    alerts: list[Alert] = []
     for side in sides:
         previously = False
+        side_alerts: list[Alert] = []
         for i in range(len(pts)):
             window = pts[max(0, i - rule.window + 1) : i + 1]
             hits = [p for p in window if _side_ok(p.z, side, rule)]
@@ -132,8 +192,11 @@ def zone_rule(
                     )
                 alert_points = tuple(AlertPoint(p.period, p.value, None, p.centre, p.lcl, p.ucl) for p in hits)
                 limits = Limits(chart.kind, chart.centre, chart.sigma_multiplier, pts[i].lcl, pts[i].ucl)
-                alerts.append(Alert(metric, program, rule.id, rule.title, alert_points, limits, exp))
+                side_alerts.append(Alert(metric, program, rule.id, rule.title, alert_points, limits, exp))
             previously = holds
+        if previously and side_alerts:  # the condition still holds at the last point
+            side_alerts[-1] = replace(side_alerts[-1], ongoing=True)
+        alerts += side_alerts
     return tuple(sorted(alerts, key=lambda a: a.last_period))
 
 

@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def _umask() -> int:
+    """The process umask (reading it means setting it: put it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would leave: an existing file keeps its own, a new one gets
+    0666 less the umask (0644 usually). ``mkstemp`` makes its file 0600, which would hide a shared report."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` on a temporary path in ``path``'s folder and move the result to ``path``.
 
-    A crash half-way leaves any previous file at ``path`` untouched.
+    A crash half-way leaves any previous file at ``path`` untouched. The file ends with the usual mode.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _usual_mode(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -1,8 +1,9 @@
 """The performance evidence workbook: the standard's performance summary table as auditors read it in Excel.
 
-Sheets: *Summary* (window, the two shares against their thresholds, the verdict), *Performance summary* (one row
-per required metric and program with target, monthly actuals and verdict), *Findings* (the computed finding of
-each Category 4.0 item), *Alerts* (every run-rule alert with its explanation).
+Sheets: *Summary* (window, the two shares against their thresholds, the verdict, where the targets came from),
+*Performance summary* (one row per required metric and program with target, its kind and benchmark, monthly
+actuals each coloured and annotated against the target in force that month, and verdict), *Findings* (the
+computed finding of each Category 4.0 item), *Alerts* (every run-rule alert with its id, run and explanation).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cxcert.performance.catalogue import Unit, default_catalogue
 from cxcert.performance.review import PerformanceReview
-from cxcert.performance.summary_table import RowVerdict
+from cxcert.performance.summary_table import RowVerdict, SummaryRow
 from cxcert.reports.atomic import write_atomically
 
 _BOLD = Font(bold=True)
@@ -41,7 +43,9 @@ def _widths(ws: Worksheet, widths: dict[int, int]) -> None:
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def _summary(ws: Worksheet, review: PerformanceReview, entity_name: str, standard_title: str) -> None:
+def _summary(
+    ws: Worksheet, review: PerformanceReview, entity_name: str, standard_title: str, targets_note: str | None
+) -> None:
     table = review.table
     ws.title = "Summary"
     rows: list[tuple[str, object]] = [
@@ -58,6 +62,10 @@ def _summary(ws: Worksheet, review: PerformanceReview, entity_name: str, standar
         ("Why", table.explanation.render()),
         ("Performance items", review.evidence.explanation.summary),
     ]
+    if targets_note:
+        rows.append(("Targets", targets_note))
+    if review.kcrp_links is not None:
+        rows.append(("KCRPs", review.kcrp_links.explanation.render()))
     for label, value in rows:
         ws.append([label, value])
         ws.cell(ws.max_row, 1).font = _BOLD
@@ -66,30 +74,53 @@ def _summary(ws: Worksheet, review: PerformanceReview, entity_name: str, standar
     _widths(ws, {1: 42, 2: 90})
 
 
+def _target_cell(row: SummaryRow, share: bool) -> float | str | None:
+    """A number when one target held all window; else ``0.80 -> 0.85 from 2025-07`` (each month's in its cell)."""
+    changes = row.target_changes()
+    if len(changes) <= 1:
+        return changes[0][1].value if changes else None
+    return row.describe_target(lambda v: f"{v:.1%}" if share else f"{v:,.4g}")
+
+
 def _metrics(ws: Worksheet, review: PerformanceReview) -> None:
     catalogue = default_catalogue()
     months = sorted({p.period for r in review.table.rows for p in r.actuals})
-    _header(
-        ws,
-        ["Item", "Item title", "KCRP", "Metric type", "Label", "Required metric", "Metric used", "Program", "Target"]
-        + [m.strftime("%Y-%m") for m in months]
-        + ["Verdict", "Why"],
-    )
+    fixed = ["Item", "Item title", "KCRP", "Metric type", "Label", "Required metric", "Metric used", "Program",
+             "Target", "Target kind", "Benchmark", "Target source"]  # fmt: skip
+    first_month = len(fixed) + 1
+    _header(ws, fixed + [m.strftime("%Y-%m") for m in months] + ["Verdict", "Why"])
     for row in review.table.rows:
-        by_month = {p.period: p.value for p in row.actuals}
+        share = catalogue.get(row.metric_used).unit is Unit.SHARE if row.metric_used in catalogue.ids() else False
+        by_month = {j.period: j for j in row.judgements}
+        values = {p.period: p.value for p in row.actuals}
         ws.append(
             [row.item, row.item_title, row.kcrp, row.metric_type, row.label.value, row.required_metric,
-             row.metric_used, row.program, row.target]
-            + [by_month.get(m) for m in months]
+             row.metric_used, row.program, _target_cell(row, share), row.describe_kind(),
+             "; ".join(row.benchmarks()) or None, "; ".join(row.sources()) or None]
+            + [values.get(m) for m in months]
             + [row.verdict.value, row.explanation.render()]
         )  # fmt: skip
-        share = catalogue.get(row.metric_used).unit is Unit.SHARE if row.metric_used in catalogue.ids() else False
-        for col in range(9, 10 + len(months)):
-            ws.cell(ws.max_row, col).number_format = "0.0%" if share else "0.00"
-        ws.cell(ws.max_row, 10 + len(months)).fill = _FILLS[row.verdict]
+        number = "0.0%" if share else "0.00"
+        ws.cell(ws.max_row, first_month - 4).number_format = number
+        for offset, month in enumerate(months):
+            cell = ws.cell(ws.max_row, first_month + offset)
+            cell.number_format = number
+            judged = by_month.get(month)
+            if judged is not None and judged.met is not None and judged.target is not None:
+                # Each month against the target in force then: colour and a note with that target.
+                cell.fill = _FILLS[RowVerdict.MET if judged.met else RowVerdict.MISSED]
+                t = judged.target
+                shown = f"{t.value:.1%}" if share else f"{t.value:,.4g}"
+                cell.comment = Comment(
+                    f"{'met' if judged.met else 'missed'}: target {shown} ({t.kind.value}) from {t.valid_from}",
+                    "cxcert",
+                )
+        ws.cell(ws.max_row, first_month + len(months)).fill = _FILLS[row.verdict]
     _widths(
-        ws, {1: 6, 2: 30, 3: 22, 4: 16, 5: 6, 6: 30, 7: 30, 8: 18, 9: 9, 10 + len(months): 22, 11 + len(months): 80}
-    )
+        ws,
+        {1: 6, 2: 30, 3: 22, 4: 16, 5: 6, 6: 30, 7: 30, 8: 18, 9: 12, 10: 11, 11: 40, 12: 24,
+         first_month + len(months): 22, first_month + len(months) + 1: 80},
+    )  # fmt: skip
 
 
 def _findings(ws: Worksheet, review: PerformanceReview) -> None:
@@ -100,18 +131,24 @@ def _findings(ws: Worksheet, review: PerformanceReview) -> None:
 
 
 def _alerts(ws: Worksheet, review: PerformanceReview) -> None:
-    _header(ws, ["Item", "Metric", "Program", "Rule", "Rule title", "Last period", "Why"])
+    _header(ws, ["Alert id", "Item", "Metric", "Program", "Rule", "Rule title", "First period", "Last period",
+                 "Points", "Ongoing", "Corrective action", "Why"])  # fmt: skip
     for reviewed in review.alerts:
         a = reviewed.alert
-        ws.append([reviewed.item, a.metric, a.program, a.rule, a.rule_title, a.last_period, a.explanation.render()])
-    _widths(ws, {1: 6, 2: 30, 3: 18, 4: 18, 5: 44, 6: 12, 7: 100})
+        ws.append(
+            [reviewed.id, reviewed.item, a.metric, a.program, a.rule, a.rule_title, a.first_period, a.last_period,
+             len(a.points), "yes" if a.ongoing else "no", reviewed.action_id, a.explanation.render()]
+        )  # fmt: skip
+    _widths(ws, {1: 50, 2: 6, 3: 30, 4: 18, 5: 18, 6: 44, 7: 12, 8: 12, 9: 7, 10: 8, 11: 50, 12: 100})
 
 
-def write_performance_workbook(review: PerformanceReview, path: Path, *, entity_name: str, standard_title: str) -> None:
+def write_performance_workbook(
+    review: PerformanceReview, path: Path, *, entity_name: str, standard_title: str, targets_note: str | None = None
+) -> None:
     """Write the evidence workbook to ``path`` (atomically)."""
     wb = Workbook()
     assert wb.active is not None
-    _summary(wb.active, review, entity_name, standard_title)
+    _summary(wb.active, review, entity_name, standard_title, targets_note)
     _metrics(wb.create_sheet("Performance summary"), review)
     _findings(wb.create_sheet("Findings"), review)
     _alerts(wb.create_sheet("Alerts"), review)

@@ -137,6 +137,14 @@ def test_engagement_illegal_step_exits_2_with_the_state_machine_message(workspac
     # a real process: the exit code and the absence of a traceback are what a user sees
     line = user_error(cxcert("engagement", "advance", "--entity", "acme-care", "--to", "audited", home=workspace))
     assert "cannot go from entity_defined to audited" in line
+    # the guard: nothing behind the step yet
+    line = user_error(
+        invoke("engagement", "advance", "--entity", "acme-care", "--to", "kickoff_held", "--on", "2026-01-06",
+               home=workspace)
+    )  # fmt: skip
+    assert "no kickoff session recorded for entity acme-care; record one with `cxcert kickoff record" in line
+    ok_json(invoke("kickoff", "record", "--entity", "acme-care", "--on", "2026-01-06", "--audience", "executives",
+                   "--hours", "2", "--json", home=workspace))  # fmt: skip
     moved = ok_json(
         invoke("engagement", "advance", "--entity", "acme-care", "--to", "kickoff_held", "--on", "2026-01-06",
                "--json", home=workspace)

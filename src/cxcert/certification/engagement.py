@@ -3,26 +3,27 @@
 Stages follow the nine steps (define entity, kickoff, coordinators register, application, baseline, gap closure,
 application updated, compliance audit and decision, second audit only where needed), then the six-month review,
 re-certification (through a new application update and audit) and revocation. The table :data:`TRANSITIONS` is
-the whole process: one row per allowed step, with the guard that must hold. An illegal step is refused with
+the whole process: one row per allowed step, with the guard that must hold (its precondition in words in
+``Rule.requires``; the guards themselves in :mod:`engagement_guards`). An illegal step is refused with
 :class:`~cxcert.errors.IllegalTransition`; a legal step whose guard fails with :class:`TransitionRefused`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
-from cxcert.certification.assessment import AssessmentKind
-from cxcert.certification.corrective_action import RevocationProposal
-from cxcert.certification.decision import Decision
-from cxcert.certification.entity import Entity
-from cxcert.certification.people import CoordinatorRegistration
-from cxcert.certification.registration import locations_without_coordinator, registered_coordinators
+from cxcert.certification import engagement_guards as g
+from cxcert.certification.assessment import Assessment
+
+# What the guards read, re-exported: callers build the context next to the state machine they drive.
+from cxcert.certification.engagement_guards import EngagementContext as EngagementContext
+from cxcert.certification.engagement_guards import EngagementRecords as EngagementRecords
+from cxcert.certification.engagement_guards import Guard
 from cxcert.errors import CxcertError, IllegalTransition
-from cxcert.standards.rule_set import RuleSet
 
 
 class Stage(StrEnum):
@@ -47,17 +48,6 @@ class TransitionRefused(IllegalTransition):
 
 
 @dataclass(frozen=True)
-class EngagementContext:
-    """What the guards read: the entity, its rule set, coordinator registrations, the latest decision..."""
-
-    entity: Entity | None = None
-    rule_set: RuleSet | None = None
-    registrations: tuple[CoordinatorRegistration, ...] = ()
-    decision: Decision | None = None
-    revocation_proposals: tuple[RevocationProposal, ...] = ()
-
-
-@dataclass(frozen=True)
 class Transition:
     from_stage: Stage | None  # None for the first step (the entity is defined)
     to_stage: Stage
@@ -66,132 +56,114 @@ class Transition:
     note: str
 
 
-# A guard returns the problems that block the step (empty: the step may go ahead).
-Guard = Callable[["Engagement", EngagementContext | None, str], list[str]]
-
-
-def _need(context: EngagementContext | None, what: str, action: str) -> list[str]:
-    if context is None:
-        return [f"{action} needs the engagement context ({what})"]
-    return []
-
-
-def _some_coordinator(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    if ctx is None or ctx.rule_set is None:
-        return _need(None, "rule set and coordinator registrations", "registering coordinators")
-    if not registered_coordinators(ctx.registrations, ctx.rule_set):
-        mark = ctx.rule_set.coordinator_exam_pass_mark
-        return [f"no coordinator has passed the exam at {mark:.0%} yet"]
-    return []
-
-
-def _coordinators_per_location(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    if ctx is None or ctx.rule_set is None or ctx.entity is None:
-        return _need(None, "entity, rule set and coordinator registrations", "planning an audit")
-    missing = locations_without_coordinator(ctx.entity, ctx.registrations, ctx.rule_set)
-    if missing:
-        names = ", ".join(f"{ctx.entity.location(m).name} ({m})" for m in missing)
-        need = ctx.rule_set.min_coordinators_per_location
-        return [f"every location needs at least {need} registered coordinator(s); missing at {names}"]
-    return []
-
-
-_AUDIT_KINDS = (AssessmentKind.COMPLIANCE_AUDIT, AssessmentKind.SECOND_AUDIT, AssessmentKind.RECERTIFICATION_AUDIT)
-
-
-def _decided_audit(eng: Engagement, ctx: EngagementContext | None) -> tuple[Decision | None, list[str]]:
-    if ctx is None or ctx.decision is None:
-        return None, ["a decision stage needs the decision of the audit just held"]
-    d = ctx.decision
-    if d.entity_id != eng.entity_id:
-        return None, [f"the decision is for entity {d.entity_id}, not {eng.entity_id}"]
-    if d.assessment_kind not in _AUDIT_KINDS:
-        return None, [f"a {d.assessment_kind.value} assessment cannot decide a certification; an audit must"]
-    return d, []
-
-
-def _certifies(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    d, problems = _decided_audit(eng, ctx)
-    if d is not None and not d.certifies:
-        problems.append(f"the decision is {d.decision_class}, which does not certify")
-    return problems
-
-
-def _does_not_certify(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    d, problems = _decided_audit(eng, ctx)
-    if d is not None and d.certifies:
-        problems.append(f"the decision is {d.decision_class}, which certifies")
-    return problems
-
-
-def _second_audit_needed(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    d, problems = _decided_audit(eng, ctx)
-    if d is not None and d.is_best:
-        problems.append(f"the decision is already {d.decision_class}, the best outcome: no second audit is needed")
-    return problems + _coordinators_per_location(eng, ctx, note)
-
-
-def _six_month_review_applies(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    if ctx is None or ctx.rule_set is None:
-        return _need(None, "rule set", "a six-month review")
-    if ctx.rule_set.six_month_review_after_months is None:
-        return [f"rule set {ctx.rule_set.id} has no six-month review"]
-    return []
-
-
-def _revocation_grounds(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    problems = [] if eng.holds_certification else ["only a certified entity can have its certification revoked"]
-    proposals = [p for p in (ctx.revocation_proposals if ctx else ()) if p.entity_id == eng.entity_id]
-    if not proposals and not note.strip():
-        problems.append("revocation needs a revocation proposal (overdue corrective action) or a note with the reason")
-    return problems
-
-
-def _recertification(eng: Engagement, ctx: EngagementContext | None, note: str) -> list[str]:
-    return [] if eng.holds_certification else ["re-certification applies only to a certified entity"]
-
-
 @dataclass(frozen=True)
 class Rule:
-    """One allowed step: from a stage to a stage, what it means, and its guard (None: always allowed)."""
+    """One allowed step: from a stage to a stage, what it means, what it needs, and its guard (None: always)."""
 
     from_stage: Stage
     to_stage: Stage
     meaning: str
     guard: Guard | None = None
+    requires: str = ""  # the precondition in words, for people reading the process
 
+
+_KICKOFF = "a kickoff session on record"
+_ANSWERS = "application answers on record"
+_BASELINE = "a baseline assessment with findings"
+_PLAN = "a gap closure plan"
+_COORDINATOR = "a coordinator who passed the exam"
+_PER_LOCATION = "a registered coordinator at every location"
+_AUDIT = "an audit with findings, started since the audit was planned"
+_DECIDED = "a decision on that audit that certifies"
+_NOT_DECIDED = "a decision on that audit that does not certify"
+_SECOND = "a decision short of the best outcome, and a registered coordinator at every location"
+_REVOKE = "a certification, and a revocation proposal or a note with the reason"
+_CERTIFIED = "a certification held"
 
 S = Stage
 TRANSITIONS: tuple[Rule, ...] = (
-    Rule(S.ENTITY_DEFINED, S.KICKOFF_HELD, "step 2: kickoff held on site"),
-    Rule(S.KICKOFF_HELD, S.COORDINATORS_REGISTERED, "step 3: coordinators registered", _some_coordinator),
-    Rule(S.COORDINATORS_REGISTERED, S.APPLICATION_SUBMITTED, "step 4: application completed and submitted"),
-    Rule(S.APPLICATION_SUBMITTED, S.BASELINE_ASSESSED, "step 5: baseline assessment held"),
-    Rule(S.BASELINE_ASSESSED, S.GAP_CLOSURE, "step 6: gap closure calls under way"),
+    Rule(S.ENTITY_DEFINED, S.KICKOFF_HELD, "step 2: kickoff held on site", g.kickoff_recorded, _KICKOFF),
+    Rule(
+        S.KICKOFF_HELD, S.COORDINATORS_REGISTERED, "step 3: coordinators registered", g.some_coordinator, _COORDINATOR
+    ),
+    Rule(
+        S.COORDINATORS_REGISTERED,
+        S.APPLICATION_SUBMITTED,
+        "step 4: application completed and submitted",
+        g.application_answered,
+        _ANSWERS,
+    ),
+    Rule(
+        S.APPLICATION_SUBMITTED, S.BASELINE_ASSESSED, "step 5: baseline assessment held", g.baseline_recorded, _BASELINE
+    ),
+    Rule(S.BASELINE_ASSESSED, S.GAP_CLOSURE, "step 6: gap closure calls under way", g.gap_closure_planned, _PLAN),
     Rule(S.GAP_CLOSURE, S.APPLICATION_UPDATED, "step 7: application updated before the audit"),
-    Rule(S.APPLICATION_UPDATED, S.AUDIT_PLANNED, "step 8: compliance audit planned", _coordinators_per_location),
-    Rule(S.AUDIT_PLANNED, S.AUDITED, "step 8: audit held"),
-    Rule(S.AUDITED, S.CERTIFIED, "step 8: decision certifies", _certifies),
-    Rule(S.AUDITED, S.NOT_CERTIFIED, "step 8: decision does not certify", _does_not_certify),
-    Rule(S.AUDITED, S.SECOND_AUDIT_PLANNED, "step 9: second audit, where needed", _second_audit_needed),
+    Rule(
+        S.APPLICATION_UPDATED,
+        S.AUDIT_PLANNED,
+        "step 8: compliance audit planned",
+        g.coordinators_per_location,
+        _PER_LOCATION,
+    ),
+    Rule(S.AUDIT_PLANNED, S.AUDITED, "step 8: audit held", g.audit_recorded, _AUDIT),
+    Rule(S.AUDITED, S.CERTIFIED, "step 8: decision certifies", g.certifies, _DECIDED),
+    Rule(S.AUDITED, S.NOT_CERTIFIED, "step 8: decision does not certify", g.does_not_certify, _NOT_DECIDED),
+    Rule(S.AUDITED, S.SECOND_AUDIT_PLANNED, "step 9: second audit, where needed", g.second_audit_needed, _SECOND),
     Rule(
         S.NOT_CERTIFIED,
         S.SECOND_AUDIT_PLANNED,
         "step 9: second audit after no certification",
-        _coordinators_per_location,
+        g.coordinators_per_location,
+        _PER_LOCATION,
     ),
-    Rule(S.NOT_CERTIFIED, S.GAP_CLOSURE, "back to gap closure after a non-certifying decision"),
-    Rule(S.SECOND_AUDIT_PLANNED, S.AUDITED, "step 9: second audit held"),
-    Rule(S.CERTIFIED, S.SIX_MONTH_REVIEWED, "six-month review of category 4.0 performance", _six_month_review_applies),
-    Rule(S.CERTIFIED, S.APPLICATION_UPDATED, "re-certification: application updated", _recertification),
-    Rule(S.SIX_MONTH_REVIEWED, S.APPLICATION_UPDATED, "re-certification: application updated", _recertification),
-    Rule(S.CERTIFIED, S.REVOKED, "certification revoked", _revocation_grounds),
-    Rule(S.SIX_MONTH_REVIEWED, S.REVOKED, "certification revoked", _revocation_grounds),
-    Rule(S.APPLICATION_UPDATED, S.REVOKED, "certification revoked", _revocation_grounds),
-    Rule(S.AUDIT_PLANNED, S.REVOKED, "certification revoked", _revocation_grounds),
-    Rule(S.REVOKED, S.GAP_CLOSURE, "back to gap closure after revocation"),
+    Rule(
+        S.NOT_CERTIFIED,
+        S.GAP_CLOSURE,
+        "back to gap closure after a non-certifying decision",
+        g.gap_closure_planned,
+        _PLAN,
+    ),
+    Rule(S.SECOND_AUDIT_PLANNED, S.AUDITED, "step 9: second audit held", g.audit_recorded, _AUDIT),
+    Rule(
+        S.CERTIFIED,
+        S.SIX_MONTH_REVIEWED,
+        "six-month review of category 4.0 performance",
+        g.six_month_review_applies,
+        "a rule set with a six-month review",
+    ),
+    Rule(S.CERTIFIED, S.APPLICATION_UPDATED, "re-certification: application updated", g.recertification, _CERTIFIED),
+    Rule(
+        S.SIX_MONTH_REVIEWED,
+        S.APPLICATION_UPDATED,
+        "re-certification: application updated",
+        g.recertification,
+        _CERTIFIED,
+    ),
+    Rule(S.CERTIFIED, S.REVOKED, "certification revoked", g.revocation_grounds, _REVOKE),
+    Rule(S.SIX_MONTH_REVIEWED, S.REVOKED, "certification revoked", g.revocation_grounds, _REVOKE),
+    Rule(S.APPLICATION_UPDATED, S.REVOKED, "certification revoked", g.revocation_grounds, _REVOKE),
+    Rule(S.AUDIT_PLANNED, S.REVOKED, "certification revoked", g.revocation_grounds, _REVOKE),
+    Rule(S.REVOKED, S.GAP_CLOSURE, "back to gap closure after revocation", g.gap_closure_planned, _PLAN),
 )
 del S
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A step the process allows from the current stage: what it means, what it needs, and what blocks it."""
+
+    to_stage: Stage
+    meaning: str
+    requires: str
+    blockers: tuple[str, ...]  # empty: the step would go ahead
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "to": self.to_stage.value,
+            "meaning": self.meaning,
+            "requires": self.requires or None,
+            "blockers": list(self.blockers),
+        }
 
 
 def rule_for(from_stage: Stage, to_stage: Stage) -> Rule | None:
@@ -243,6 +215,12 @@ class Engagement:
         return self.history[-1].on
 
     @property
+    def audit_planned_on(self) -> dt.date | None:
+        """The day the latest audit (first, second or re-certification) was planned; None before any."""
+        planned = (Stage.AUDIT_PLANNED, Stage.SECOND_AUDIT_PLANNED)
+        return next((t.on for t in reversed(self.history) if t.to_stage in planned), None)
+
+    @property
     def holds_certification(self) -> bool:
         """Certified, and neither revoked nor decided against since (a re-certification in progress keeps it)."""
         for step in reversed(self.history):
@@ -256,12 +234,28 @@ class Engagement:
         """The stages the table allows from here (their guards may still refuse)."""
         return tuple(r.to_stage for r in TRANSITIONS if r.from_stage is self.stage)
 
-    def blockers(self, to: Stage, context: EngagementContext | None = None, note: str = "") -> tuple[str, ...]:
-        """Why the step to ``to`` would be refused now; empty when it would go ahead."""
+    def blockers(
+        self, to: Stage, context: EngagementContext | None = None, note: str = "", *, on: dt.date | None = None
+    ) -> tuple[str, ...]:
+        """Why the step to ``to`` on ``on`` (default: the day of the last step) would be refused; empty if not."""
         rule = rule_for(self.stage, to)
         if rule is None:
             return (self._illegal_message(to),)
-        return tuple(rule.guard(self, context, note)) if rule.guard else ()
+        return tuple(rule.guard(self, context, on or self.last_step_on, note)) if rule.guard else ()
+
+    def next_steps(
+        self, context: EngagementContext | None = None, *, on: dt.date | None = None
+    ) -> tuple[NextStep, ...]:
+        """Every step allowed from here with its precondition and, under ``context`` on ``on``, its blockers."""
+        return tuple(
+            NextStep(r.to_stage, r.meaning, r.requires, self.blockers(r.to_stage, context, on=on))
+            for r in TRANSITIONS
+            if r.from_stage is self.stage
+        )
+
+    def decision_blockers(self, assessment: Assessment) -> tuple[str, ...]:
+        """Why a certification decision on ``assessment`` should not be recorded now (empty: it may)."""
+        return g.audit_decision_blockers(self, assessment)
 
     def _illegal_message(self, to: Stage) -> str:
         allowed = ", ".join(self.allowed_next()) or "none"
@@ -285,7 +279,7 @@ class Engagement:
                 f"cannot record {to} on {on.isoformat()}: the previous step ({self.stage}) "
                 f"was on {self.last_step_on.isoformat()}"
             )
-        problems = rule.guard(self, context, note) if rule.guard else []
+        problems = rule.guard(self, context, on, note) if rule.guard else []
         if problems:
             raise TransitionRefused(f"cannot go from {self.stage} to {to} ({rule.meaning}): " + "; ".join(problems))
         step = Transition(self.stage, to, on, by, note or rule.meaning)

@@ -28,9 +28,10 @@ def register(app: typer.Typer) -> None:
 
 
 def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> EngagementContext:
-    """What the state machine's guards read, loaded from the store."""
+    """What the state machine's guards read, loaded from the store: always with the entity's records, so every
+    step a user takes is checked against the work behind it."""
     from cxcert.certification.corrective_action import review
-    from cxcert.certification.engagement import EngagementContext
+    from cxcert.certification.engagement import EngagementContext, EngagementRecords
     from cxcert.standards import library
 
     entity = repos.organisations.get_entity(entity_id)
@@ -42,6 +43,12 @@ def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> Enga
         registrations=repos.people.registrations(entity_id),
         decision=latest.decision if latest else None,
         revocation_proposals=review(repos.corrective_actions.actions(entity_id, open_only=True), on, rule_set),
+        records=EngagementRecords(
+            kickoff_sessions=repos.people.kickoff_sessions(entity_id),
+            application_answers=repos.assessments.answers(entity_id),
+            assessments=repos.assessments.assessments(entity_id),
+            gap_closure_calls=repos.gap_closure.plan(entity_id),
+        ),
     )
 
 
@@ -117,19 +124,22 @@ def advance(
 @engagement_app.command("show")
 def show(
     entity_id: str = typer.Option(..., "--entity", help="The entity."),
+    today: str | None = typer.Option(None, "--today", help="Check the next steps as of this day; default today."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Show the current stage, the steps allowed next and the whole history.
+    """Show the current stage, the whole history, and each step allowed next with what it needs and, when
+    something is missing, what to record first.
 
     Example:  cxcert engagement show --entity acme-care
     """
-    from cxcert.certification.engagement import TRANSITIONS
-
+    day = parse_date(today, "--today")
     with workspace() as repos:
         repos.organisations.get_entity(entity_id)
         engagement = repos.engagements.load_engagement(entity_id)
+        context = engagement_context(repos, entity_id, day)
+        steps = engagement.next_steps(context, on=max(day, engagement.last_step_on))
     if json_out:
-        print_json(engagement_json(engagement))
+        print_json({**engagement_json(engagement), "next_steps": [s.to_dict() for s in steps]})
         return
     print_table(
         f"engagement of {entity_id}",
@@ -139,7 +149,9 @@ def show(
             for t in engagement.history
         ],
     )
-    meanings = {r.to_stage: r.meaning for r in TRANSITIONS if r.from_stage is engagement.stage}
     console.print(f"Now at [bold]{engagement.stage.value}[/]. Allowed next:", highlight=False)
-    for stage in engagement.allowed_next():
-        console.print(f"  {stage.value}: {meanings[stage]}", highlight=False)
+    for step in steps:
+        needs = f" (needs {step.requires})" if step.requires else ""
+        console.print(f"  {step.to_stage.value}: {step.meaning}{needs}", highlight=False, markup=False)
+        for blocker in step.blockers:
+            console.print(f"      blocked: {blocker}", highlight=False, markup=False)

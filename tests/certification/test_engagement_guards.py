@@ -1,0 +1,170 @@
+"""The engagement's work steps need something on record behind them (DOMAIN.md section 3, steps 2 to 8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cxcert.certification.assessment import ApplicationAnswer, Assessment, AssessmentKind
+from cxcert.certification.decision import decide
+from cxcert.certification.engagement import (
+    Engagement,
+    EngagementContext,
+    EngagementRecords,
+    Stage,
+    TransitionRefused,
+)
+from cxcert.certification.gap_closure import plan_gap_closure
+from cxcert.certification.people import KickoffSession
+
+from .builders import MINOR, assessment, registration, two_location_entity
+from .conftest import load_test_rule_set, load_test_standard
+
+STANDARD = load_test_standard()
+RULES = load_test_rule_set()
+ENTITY = two_location_entity()
+BOTH = (registration("p-us", "loc-us", 0.95), registration("p-pt", "loc-pt", 0.90))
+D0 = dt.date(2001, 1, 1)
+
+
+def day(n: int) -> dt.date:
+    return D0 + dt.timedelta(days=n)
+
+
+KICKOFF = KickoffSession(audience="executives", held_on=day(5), duration_hours=2)
+ANSWER = ApplicationAnswer(item="1.1", answer="Mission set yearly", answered_on=day(20))
+BASELINE = assessment(STANDARD, {"2.1": MINOR}, kind=AssessmentKind.BASELINE, ident="baseline").model_copy(
+    update={"started_on": day(30)}
+)
+AUDIT = assessment(STANDARD, ident="audit").model_copy(update={"started_on": day(75)})
+PLAN = plan_gap_closure(day(40), RULES, owners={}, calls=2)
+EVERYTHING = EngagementRecords((KICKOFF,), (ANSWER,), (BASELINE, AUDIT), PLAN)
+
+# the nine steps, each on its day (the audit is planned on day 70 and held from day 75)
+STEPS = [
+    (Stage.KICKOFF_HELD, 10),
+    (Stage.COORDINATORS_REGISTERED, 15),
+    (Stage.APPLICATION_SUBMITTED, 25),
+    (Stage.BASELINE_ASSESSED, 35),
+    (Stage.GAP_CLOSURE, 40),
+    (Stage.APPLICATION_UPDATED, 60),
+    (Stage.AUDIT_PLANNED, 70),
+    (Stage.AUDITED, 80),
+]
+
+
+def _ctx(records: EngagementRecords | None, decision_on: Assessment = AUDIT) -> EngagementContext:
+    return EngagementContext(ENTITY, RULES, BOTH, decide(decision_on, STANDARD, RULES), records=records)
+
+
+def _walk(until: Stage, records: EngagementRecords | None = EVERYTHING) -> Engagement:
+    """The engagement just before the step to ``until``."""
+    eng = Engagement.start(ENTITY.id, D0)
+    for stage, n in STEPS:
+        if stage is until:
+            return eng
+        eng = eng.advance(stage, day(n), context=_ctx(records))
+    return eng
+
+
+def _refusal(eng: Engagement, to: Stage, records: EngagementRecords, on: int) -> str:
+    with pytest.raises(TransitionRefused) as info:
+        eng.advance(to, day(on), context=_ctx(records))
+    return str(info.value)
+
+
+def test_the_nine_steps_with_everything_on_record() -> None:
+    eng = _walk(Stage.CERTIFIED)
+    assert eng.stage is Stage.AUDITED and eng.audit_planned_on == day(70)
+    assert eng.advance(Stage.CERTIFIED, day(81), context=_ctx(EVERYTHING)).holds_certification
+
+
+def test_kickoff_held_needs_a_session_on_or_before_the_day() -> None:
+    start = Engagement.start(ENTITY.id, D0)
+    line = _refusal(start, Stage.KICKOFF_HELD, EngagementRecords(), 10)
+    assert line == (
+        "cannot go from entity_defined to kickoff_held (step 2: kickoff held on site): no kickoff session recorded "
+        "for entity ent-1; record one with `cxcert kickoff record --entity ent-1 --on DATE --audience executives "
+        "--hours 2`"
+    )
+    assert "are after 2001-01-03 (first on 2001-01-06)" in _refusal(start, Stage.KICKOFF_HELD, EVERYTHING, 2)
+
+
+def test_application_submitted_needs_answers() -> None:
+    eng = _walk(Stage.APPLICATION_SUBMITTED)
+    no_answers = EngagementRecords(kickoff_sessions=(KICKOFF,))
+    assert "has no application answers recorded on or before 2001-01-26" in _refusal(
+        eng, Stage.APPLICATION_SUBMITTED, no_answers, 25
+    )
+    assert "`cxcert answers record|import --entity ent-1`" in _refusal(eng, Stage.APPLICATION_SUBMITTED, EVERYTHING, 19)
+    undated = EngagementRecords(application_answers=(ANSWER.model_copy(update={"answered_on": None}),))
+    assert eng.advance(Stage.APPLICATION_SUBMITTED, day(19), context=_ctx(undated)).stage is Stage.APPLICATION_SUBMITTED
+
+
+def test_baseline_assessed_needs_a_baseline_with_findings() -> None:
+    eng = _walk(Stage.BASELINE_ASSESSED)
+    only_audit = EngagementRecords(assessments=(AUDIT,))
+    assert "no baseline assessment of entity ent-1 started on or before 2001-02-05" in _refusal(
+        eng, Stage.BASELINE_ASSESSED, only_audit, 35
+    )
+    empty = EngagementRecords(assessments=(BASELINE.model_copy(update={"findings": ()}),))
+    assert "the baseline assessment (baseline) holds no findings yet" in _refusal(
+        eng, Stage.BASELINE_ASSESSED, empty, 35
+    )
+
+
+def test_gap_closure_needs_a_plan() -> None:
+    eng = _walk(Stage.GAP_CLOSURE)
+    line = _refusal(eng, Stage.GAP_CLOSURE, EngagementRecords(), 40)
+    assert "has no gap closure plan; plan the calls with `cxcert gap-closure plan --entity ent-1" in line
+
+
+def test_audited_needs_an_audit_with_findings_held_since_it_was_planned() -> None:
+    eng = _walk(Stage.AUDITED)
+    earlier = AUDIT.model_copy(update={"started_on": day(50)})
+    line = _refusal(eng, Stage.AUDITED, EngagementRecords(assessments=(BASELINE, earlier)), 80)
+    assert "no audit of entity ent-1 started between 2001-03-12 and 2001-03-22" in line
+    assert "--kind compliance_audit" in line
+    empty = EngagementRecords(assessments=(AUDIT.model_copy(update={"findings": ()}),))
+    assert "the audit (audit) holds no findings yet" in _refusal(eng, Stage.AUDITED, empty, 80)
+
+
+def test_a_decision_stage_needs_the_decision_on_this_audit() -> None:
+    """A decision on last cycle's audit cannot certify this one."""
+    eng = _walk(Stage.CERTIFIED)
+    old = AUDIT.model_copy(update={"id": "old-audit", "started_on": day(50)})
+    records = EngagementRecords(assessments=(old, AUDIT))
+    with pytest.raises(TransitionRefused, match=r"latest decision is on old-audit \(started 2001-02-20\), not on an"):
+        eng.advance(Stage.CERTIFIED, day(81), context=_ctx(records, decision_on=old))
+    unknown = EngagementRecords(assessments=(AUDIT,))
+    with pytest.raises(TransitionRefused, match="on assessment old-audit, which is not on record"):
+        eng.advance(Stage.CERTIFIED, day(81), context=_ctx(unknown, decision_on=old))
+
+
+def test_without_records_the_caller_vouches_for_the_work_steps() -> None:
+    """A builder of a known-consistent history (the demo scenario) passes no records; its steps go ahead."""
+    eng = _walk(Stage.CERTIFIED, records=None)
+    assert eng.stage is Stage.AUDITED
+
+
+def test_next_steps_say_what_they_need_and_what_blocks_them() -> None:
+    eng = _walk(Stage.AUDITED)
+    (step,) = [s for s in eng.next_steps(_ctx(EngagementRecords()), on=day(80)) if s.to_stage is Stage.AUDITED]
+    assert step.requires == "an audit with findings, started since the audit was planned"
+    assert step.blockers and step.blockers[0].startswith("no audit of entity ent-1")
+    assert step.to_dict()["to"] == "audited"
+    assert all(not s.blockers for s in eng.next_steps(_ctx(EVERYTHING), on=day(80)) if s.to_stage is Stage.AUDITED)
+
+
+def test_decision_blockers_for_the_decide_command() -> None:
+    audited = _walk(Stage.CERTIFIED)
+    assert audited.decision_blockers(AUDIT) == ()
+    planned = _walk(Stage.AUDITED)
+    assert planned.decision_blockers(AUDIT)[0].startswith("the engagement of ent-1 is at audit_planned, not audited")
+    problems = audited.decision_blockers(BASELINE)
+    assert "a baseline assessment cannot decide a certification; an audit must" in problems
+    assert "assessment baseline started on 2001-01-31, before the audit was planned on 2001-03-12" in problems
+    assert "assessment a-1 holds no findings" in audited.decision_blockers(
+        AUDIT.model_copy(update={"id": "a-1", "findings": ()})
+    )

@@ -1,0 +1,81 @@
+"""The nine steps through the CLI: each step refused until its work is on record, then taken.
+
+Oracle: DOMAIN.md section 3 (kickoff, coordinators, application, baseline, gap closure, audit, decision) and the
+founding rule set (all 33 scorable items compliant is Certified).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from cxcert.standards import library
+
+from .runner import invoke, ok_json, user_error
+
+STANDARD = library.standard("copc-2000-csp")
+ENTITY = ("--entity", "acme-care")
+
+
+def _advance(home: Path, to: str, on: str) -> str:
+    return str(ok_json(invoke("engagement", "advance", *ENTITY, "--to", to, "--on", on, "--json", home=home))["stage"])
+
+
+def _refused(home: Path, to: str, on: str) -> str:
+    return user_error(invoke("engagement", "advance", *ENTITY, "--to", to, "--on", on, home=home))
+
+
+def _findings(home: Path, tmp_path: Path, assessment_id: str, level: str) -> None:
+    path = tmp_path / f"{level}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["item", "level"], *([it.number, level] for it in STANDARD.scorable_items())])
+    report = ok_json(invoke("findings", "import", str(path), "--assessment", assessment_id, "--json", home=home))
+    assert report["rows_rejected"] == 0
+
+
+def test_each_step_needs_its_work_on_record(workspace: Path, tmp_path: Path) -> None:
+    home = workspace
+    assert "no kickoff session recorded" in _refused(home, "kickoff_held", "2026-01-06")
+    ok_json(invoke("kickoff", "record", *ENTITY, "--on", "2026-01-06", "--audience", "implementation_team",
+                   "--hours", "6", "--json", home=home))  # fmt: skip
+    assert _advance(home, "kickoff_held", "2026-01-06") == "kickoff_held"
+    for person, location in (("ana", "lon"), ("thabo", "cpt")):
+        ok_json(invoke("coordinator", "register", *ENTITY, "--person", person, "--name", person.title(),
+                       "--location", location, "--exam-score", "0.95", "--on", "2026-01-16", "--json",
+                       home=home))  # fmt: skip
+    assert _advance(home, "coordinators_registered", "2026-01-16") == "coordinators_registered"
+
+    assert "no application answers recorded" in _refused(home, "application_submitted", "2026-02-20")
+    ok_json(invoke("answers", "record", *ENTITY, "--item", "1.1", "--answer", "Mission reviewed yearly",
+                   "--completion", "1", "--on", "2026-02-10", "--json", home=home))  # fmt: skip
+    assert _advance(home, "application_submitted", "2026-02-20") == "application_submitted"
+
+    assert "no baseline assessment of entity acme-care" in _refused(home, "baseline_assessed", "2026-03-10")
+    baseline = ok_json(invoke("assessment", "create", *ENTITY, "--kind", "baseline", "--on", "2026-03-02", "--json",
+                              home=home))  # fmt: skip
+    assert "holds no findings yet" in _refused(home, "baseline_assessed", "2026-03-10")
+    _findings(home, tmp_path, baseline["id"], "minor")
+    assert _advance(home, "baseline_assessed", "2026-03-10") == "baseline_assessed"
+
+    assert "has no gap closure plan" in _refused(home, "gap_closure", "2026-03-16")
+    ok_json(invoke("gap-closure", "plan", *ENTITY, "--from", "2026-03-16", "--json", home=home))
+    assert _advance(home, "gap_closure", "2026-03-16") == "gap_closure"
+    assert _advance(home, "application_updated", "2026-07-01") == "application_updated"
+    assert _advance(home, "audit_planned", "2026-07-15") == "audit_planned"
+
+    # the baseline is no audit: the audit is held after it was planned
+    shown = ok_json(invoke("engagement", "show", *ENTITY, "--today", "2026-09-05", "--json", home=home))
+    (audited,) = [s for s in shown["next_steps"] if s["to"] == "audited"]
+    assert audited["blockers"][0].startswith("no audit of entity acme-care started between 2026-07-15 and 2026-09-05")
+    audit = ok_json(invoke("assessment", "create", *ENTITY, "--kind", "compliance_audit", "--on", "2026-09-01",
+                           "--json", home=home))  # fmt: skip
+    _findings(home, tmp_path, audit["id"], "compliant")
+    assert _advance(home, "audited", "2026-09-05") == "audited"
+
+    assert "needs the decision of the audit just held" in _refused(home, "certified", "2026-09-10")
+    decision = ok_json(invoke("decide", *ENTITY, "--on", "2026-09-10", "--json", home=home))
+    assert decision["decision_class"] == "Certified"
+    assert _advance(home, "certified", "2026-09-10") == "certified"
+    table = invoke("engagement", "show", *ENTITY, "--today", "2026-09-11", home=home)
+    assert table.returncode == 0 and "six_month_reviewed" in table.stdout
+    assert "blocked: revocation needs" in table.stdout

@@ -212,8 +212,10 @@ def _finding(item: str, level: str, note: str, source: str, standard: Standard) 
         parsed = parse_level(level)
     except ValueError as exc:
         raise RowRejected("level", str(exc)) from None
+    if source == "computed":  # computed findings come from the warehouse, never typed in
+        raise RowRejected("source", "'computed' findings are recorded only by `cxcert evidence --record-into`")
     if source not in SOURCES:
-        raise RowRejected("source", f"{source!r} is not a source; use typed or computed")
+        raise RowRejected("source", f"{source!r} is not a source; use typed")
     return Finding(item=item, level=parsed, note=note, source=source)
 
 
@@ -225,7 +227,7 @@ def record(
         ..., "--level", help="compliant, minor_deficiency (minor), major_deficiency (major), not_applicable (na)."
     ),
     note: str = typer.Option("", "--note", help="What the assessors saw."),
-    source: str = typer.Option("typed", "--source", help="typed (by an assessor) or computed (from KPI evidence)."),
+    source: str = typer.Option("typed", "--source", help="typed (computed ones come from `cxcert evidence`)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Record (or replace) the finding on one item of an assessment.
@@ -262,7 +264,8 @@ def import_findings(
 ) -> None:
     """Import findings in bulk: one row per item; bad rows are rejected with their row number and reason.
 
-    Columns: assessment (or --assessment), item, level, note (optional), source (optional: typed or computed).
+    Columns: assessment (or --assessment), item, level, note (optional), source (optional: typed; computed
+    findings come only from `cxcert evidence --record-into`).
     Items are checked against the standard of the assessment's entity. A finding replaces the item's earlier one
     in the database; within one file an item may appear once (a second row for it is rejected, naming both).
     Type item numbers as text in Excel (4.10, not the number 4.1).

@@ -135,3 +135,10 @@ def test_corrupt_database_and_unsupported_url_are_one_line(tmp_path: Path) -> No
     assert "postgresql+psycopg://" in line
     line = user_error(cxcert("entity", "list", home=home, database_url="postgresql+psycopg://u@127.0.0.1:1/x"))
     assert line.startswith("error: cannot use the database postgresql+psycopg://u@127.0.0.1:1/x")
+
+
+def test_info_teaches_and_hides_the_database_password(tmp_path: Path) -> None:
+    assert "Example:" in invoke("info", "--help", home=tmp_path).stdout
+    url = "postgresql+psycopg://cx:s3cret@db.example/cxcert"
+    shown = ok_json(invoke("info", "--json", home=tmp_path, database_url=url))
+    assert shown["database_url"] == "postgresql+psycopg://cx:***@db.example/cxcert"

@@ -22,7 +22,9 @@ from cxcert.cli.row_import import (
     quarantine,
     reject,
     required,
+    share_cell,
 )
+from cxcert.cli.shares import SHARE_HELP, parse_share
 from cxcert.cli.table_file import TableRow, read_table
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
@@ -54,6 +56,10 @@ def unknown_reference(standard: Standard, item: str, requirement: str | None) ->
     return None
 
 
+# The answer's fields by the name people type them as: the file column and the option (--hours, --by...).
+_TYPED_AS = {"hours_spent": "hours", "requirement_id": "requirement", "answered_by": "by", "answered_on": "on"}
+
+
 def _answer(**fields: object) -> ApplicationAnswer:
     from pydantic import ValidationError
 
@@ -63,7 +69,8 @@ def _answer(**fields: object) -> ApplicationAnswer:
         return ApplicationAnswer.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        raise RowRejected(str(first["loc"][0]) if first["loc"] else "answer", first["msg"]) from None
+        field = str(first["loc"][0]) if first["loc"] else "answer"
+        raise RowRejected(_TYPED_AS.get(field, field), first["msg"]) from None
 
 
 @answers_app.command("record")
@@ -75,7 +82,7 @@ def record(
     ),
     answer: str = typer.Option(..., "--answer", help="The answer text."),
     hours: float = typer.Option(0.0, "--hours", help="Hours spent on this answer."),
-    completion: float = typer.Option(0.0, "--completion", help="How complete the answer is, 0 to 1."),
+    completion: str = typer.Option("0", "--completion", help=f"How complete the answer is, {SHARE_HELP}."),
     by: str | None = typer.Option(None, "--by", help="Who answered (person id)."),
     on: str | None = typer.Option(None, "--on", help="Answered on (YYYY-MM-DD)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -88,17 +95,21 @@ def record(
     from cxcert.standards import library
 
     try:
+        share = parse_share(completion)
+    except ValueError as exc:
+        raise CxcertError(f"--completion: {exc}") from None
+    try:
         new = _answer(
             item=item,
             requirement_id=requirement or None,
             answer=answer,
             hours_spent=hours,
-            completion=completion,
+            completion=share,
             answered_by=by,
             answered_on=optional_date(on, "--on"),
         )
     except RowRejected as exc:
-        raise CxcertError(f"--{exc.column.replace('_', '-')}: {exc.reason}") from None
+        raise CxcertError(f"--{exc.column}: {exc.reason}") from None
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
         problem = unknown_reference(library.standard(entity.standard_urn), item, requirement)
@@ -137,7 +148,7 @@ def _rows_to_answers(
                 requirement_id=requirement,
                 answer=required(row, "answer"),
                 hours_spent=number(row, "hours", 0.0),
-                completion=number(row, "completion", 0.0),
+                completion=share_cell(row, "completion", 0.0),
                 answered_by=row.values.get("by") or row.values.get("answered_by") or None,
                 answered_on=date_cell(row, "on") or date_cell(row, "answered_on"),
             )
@@ -157,9 +168,10 @@ def import_answers(
 ) -> None:
     """Import application answers in bulk; bad rows are rejected with their row number and reason, the rest stored.
 
-    Columns: entity (or --entity), item, requirement (optional), answer, hours, completion (0-1 or a percentage),
-    by, on (YYYY-MM-DD). Re-importing the same file stores nothing new. One row per requirement (or item): a
-    second row for it is rejected, naming both rows. Type item numbers as text in Excel (4.10, not the number 4.1).
+    Columns: entity (or --entity), item, requirement (optional), answer, hours, completion (a fraction 0.95 or a
+    percentage 95 or 95%), by, on (YYYY-MM-DD). Re-importing the same file stores nothing new. One row per
+    requirement (or item): a second row for it is rejected, naming both rows. Type item numbers as text in Excel
+    (4.10, not the number 4.1).
 
     Exit code 2 when the file itself is wrong (a missing column, an unknown --entity; nothing is stored) or when
     every row is rejected.

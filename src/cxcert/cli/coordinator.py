@@ -6,6 +6,7 @@ import typer
 
 from cxcert.cli.dates import parse_date
 from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli.shares import SHARE_HELP, parse_share
 from cxcert.cli.workspace import actor, workspace
 from cxcert.errors import CxcertError
 
@@ -26,7 +27,9 @@ def register_coordinator(
     name: str | None = typer.Option(None, "--name", help="Full name, when the person is new."),
     email: str | None = typer.Option(None, "--email", help="E-mail, when the person is new."),
     location_id: str = typer.Option(..., "--location", help="The location the coordinator covers."),
-    exam_score: float = typer.Option(..., "--exam-score", help="Share of the written exam answered right, 0 to 1."),
+    exam_score: str = typer.Option(
+        ..., "--exam-score", help=f"Share of the written exam answered right, {SHARE_HELP}."
+    ),
     on: str | None = typer.Option(None, "--on", help="Exam day (YYYY-MM-DD); default today."),
     class_on: str | None = typer.Option(None, "--class-on", help="Day the class ended; default the exam day."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -34,7 +37,7 @@ def register_coordinator(
     """Register a coordinator for one location; refused (exit 2, with the reason) below the exam pass mark.
 
     Example:  cxcert coordinator register --entity acme-care --person ana --name "Ana Silva"
-    --location lon --exam-score 0.93 --on 2026-01-16
+    --location lon --exam-score 93 --on 2026-01-16
     """
     from pydantic import ValidationError
 
@@ -44,11 +47,15 @@ def register_coordinator(
 
     exam_day = parse_date(on, "--on")
     try:
+        score = parse_share(exam_score)
+    except ValueError as exc:
+        raise CxcertError(f"--exam-score: {exc}") from None
+    try:
         registration = CoordinatorRegistration(
             person_id=person_id,
             location_id=location_id,
             class_attended_on=parse_date(class_on, "--class-on", default=exam_day),
-            exam_score=exam_score,
+            exam_score=score,
             exam_taken_on=exam_day,
         )
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli.shares import parse_share
 from cxcert.cli.table_file import Table, TableRow
 from cxcert.errors import CxcertError
 from cxcert.home import ensure_dir
@@ -160,6 +161,17 @@ def number(row: TableRow, column: str, default: float) -> float:
         return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
     except ValueError:
         raise RowRejected(column, f"{text!r} is not a number") from None
+
+
+def share_cell(row: TableRow, column: str, default: float) -> float:
+    """A share (0.95, 95 or 95%) in ``column``; ``default`` when empty."""
+    text = row.values.get(column, "")
+    if not text:
+        return default
+    try:
+        return parse_share(text)
+    except ValueError as exc:
+        raise RowRejected(column, str(exc)) from None
 
 
 def date_cell(row: TableRow, column: str) -> dt.date | None:

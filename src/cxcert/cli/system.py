@@ -13,8 +13,13 @@ def register(app: typer.Typer) -> None:
 
 
 def info(json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
-    """Show where cxcert keeps its state (CXCERT_HOME, database URL, warehouse)."""
-    values = {"home": str(cxcert_home()), "database_url": database_url(), "warehouse": str(warehouse_dir())}
+    """Show where cxcert keeps its state (CXCERT_HOME, database URL with any password hidden, warehouse).
+
+    Example:  CXCERT_HOME=./acme cxcert info --json
+    """
+    from cxcert.store.db import safe_url
+
+    values = {"home": str(cxcert_home()), "database_url": safe_url(database_url()), "warehouse": str(warehouse_dir())}
     if json_out:
         print_json(values)
     else:

@@ -90,3 +90,13 @@ def test_computed_findings_feed_the_decision_engine() -> None:
     assert {f.item for f in evidence.findings() if f.level is FindingLevel.COMPLIANT} == {"4.1"}
     assert decision.compliant == len(typed) + 1
     assert decision.decision_class == "Certification Candidate"
+
+
+def test_the_policy_opens_actions_on_rules_that_exist_including_a_missed_target() -> None:
+    """DOMAIN.md section 4: "When a threshold is not met, or three consecutive measuring points are below
+    standard, immediate action is required": both rules open actions, and every listed rule is one the run rules
+    raise (a misspelt id would silently open none)."""
+    policy = default_evidence_policy()
+    known = {"target_missed", "consecutive_below"} | {r.id for r in default_rule_set().zone_rules}
+    assert {"target_missed", "consecutive_below"} <= set(policy.corrective_action_rules)
+    assert set(policy.corrective_action_rules) <= known

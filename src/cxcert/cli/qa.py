@@ -11,8 +11,8 @@ from typing import Any
 
 import typer
 
-from cxcert.cli import qa_accuracy, qa_calibrate, qa_coaching, qa_evaluate, qa_feedback, qa_sampling
-from cxcert.cli.output import console, print_json, print_table
+from cxcert.cli import qa_accuracy, qa_calibrate, qa_coaching, qa_evaluate, qa_feedback, qa_forms, qa_sampling
+from cxcert.cli.output import print_json, print_table
 from cxcert.cli.qa_files import read_frame
 from cxcert.errors import CxcertError
 
@@ -38,8 +38,7 @@ qa_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-forms_app = typer.Typer(help="The QA forms shipped with cxcert (versioned; published versions are frozen).")
-qa_app.add_typer(forms_app, name="forms")
+qa_forms.register(qa_app)  # qa forms list, show
 qa_sampling.register(qa_app)  # qa sample-size, check-sample, sample
 qa_evaluate.register(qa_app)  # qa evaluate
 qa_calibrate.register(qa_app)  # qa calibrate
@@ -131,6 +130,7 @@ def score(
     form: str = typer.Option(..., help="Form id, e.g. voice_cs (see `cxcert qa forms list`)."),
     version: int = typer.Option(..., help="The form version the evaluations pinned."),
     items: Path = typer.Option(..., help="CSV/Parquet of evaluation items: evaluation_id, parameter_id, result."),
+    forms_dir: Path | None = typer.Option(None, "--forms-dir", help=qa_forms.FORMS_DIR_HELP),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Score evaluations on a form version: points, section weights, fatal rules and error flags.
@@ -138,10 +138,9 @@ def score(
     Example: cxcert qa score --form voice_cs --version 2 --items items.csv
     """
     from cxcert.quality.form import ErrorClass
-    from cxcert.quality.form_registry import FormRegistry
     from cxcert.quality.scoring import error_column, score_batch
 
-    registry = FormRegistry.packaged()
+    registry = qa_forms.form_registry(forms_dir)
     registry.get(form, version)  # a clear NotFound before reading the file
     frame = read_frame(items)
     frame = frame.assign(form_id=form, form_version=version)
@@ -160,52 +159,3 @@ def score(
         for r in result.to_dict(orient="records")
     ]  # fmt: skip
     print_table(f"Scores on {form} v{version}", columns, rows)
-
-
-@forms_app.command("list")
-def forms_list(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    """List the QA forms and versions shipped with cxcert."""
-    from cxcert.quality.form_registry import FormRegistry
-
-    forms = list(FormRegistry.packaged())
-    if json_out:
-        print_json(
-            [
-                {"id": f.id, "version": f.version, "title": f.title, "status": str(f.status),
-                 "published_on": f.published_on, "parameters": len(f.parameters), "hash": f.content_hash()}
-                for f in forms
-            ]
-        )  # fmt: skip
-        return
-    print_table(
-        "QA forms",
-        ("id", "version", "title", "status", "published on", "sections", "parameters"),
-        [(f.id, f.version, f.title, f.status, f.published_on, len(f.sections), len(f.parameters)) for f in forms],
-    )
-
-
-@forms_app.command("show")
-def forms_show(
-    form_id: str = typer.Argument(..., help="Form id, e.g. voice_cs."),
-    version: int | None = typer.Option(None, help="Version (default: the latest published)."),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
-    """Show a form's grid: sections with weights, parameters with points, error class, fatal rule and rationale.
-
-    Example: cxcert qa forms show voice_cs --version 1
-    """
-    from cxcert.quality.form_registry import FormRegistry
-
-    registry = FormRegistry.packaged()
-    form = registry.get(form_id, version) if version is not None else registry.latest(form_id)
-    if json_out:
-        print_json({**form.model_dump(mode="json"), "content_hash": form.content_hash()})
-        return
-    console.print(f"[bold]{form.title}[/] ({form.label}, {form.status}, published {form.published_on})")
-    print_table("Sections", ("id", "title", "weight"), [(s.id, s.title, f"{s.weight:g}") for s in form.sections])
-    print_table(
-        "Parameters",
-        ("id", "section", "points", "weight", "error class", "fatal", "rationale"),
-        [(p.id, p.section, f"{p.points:g}", f"{p.weight:g}", p.error_class, p.fatal, p.rationale)
-         for p in form.parameters],
-    )  # fmt: skip

@@ -67,6 +67,9 @@ def evaluate(
     program: str | None = typer.Option(None, "--program", help="Program (client line of business); with --entity."),
     evaluation_id: str | None = typer.Option(None, "--id", help="Evaluation id (default: a new unique id)."),
     at: str | None = typer.Option(None, "--at", help="When it was evaluated, ISO 8601 (default now; no offset = UTC)."),
+    forms_dir: Path | None = typer.Option(
+        None, "--forms-dir", help="A folder of your own QA form files, beside the packaged ones."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Enter one evaluation by hand: every parameter of the form answered, scored with its explanation.
@@ -84,8 +87,8 @@ def evaluate(
     """
     from pydantic import ValidationError
 
+    from cxcert.cli.qa_forms import form_registry
     from cxcert.quality.evaluation import enter_evaluation
-    from cxcert.quality.form_registry import FormRegistry
     from cxcert.quality.scoring import score_evaluation
 
     if (entity is None) != (program is None):
@@ -93,7 +96,7 @@ def evaluate(
     for option, value in (("--agent", agent), ("--evaluator", evaluator), ("--contact", contact)):
         if not value.strip():
             raise CxcertError(f"{option} must not be empty")
-    qa_form = FormRegistry.packaged().get(form, version)
+    qa_form = form_registry(forms_dir).get(form, version)
     answers = parse_results(result)
     if not answers:
         ids = ", ".join(p.id for p in qa_form.parameters)

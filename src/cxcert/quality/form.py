@@ -1,8 +1,9 @@
 """QA monitoring forms as versioned data: sections, parameters with points and weights, error classes, fatal rules.
 
-A form is identified by ``(id, version)``. While ``draft`` it may change; once ``published`` it is frozen: the
-registry refuses a different content under a published key (content hash compare), and every evaluation pins the
-``(form_id, form_version)`` it was scored against, so re-weighting a form means publishing a new version.
+A form is identified by ``(id, version)``. While ``draft`` it may change; once ``published`` it is frozen: its
+content hash is pinned in a file checked at every load (:mod:`.form_pins`), the registry refuses a different
+content under a published key, and every evaluation pins the ``(form_id, form_version)`` it was scored against,
+so re-weighting a form means publishing a new version.
 
 Auditors ask for the monitoring grid with points per parameter and *why* an error is classed fatal
 (DOMAIN.md section 3), so every critical or fatal parameter must carry a ``rationale``.

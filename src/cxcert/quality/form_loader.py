@@ -1,7 +1,9 @@
 """Reading QA forms from YAML: schema errors and semantic problems name the file, the line and the field.
 
 Reuses the standards library's line-tracking YAML reader (:mod:`cxcert.standards.marked_yaml`) and its mapping
-of pydantic errors to lines, so a form file fails the same way a standard file does.
+of pydantic errors to lines, so a form file fails the same way a standard file does. A folder of forms holds one
+form version per ``*.yaml`` file, beside an optional ``published_hashes.yaml`` of pins (:mod:`.form_pins`); the
+packaged forms must match their pins.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from pathlib import Path
 from pydantic import ValidationError as PydanticError
 
 from cxcert.quality.form import QaForm, form_problems
+from cxcert.quality.form_pins import SourcedForm, parse_pins, pin_issues
 from cxcert.standards.issues import DocumentInvalid, ValidationIssue
 from cxcert.standards.marked_yaml import load_marked
 from cxcert.standards.parsing import schema_issues
 from cxcert.standards.source_map import format_path
 
 _PACKAGE = "cxcert.quality"
+PINS_FILE = "published_hashes.yaml"
 
 
 def parse_form(text: str, file: str) -> QaForm:
@@ -53,12 +57,59 @@ def load_form_file(path: Path) -> QaForm:
     return parse_form(text, str(path))
 
 
-def packaged_forms() -> tuple[QaForm, ...]:
-    """Every form shipped in ``cxcert/quality/data/forms``, sorted by (id, version)."""
+def _is_form_file(name: str) -> bool:
+    return name.endswith((".yaml", ".yml")) and name != PINS_FILE
+
+
+def _one_per_key(forms: list[SourcedForm]) -> list[SourcedForm]:
+    """Refuses two files holding the same (id, version)."""
+    first: dict[tuple[str, int], str] = {}
+    issues = []
+    for sourced in forms:
+        if sourced.form.key in first:
+            issues.append(
+                ValidationIssue(sourced.file, 1, "id", f"form {sourced.form.label} is also defined in "
+                                f"{first[sourced.form.key]}: one file per version", rule="form")
+            )  # fmt: skip
+        first.setdefault(sourced.form.key, sourced.file)
+    if issues:
+        raise DocumentInvalid(issues)
+    return sorted(forms, key=lambda s: s.form.key)
+
+
+def load_forms_dir(folder: Path) -> tuple[SourcedForm, ...]:
+    """Every form file in a user's folder, each checked; all the problems of all files are reported together."""
+    forms: list[SourcedForm] = []
+    issues: list[ValidationIssue] = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or not _is_form_file(path.name):
+            continue
+        try:
+            forms.append(SourcedForm(load_form_file(path), str(path)))
+        except DocumentInvalid as exc:
+            issues.extend(exc.details)
+    if issues:
+        raise DocumentInvalid(issues)
+    return tuple(_one_per_key(forms))
+
+
+def packaged_sourced_forms() -> tuple[SourcedForm, ...]:
+    """Every form shipped in ``cxcert/quality/data/forms`` with its file, checked against the packaged pins."""
     folder = resources.files(_PACKAGE).joinpath("data", "forms")
     forms = [
-        parse_form(entry.read_text(encoding="utf-8"), f"cxcert/quality/data/forms/{entry.name}")
+        SourcedForm(parse_form(entry.read_text(encoding="utf-8"), f"cxcert/quality/data/forms/{entry.name}"),
+                    f"cxcert/quality/data/forms/{entry.name}")
         for entry in folder.iterdir()
-        if entry.name.endswith((".yaml", ".yml"))
-    ]
-    return tuple(sorted(forms, key=lambda f: f.key))
+        if _is_form_file(entry.name)
+    ]  # fmt: skip
+    pins_file = f"cxcert/quality/data/forms/{PINS_FILE}"
+    pins = parse_pins(folder.joinpath(PINS_FILE).read_text(encoding="utf-8"), pins_file)
+    issues = pin_issues(forms, pins, pins_file, complete=True)
+    if issues:
+        raise DocumentInvalid(issues)
+    return tuple(_one_per_key(forms))
+
+
+def packaged_forms() -> tuple[QaForm, ...]:
+    """Every form shipped in ``cxcert/quality/data/forms``, sorted by (id, version)."""
+    return tuple(s.form for s in packaged_sourced_forms())

@@ -88,12 +88,19 @@ def print_decision(decision: Decision, *, title: str = "decision", steps: bool =
         for step in decision.explanation.steps:
             if not step.rule.startswith("item:"):
                 console.print(f"  - {escape(f'[{step.rule}]')} {escape(step.conclusion)}", highlight=False)
-        deficient = [c for c in decision.contributions if c.counted_as not in ("compliant", "not_applicable")]
-        if deficient:
+        if decision.contributions:  # each item's contribution, as the explanation's item steps give it
             print_table(
-                "items not compliant",
-                ("item", "title", "counted as", "points"),
-                [(c.item, c.title, c.counted_as, f"{c.points_earned:g} / {c.points_possible:g}") for c in deficient],
+                "each item's contribution",
+                ("item", "finding", "points"),
+                [
+                    (
+                        c.item,
+                        (c.level.value if c.level else "none")
+                        + ("" if c.level and c.counted_as == c.level.value else f" (counted as {c.counted_as})"),
+                        f"{c.points_earned:g} / {c.points_possible:g}",
+                    )
+                    for c in decision.contributions
+                ],
             )
 
 

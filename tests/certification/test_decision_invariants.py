@@ -39,7 +39,8 @@ def _assess(levels: list[FindingLevel | None], commitment: bool) -> Assessment:
 
 
 def _applicable(levels: list[FindingLevel | None]) -> bool:
-    return any(lv is not NA for lv in levels)
+    """Something to decide: an applicable item, and at least one finding (the policy refuses none at all)."""
+    return any(lv is not NA for lv in levels) and any(lv is not None for lv in levels)
 
 
 @settings(max_examples=150, deadline=None)

@@ -127,3 +127,21 @@ def test_outside_the_us_headquarters_authorises_and_the_licensee_submits(workspa
     assert any(s["rule"] == "authority" for s in decided["explanation"]["steps"])
     shown = " ".join(invoke("decide", "--entity", "acme-care", home=workspace).stdout.split())
     assert "Who decides: headquarters authorises the decision, licensee submits the final application" in shown
+
+
+def test_dates_and_unassessed_audits_are_refused(workspace: Path, tmp_path: Path) -> None:
+    ok_json(invoke(*E7, home=workspace))
+    line = user_error(invoke("assessment", "create", "--entity", "e7", "--kind", "compliance_audit", "--on",
+                             "2026-09-05", "--ended-on", "2026-09-01", home=workspace))  # fmt: skip
+    assert "--ended-on 2026-09-01 is before --on 2026-09-05" in line
+    ok_json(invoke("assessment", "create", "--entity", "e7", "--kind", "compliance_audit", "--on", "2026-09-01",
+                   "--ended-on", "2026-09-03", "--id", "a1", "--json", home=workspace))  # fmt: skip
+    line = user_error(invoke("decide", "--entity", "e7", "--on", "2026-09-05", home=workspace))
+    assert "a1 has no finding on any of its 32 in-scope scorable items" in line  # not "No Classification, 32 missing"
+    invoke("findings", "import", str(_findings(tmp_path / "a1.csv", dict.fromkeys(ITEMS, "compliant"))),
+           "--assessment", "a1", home=workspace)  # fmt: skip
+    line = user_error(invoke("decide", "--entity", "e7", "--on", "2026-09-02", home=workspace))
+    assert "2026-09-02 would come before assessment a1 ended on 2026-09-03" in line
+    ok_json(invoke("decide", "--entity", "e7", "--on", "2026-09-10", "--json", home=workspace))
+    line = user_error(invoke("calendar", "--entity", "e7", "--planned-audit", "2026-09-01", home=workspace))
+    assert "planned audit on 2026-09-01 is before the decision of 2026-09-10" in line

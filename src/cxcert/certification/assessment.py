@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 # The kinds live with the rule set, which says what deciding each kind produces; re-exported here.
 from cxcert.standards.rule_set import AssessmentKind as AssessmentKind
@@ -47,6 +47,12 @@ class Assessment(Frozen):
     scope_items: tuple[str, ...] | None = Field(
         default=None, description="for a process certification: the declared subset of items; None = all"
     )
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Assessment:
+        if self.ended_on is not None and self.ended_on < self.started_on:
+            raise ValueError(f"ended on {self.ended_on} is before started on {self.started_on}")
+        return self
 
     def finding(self, item: str) -> Finding | None:
         for f in self.findings:

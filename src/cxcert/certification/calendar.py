@@ -124,6 +124,11 @@ def plan_calendar(
     setting.
     """
     window = calendar_settings().due_window_days if due_window_days is None else due_window_days
+    if planned_audit is not None and planned_audit < decision_date:
+        raise CxcertError(
+            f"the planned audit on {planned_audit.isoformat()} is before the decision of {decision_date.isoformat()} "
+            f"({decision.decision_class}); plan the next audit after it"
+        )
     done = done or {}
     ent = decision.entity_id
     raw: list[tuple[EventKind, dt.date, Explanation]] = []

@@ -20,6 +20,7 @@ Semantics (the packaged ``decision_policy.yaml`` holds the readings the founding
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -206,6 +207,17 @@ def check_decidable(assessment: Assessment, rule_set: RuleSet) -> None:
         )
 
 
+def check_decision_day(assessment: Assessment, on: dt.date) -> None:
+    """A decision follows the assessment: refuse a day before it ended (or started, when no end is recorded)."""
+    last = assessment.ended_on or assessment.started_on
+    if on < last:
+        what = "ended" if assessment.ended_on is not None else "started"
+        raise CxcertError(
+            f"the decision on {on.isoformat()} would come before assessment {assessment.id} {what} on "
+            f"{last.isoformat()}; decide on or after that day"
+        )
+
+
 def _authority_step(authority: EntityAuthority) -> Step:
     return Step(
         "authority",
@@ -259,6 +271,11 @@ def decide(
         )
     )
     reviewed = tuple(it for it in in_scope if it.number in findings)
+    if not reviewed and policy.refuse_without_findings:
+        raise CxcertError(
+            f"assessment {assessment.id} has no finding on any of its {len(in_scope)} in-scope scorable items: "
+            "record the findings before deciding (the decision policy refuses to count every item as missing)"
+        )
     is_review = rule_set.outcome_for(assessment.kind) is AssessmentOutcome.REVIEW
     if is_review and policy.review_covers is ReviewCoverage.ITEMS_WITH_FINDINGS and reviewed != in_scope and reviewed:
         steps.append(

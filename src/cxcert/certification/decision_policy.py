@@ -32,6 +32,7 @@ class DecisionPolicy(Frozen):
     item_thresholds: Scaling
     points_pass_mark: Scaling
     review_covers: ReviewCoverage
+    refuse_without_findings: bool
 
     @field_validator("missing_finding_counts_as")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,26 +88,35 @@ def create(
         False, "--management-commitment", help="Senior management committed to full certification in 12 months."
     ),
     scope: list[str] = typer.Option(
-        [], "--scope", help="For a process certification: an item in scope, repeatable (default: all items)."
+        [],
+        "--scope",
+        help="For a process certification: its kind (customer_satisfaction, workforce_management, "
+        "recruiting_hiring_training, quality, sourcing) or an item in scope; repeatable (default: the whole standard).",
     ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create an assessment of an entity; then record its findings with `cxcert findings record|import`.
 
+    A process certification assesses a slice of the standard: --scope quality takes the packaged items of that
+    kind (see `cxcert assessment show` for them), --scope 2.1 --scope 2.5 declares items one by one.
+
     Example:  cxcert assessment create --entity acme-care --kind compliance_audit --on 2026-09-01 --assessor ben
+
+    Example:  cxcert assessment create --entity acme-care --kind compliance_audit --scope customer_satisfaction
     """
     from cxcert.certification.assessment import Assessment
     from cxcert.standards import library
 
     kind_value = parse_kind(kind)
     started = parse_date(on, "--on")
+    ended = optional_date(ended_on, "--ended-on")
+    if ended is not None and ended < started:
+        raise CxcertError(f"--ended-on {ended} is before --on {started}: an assessment cannot end before it starts")
     new_id = assessment_id or f"{entity_id}/{kind_value.value}-{started.isoformat()}"
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
         standard = library.standard(entity.standard_urn)
-        for number in scope:
-            if _unknown_item(standard, number):
-                raise CxcertError(f"--scope: item {number!r} is not in {standard.key.urn}")
+        scope_items = _declared_scope(scope, standard) if scope else None
         if repos.assessments.find_assessment(new_id) is not None:
             raise CxcertError(f"assessment {new_id!r} exists already; pick another --id")
         assessment = Assessment(
@@ -114,10 +124,10 @@ def create(
             entity_id=entity_id,
             kind=kind_value,
             started_on=started,
-            ended_on=optional_date(ended_on, "--ended-on"),
+            ended_on=ended,
             assessors=tuple(assessors),
             management_commitment=commitment,
-            scope_items=tuple(scope) if scope else None,
+            scope_items=scope_items,
         )
         repos.assessments.save_assessment(assessment)
         repos.audit_trail.append(actor(), "assessment.created", f"assessment:{new_id}", assessment_json(assessment))
@@ -125,6 +135,8 @@ def create(
         print_json(assessment_json(assessment))
     else:
         console.print(f"Created assessment [bold]{new_id}[/] ({kind_value.value}, {started.isoformat()})")
+        if scope_items is not None:
+            console.print(f"Scope: {scope_view(assessment, standard).title}: {', '.join(scope_items)}")
 
 
 @assessment_app.command("list")
@@ -168,14 +180,18 @@ def show(
     assessment_id: str = typer.Argument(..., help="The assessment id."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Show one assessment and every finding.
+    """Show one assessment, its scope (a process certification's items) and every finding.
 
     Example:  cxcert assessment show acme-care/compliance_audit-2026-09-01
     """
+    from cxcert.standards import library
+
     with workspace() as repos:
         assessment = repos.assessments.get_assessment(assessment_id)
+        standard = library.standard(repos.organisations.get_entity(assessment.entity_id).standard_urn)
+    scope = scope_view(assessment, standard)
     if json_out:
-        print_json(assessment_json(assessment))
+        print_json({**assessment_json(assessment), "scope": scope.to_dict()})
         return
     print_mapping(
         f"assessment {assessment.id}",
@@ -186,13 +202,57 @@ def show(
             "ended": assessment.ended_on or "-",
             "assessors": ", ".join(assessment.assessors) or "-",
             "management commitment": "yes" if assessment.management_commitment else "no",
+            "scope": scope.title,
         },
     )
+    if scope.items is not None:
+        print_table("scope", ("item", "title", "points"), scope.items)
     print_table(
         "findings",
         ("item", "level", "source", "note"),
         [(f.item, f.level.value, f.source, f.note) for f in assessment.findings],
     )
+
+
+def _declared_scope(entries: list[str], standard: Standard) -> tuple[str, ...]:
+    from cxcert.certification.process_certification import resolve_scope
+
+    try:
+        return resolve_scope(entries, standard)
+    except CxcertError as exc:
+        raise CxcertError(f"--scope: {exc.message}") from None
+
+
+@dataclass(frozen=True)
+class ScopeView:
+    """An assessment's scope for display: the process certification it makes up, and its items."""
+
+    kind: str | None
+    title: str
+    items: list[tuple[str, str, int | None]] | None  # (item, title, points); None: the whole standard
+
+    def to_dict(self) -> dict[str, object]:
+        rows = None if self.items is None else [{"item": n, "title": t, "points": p} for n, t, p in self.items]
+        return {"process_certification": self.kind, "title": self.title, "items": rows}
+
+
+def scope_view(assessment: Assessment, standard: Standard) -> ScopeView:
+    """The whole standard, or the declared items with their titles and the process certification they make up."""
+    from cxcert.certification.process_certification import kind_of_scope, title_of
+
+    if assessment.scope_items is None:
+        return ScopeView(None, "the whole standard", None)
+    items: list[tuple[str, str, int | None]] = []
+    for number in assessment.scope_items:
+        try:
+            item = standard.item(number)
+        except KeyError:
+            items.append((number, f"(not in {standard.key.urn})", None))
+        else:
+            items.append((number, item.title, item.points if item.scorable else None))
+    kind = kind_of_scope(assessment.scope_items, standard)
+    title = f"{title_of(kind)} (process certification)" if kind else f"{len(items)} declared items"
+    return ScopeView(kind.value if kind else None, title, items)
 
 
 def _unknown_item(standard: Standard, item: str) -> bool:

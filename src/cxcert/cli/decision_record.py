@@ -101,11 +101,12 @@ def record_decision(
     day was asked for (``on_given`` False): deciding an unchanged assessment again neither duplicates the
     decision nor moves the calendar."""
     from cxcert.certification.corrective_action import default_owner, plan_for_decision
-    from cxcert.certification.decision import check_decidable, decide
+    from cxcert.certification.decision import check_decidable, check_decision_day, decide
     from cxcert.standards import library
 
     rule_set = library.rule_set(entity.rule_set_id)
     check_decidable(assessment, rule_set)
+    check_decision_day(assessment, on)
     decision = decide(assessment, library.standard(entity.standard_urn), rule_set, entity=entity)
     earlier = [r for r in repos.decisions.decisions(entity.id) if r.decision.assessment_id == assessment.id]
     if earlier and earlier[-1].decision == decision and (not on_given or earlier[-1].decided_on == on):

@@ -7,7 +7,9 @@ import pytest
 from cxcert.certification.decision import decide
 from cxcert.certification.process_certification import (
     ProcessCertificationKind,
+    kind_of_scope,
     process_certifications,
+    resolve_scope,
     scope_for,
     title_of,
 )
@@ -59,3 +61,25 @@ def test_a_process_certification_decides_on_its_scope_only() -> None:
     assert d.scorable == len(scope)
     assert d.points_possible == sum(standard.item(n).points for n in scope)
     assert d.scope_items == scope
+
+
+def test_resolve_scope_takes_kinds_and_items_in_standard_order() -> None:
+    standard = library.standard(process_certifications().standard)
+    cs = scope_for("customer_satisfaction", standard)
+    assert resolve_scope(["customer_satisfaction"], standard) == cs
+    mixed = resolve_scope(["4.1", " Quality ", "1.3"], standard)
+    assert set(mixed) == {"4.1", *scope_for("quality", standard)}
+    numbers = [it.number for it in standard.items()]
+    assert list(mixed) == sorted(mixed, key=numbers.index)
+    with pytest.raises(CxcertError, match=r"'9\.9' is neither a process certification \(customer_satisfaction"):
+        resolve_scope(["9.9"], standard)
+    with pytest.raises(CxcertError, match="declare the scope items explicitly"):
+        resolve_scope(["quality"], load_test_standard())
+    assert resolve_scope(["2.1"], load_test_standard()) == ("2.1",)
+
+
+def test_kind_of_scope_names_a_packaged_scope_only_when_exact() -> None:
+    standard = library.standard(process_certifications().standard)
+    assert kind_of_scope(scope_for("sourcing", standard), standard) is ProcessCertificationKind.SOURCING
+    assert kind_of_scope(("2.1", "2.5"), standard) is None
+    assert kind_of_scope(("2.1",), load_test_standard()) is None

@@ -23,10 +23,23 @@ class Tally:
 
 
 def scaled_min(threshold: int, tally: Tally, reference: int, policy: DecisionPolicy) -> int:
-    """A minimum compliant-item threshold applied to ``tally.scorable`` applicable items of ``reference``."""
+    """A minimum compliant-item threshold applied to ``tally.scorable`` applicable items of ``reference``.
+
+    Proportional scaling rounds up, but never so far that a class which tolerates non-compliant items at full
+    scope (threshold below ``reference``) stops tolerating any: that would make it the "all compliant" class in
+    disguise and unreachable for a small scope (27 of 33 scaled to 5 items is 5 of 5). Such a class keeps room
+    for one non-compliant item, and a class that needs some compliant item still needs one.
+    """
+    need = proportional_min(threshold, tally, reference, policy)
+    if need != threshold and threshold < reference:
+        need = max(min(need, tally.scorable - 1), min(threshold, 1))
+    return need
+
+
+def proportional_min(threshold: int, tally: Tally, reference: int, policy: DecisionPolicy) -> int:
+    """The threshold scaled by the policy alone: ceil(threshold x applicable / reference), at most the applicable."""
     if policy.item_thresholds is Scaling.ABSOLUTE or tally.scorable == reference:
         return threshold
-    # ceil(threshold * applicable / reference) in integers; never more than the items that apply
     return min(tally.scorable, -(-threshold * tally.scorable // reference))
 
 
@@ -40,8 +53,15 @@ def try_class(
         ok = tally.compliant == tally.scorable
         readings.append(f"all {tally.scorable} applicable items compliant: {tally.compliant} are ({_ok(ok)})")
     else:
-        need = scaled_min(cls.min_compliant_items, tally, reference, policy)
-        scaled = "" if need == cls.min_compliant_items else f" (threshold {cls.min_compliant_items} scaled to scope)"
+        written = cls.min_compliant_items
+        need = scaled_min(written, tally, reference, policy)
+        rounded = proportional_min(written, tally, reference, policy)
+        scaled = "" if need == written else f" (threshold {written} scaled to scope)"
+        if need < rounded:
+            scaled = (
+                f" (threshold {written} scaled to scope: {rounded} of {tally.scorable}, less one so that the class "
+                "still allows a deficiency)"
+            )
         ok = tally.compliant >= need
         readings.append(f"at least {need} compliant{scaled}: {tally.compliant} ({_ok(ok)})")
     holds &= ok

@@ -6,7 +6,7 @@ certification carries the scope in ``Assessment.scope_items`` and the decision e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from functools import cache
 
@@ -77,3 +77,37 @@ def scope_for(kind: str, standard: Standard) -> tuple[str, ...]:
             f"process certification {wanted.value} names items {', '.join(missing)} not in {data.standard}"
         )
     return tuple(n for n in known if n in scope.items)
+
+
+def is_kind(text: str) -> bool:
+    """Whether ``text`` names a packaged process certification kind (``quality``, ``sourcing``...)."""
+    return text.strip().lower() in {k.value for k in ProcessCertificationKind}
+
+
+def resolve_scope(entries: Sequence[str], standard: Standard) -> tuple[str, ...]:
+    """The items of a declared scope, in standard order: each entry is a process certification kind (its packaged
+    items) or an item number of ``standard``; repeats collapse. Refuses an entry that is neither."""
+    known = [it.number for it in standard.items()]
+    wanted: set[str] = set()
+    for entry in entries:
+        text = entry.strip()
+        if is_kind(text):
+            wanted.update(scope_for(text.lower(), standard))
+        elif text in known:
+            wanted.add(text)
+        else:
+            kinds = ", ".join(k.value for k in ProcessCertificationKind)
+            raise CxcertError(
+                f"{text!r} is neither a process certification ({kinds}) nor an item of {standard.key.urn}"
+            )
+    if not wanted:
+        raise CxcertError("the declared scope is empty; name a process certification or items")
+    return tuple(n for n in known if n in wanted)
+
+
+def kind_of_scope(items: Sequence[str], standard: Standard) -> ProcessCertificationKind | None:
+    """The packaged process certification whose scope is exactly ``items`` under ``standard``, if one is."""
+    if standard.key.urn != process_certifications().standard:
+        return None
+    given = set(items)
+    return next((k for k in ProcessCertificationKind if set(scope_for(k, standard)) == given), None)

@@ -171,3 +171,27 @@ TABLES: dict[str, pa.Schema] = {
     "costs": COSTS,
 }
 """Every canonical table by the name the warehouse and ``cxcert ingest KIND`` use."""
+
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "contacts": ("contact_id",),
+    "forecasts": ("queue", "interval_start", "interval_s"),
+    "schedules": ("agent_id", "start"),
+    "agent_states": ("agent_id", "start"),
+    "evaluations": ("evaluation_id",),
+    "evaluation_items": ("evaluation_id", "parameter_id"),
+    "surveys": ("contact_id", "instrument", "answered_at"),
+    "roster": ("agent_id", "hired_on"),
+    "absences": ("agent_id", "day", "planned"),
+    "trainings": ("agent_id", "course", "started_on"),
+    "costs": ("program", "period_start", "period_end", "currency"),
+}
+"""What identifies one row of each table within an entity (its natural key; ``entity_id`` is implied).
+
+A row whose key is already in the warehouse for its entity, or repeats an earlier row of the same file, would be
+counted twice: the ingest sends it to quarantine. ``program`` is not part of a key except for costs (a cost is
+per program): the same contacts loaded again under another ``--program`` are still the same contacts. A row with
+an empty key column (a survey with no contact) cannot be identified and is not checked.
+"""
+
+assert set(NATURAL_KEYS) == set(TABLES), "every canonical table needs its natural key"
+assert all(set(key) <= set(TABLES[t].names) for t, key in NATURAL_KEYS.items()), "keys name canonical columns"

@@ -1,13 +1,16 @@
-"""Shared test data for the ingest tests: well-formed canonical contacts."""
+"""Shared test data for the ingest tests: well-formed canonical contacts, a workspace that knows the entities."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
+from cli.runner import invoke, ok_json
 from cxcert.canonical import CONTACTS
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
@@ -52,3 +55,27 @@ MakeContacts = Callable[..., pa.Table]
 def contacts() -> MakeContacts:
     """``contacts(n)``: ``n`` well-formed canonical contacts (see ``_contacts``)."""
     return _contacts
+
+
+ENTITIES = ("paris", "bank")
+"""The entities the ``workspace`` knows (``cxcert ingest`` refuses data for any other)."""
+
+
+@pytest.fixture(scope="session")
+def workspace_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once through the CLI (init, entity create); each test gets a copy (migrating is the slow part)."""
+    home = tmp_path_factory.mktemp("ingest-template") / "home"
+    ok_json(invoke("init", "--json", home=home))
+    for entity in ENTITIES:
+        ok_json(
+            invoke("entity", "create", "--id", entity, "--name", entity.title(), "--organisation", "acme",
+                   "--location", "par:Paris:FR:Europe/Paris", "--json", home=home)
+        )  # fmt: skip
+    return home
+
+
+@pytest.fixture()
+def workspace(home: Path, workspace_template: Path) -> Path:
+    """CXCERT_HOME (the ``home`` fixture's) with an initialised database and the entities :data:`ENTITIES`."""
+    shutil.copytree(workspace_template, home)
+    return home

@@ -1,5 +1,6 @@
 """Nothing half-done: a failed or killed ingest leaves the warehouse exactly as before, and its leftovers are
-cleaned by the next commit; re-ingesting the same file is a no-op, a changed file is not.
+cleaned by the next commit; re-ingesting the same file is a no-op, a changed file is not (but its rows already
+in the warehouse are quarantined, not added again).
 """
 
 from __future__ import annotations
@@ -64,8 +65,14 @@ ingest_file(Warehouse(Path(sys.argv[1])), "contacts", Path(sys.argv[2]), entity_
 """
 
 
-def test_killed_ingest_leaves_the_warehouse_as_before(seeded: tuple[Warehouse, Path]) -> None:
+@pytest.mark.parametrize("known_rows", [0, 20])
+def test_killed_ingest_leaves_the_warehouse_as_before(
+    seeded: tuple[Warehouse, Path], contacts: MakeContacts, known_rows: int
+) -> None:
+    """Killed after staging, the duplicate check and the rewrite of the parts holding duplicates (under the lock)."""
     warehouse, second = seeded
+    if known_rows:  # 20 rows already in the first batch, 30 new ones
+        pq.write_table(contacts(80).slice(50 - known_rows), second)
     before = _state(warehouse)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run([sys.executable, "-c", KILLER, str(warehouse.root), str(second)], env=env, check=False)
@@ -74,7 +81,7 @@ def test_killed_ingest_leaves_the_warehouse_as_before(seeded: tuple[Warehouse, P
     assert len(leftovers) == 1 and any(leftovers[0].iterdir())  # the dead ingest's parts are still there...
     assert _state(warehouse) == before  # ...but invisible
     result = ingest_file(warehouse, "contacts", second, entity_id="demo", fmt="canonical")
-    assert not result.skipped and result.accounting.accepted == 30
+    assert not result.skipped and (result.accounting.accepted, result.accounting.rejected) == (30, known_rows)
     assert list((warehouse.root / STAGING).iterdir()) == []  # the commit removed the dead ingest's staging
     assert len(_state(warehouse)[1]) == 80
 
@@ -100,8 +107,10 @@ def test_reingest_is_a_no_op_but_a_changed_file_is_not(
     again = ingest_file(warehouse, "contacts", second, entity_id="demo", fmt="canonical")
     assert again.skipped and again.as_json() == {**first.as_json(), "skipped": True}
     assert len(warehouse.ingests()) == 2
-    other_entity = ingest_file(warehouse, "contacts", second, entity_id="demo", fmt="canonical", program="x")
-    assert not other_entity.skipped  # options are part of the fingerprint
+    other_program = ingest_file(warehouse, "contacts", second, entity_id="demo", fmt="canonical", program="x")
+    assert not other_program.skipped  # options are part of the fingerprint...
+    assert not other_program.committed and other_program.accounting.rejected == 30  # ...but the rows are known
+    assert len(warehouse.ingests()) == 2
     changed = tmp_path / "changed.parquet"
     pq.write_table(contacts(81).slice(80), changed)
     assert not ingest_file(warehouse, "contacts", changed, entity_id="demo", fmt="canonical").skipped

@@ -229,6 +229,35 @@ def test_reingest_is_a_no_op(bank: Ingested, shared_data: Path) -> None:
     assert bank.warehouse.sql("SELECT count(*) AS n FROM contacts").to_pylist() == [{"n": 74_834}]
 
 
+@pytest.mark.parametrize("how", ["trailing newline", "other program"])
+def test_the_same_calls_again_are_not_counted_twice(
+    bank: Ingested, shared_data: Path, tmp_path: Path, how: str
+) -> None:
+    """The audit's re-ingests (a trailing newline added; ``--program other``) doubled 1 February's service level."""
+    path, program = shared_data / FEB, None
+    if how == "trailing newline":
+        path = tmp_path / "calls-1999-02-copy.tsv"
+        path.write_bytes((shared_data / FEB).read_bytes() + b"\n")
+    else:
+        program = "other"
+    before = bank.warehouse.ingests()
+    again = ingest_file(
+        bank.warehouse, "contacts", path, entity_id="bank", fmt="technion", program=program, quarantine_dir=tmp_path
+    )
+    assert not again.skipped and not again.committed  # every row rejected: nothing committed
+    assert (again.accounting.read, again.accounting.accepted, again.accounting.rejected) == (33_344, 0, 33_344)
+    assert again.accounting.quarantine is not None
+    rows = read_quarantine(again.accounting.quarantine)
+    held = f"already in the warehouse (ingest {bank.feb.fingerprint[:8]} of calls-1999-02.tsv)"
+    assert sum(r["reason"] == PHANTOM_REASON for r in rows) == 278
+    assert sum(r["reason"].startswith("contact_id '1999-02-") and r["reason"].endswith(held) for r in rows) == 33_066
+    first = next(r for r in rows if r["row_number"] == "2")  # AA0101 call 34536 on 990201
+    assert first["column"] == "call_id"
+    assert first["reason"] == f"contact_id '1999-02-01/AA0101/34536' {held}"
+    assert bank.warehouse.ingests() == before
+    assert bank.warehouse.sql("SELECT count(*) AS n FROM contacts").to_pylist() == [{"n": 74_834}]
+
+
 @pytest.mark.parametrize("day", sorted(DAILY))
 def test_kpi_catalogue_service_level_matches_the_raw_file(bank: Ingested, day: str) -> None:
     """The KPI catalogue's service level, computed by the engine in the site's zone, equals the awk figure.

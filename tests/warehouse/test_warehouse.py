@@ -108,3 +108,33 @@ def test_accounting_invariant() -> None:
 def test_unknown_table(tmp_path: Path) -> None:
     with pytest.raises(CxcertError, match="unknown table 'calls'"):
         Warehouse(tmp_path).table("calls")
+
+
+def test_remove_an_ingest_by_its_id(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path / "warehouse")
+    for fingerprint, name, amounts in (("ab12cd34ef", "march.parquet", [1.0, 2.0]), ("ab12ff", "april.parquet", [5.0])):
+        warehouse.commit_batch(
+            "costs",
+            [_costs(tmp_path, name, amounts)],
+            fingerprint=fingerprint,
+            source=name,
+            entity_id="paris",
+            accounting=IngestAccounting(len(amounts), len(amounts), 0),
+        )
+    march, april = warehouse.ingests()
+    assert march.ingest_id == "ab12cd34"
+    with pytest.raises(CxcertError, match="ingest id ab12 is ambiguous"):
+        warehouse.remove_ingest("ab12")
+    with pytest.raises(CxcertError, match="'ab1' is not an ingest id"):
+        warehouse.remove_ingest("ab1")
+    with pytest.raises(CxcertError, match="no ingest ffff"):
+        warehouse.remove_ingest("ffff")
+    generation = warehouse.manifest().generation
+    assert warehouse.sql("SELECT sum(amount) AS s FROM costs").to_pylist() == [{"s": 8.0}]
+    removed = warehouse.remove_ingest("AB12C")
+    assert removed == march
+    assert warehouse.ingests() == [april] and warehouse.manifest().generation == generation + 1
+    assert warehouse.sql("SELECT sum(amount) AS s FROM costs").to_pylist() == [{"s": 5.0}]
+    assert not (warehouse.root / march.files[0]).parent.exists()  # its files are gone too
+    assert (warehouse.root / april.files[0]).exists()
+    assert not warehouse.has_fingerprint("ab12cd34ef")  # so the same file can be ingested again

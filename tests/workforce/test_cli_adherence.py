@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli.runner import invoke, ok_json, user_error
+from performance.tables import workspace_with_entity
 
 SCHEDULES = """agent_id,activity,start,end
 a1,phone,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z
@@ -31,6 +32,7 @@ a2,talk,2026-03-02T23:30:00Z,2026-03-03T00:30:00Z
 def loaded(tmp_path: Path) -> Path:
     """A CXCERT_HOME whose warehouse holds the schedules and states above for entity `site`."""
     home = tmp_path / "home"
+    workspace_with_entity(home, "site")  # `cxcert ingest` refuses an entity the workspace does not know
     for kind, text in (("schedules", SCHEDULES), ("agent_states", STATES)):
         path = tmp_path / f"{kind}.csv"
         path.write_text(text)

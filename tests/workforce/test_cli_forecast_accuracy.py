@@ -9,6 +9,7 @@ import pytest
 
 from cli.runner import invoke, ok_json, user_error
 from cxcert.workforce.baseline_forecast import seasonal_baseline
+from performance.tables import workspace_with_entity
 
 FORECASTS = """queue,interval_start,interval_s,contacts_forecast
 q1,2026-03-02T09:00:00Z,1800,4
@@ -35,6 +36,7 @@ WINDOW = ("--from", "2026-03-02", "--to", "2026-03-02", "--tz", "UTC")
 @pytest.fixture()
 def loaded(tmp_path: Path) -> Path:
     home = tmp_path / "home"
+    workspace_with_entity(home, "site")  # `cxcert ingest` refuses an entity the workspace does not know
     for kind, text in (("forecasts", FORECASTS), ("contacts", CONTACTS)):
         path = tmp_path / f"{kind}.csv"
         path.write_text(text)

@@ -1,7 +1,9 @@
-"""`cxcert ingest KIND FILE`: operational data into the warehouse, every row accounted for; `cxcert ingest log`.
+"""`cxcert ingest KIND FILE`: operational data into the warehouse, every row accounted for; `cxcert ingest log`
+lists past ingests with their ids; `cxcert ingest remove ID --yes` takes one back out.
 
-The work lives in :mod:`cxcert.ingest`; this module parses options, shows a progress bar and prints the row
-accounting. Heavy imports (pyarrow, duckdb) happen inside the command so that `cxcert --help` stays fast.
+The work lives in :mod:`cxcert.ingest` and :mod:`cxcert.warehouse`; this module checks that the entity exists in
+the workspace, parses options, shows a progress bar and prints the row accounting. Heavy imports (pyarrow,
+duckdb, the store) happen inside the command so that `cxcert --help` stays fast.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:
     from cxcert.ingest.pipeline import IngestResult
+    from cxcert.warehouse import IngestRecord
 
 
 def register(app: typer.Typer) -> None:
@@ -26,21 +29,29 @@ def ingest(
     kind: str = typer.Argument(
         ...,
         help="What the file holds: contacts, forecasts, schedules, agent_states, evaluations, evaluation_items, "
-        "surveys, roster, absences, trainings, costs; or `log` to list past ingests.",
+        "surveys, roster, absences, trainings, costs; or `log` to list past ingests, `remove` to take one out.",
     ),
-    file: Path | None = typer.Argument(None, help="The CSV, TSV or Parquet file to ingest."),
+    file: str | None = typer.Argument(None, help="The CSV, TSV or Parquet file to ingest (for `remove`: the id)."),
     entity: str | None = typer.Option(None, "--entity", help="The entity (contact centre) the data belongs to."),
     fmt: str = typer.Option(
         "canonical", "--format", help="canonical (canonical columns), csv or parquet (with --mapping), technion."
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="Column-mapping YAML for --format csv/parquet."),
     program: str | None = typer.Option(None, "--program", help="Program (client line of business) of the rows."),
+    yes: bool = typer.Option(False, "--yes", help="With `remove`: really remove the ingest."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Load a file into the warehouse: rows read = accepted + rejected, rejected rows go to a quarantine file.
 
+    The entity must exist in the workspace (`cxcert entity create`). A row is rejected when a value does not
+    parse or breaks a rule, and when its natural key (contacts: contact_id; see docs/data/mapping.md) is
+    already in the warehouse for the entity or repeats an earlier row of the file, so nothing is counted twice.
     Re-ingesting the same file (same content and options) is a no-op; an ingest that fails or is killed leaves
-    the warehouse as it was. Files of any size are streamed in bounded memory.
+    the warehouse as it was. When every row is rejected nothing is committed and the command exits with 2,
+    pointing at the quarantine file. Files of any size are streamed in bounded memory.
+
+    `cxcert ingest log` lists the ingests with their ids; `cxcert ingest remove ID --yes` removes one (all its
+    rows, in one atomic step), for when the wrong file went in.
 
     Examples:
 
@@ -51,9 +62,15 @@ def ingest(
       cxcert ingest surveys surveys.parquet --entity paris --program care --json
 
       cxcert ingest log --json
+
+      cxcert ingest remove 3f2a1b9c --yes
     """
-    if kind.strip().lower() == "log":
+    word = kind.strip().lower()
+    if word == "log":
         _log(json_out)
+        return
+    if word == "remove":
+        _remove(file, yes, json_out)
         return
     from cxcert.ingest.kinds import check_format, table_for_kind
 
@@ -63,17 +80,45 @@ def ingest(
         raise CxcertError("missing FILE: cxcert ingest KIND FILE --entity ID")
     if entity is None:
         raise CxcertError("missing --entity: which entity (contact centre) does this file belong to?")
-    result = _run(table, file, entity, fmt, mapping, program)
+    _require_entity(entity)
+    path = Path(file)
+    result = _run(table, path, entity, fmt, mapping, program)
+    accounting = result.accounting
     if json_out:
         print_json(result.as_json())
-        return
-    accounting = result.accounting
-    title = f"{result.table} from {file.name}" + (" (already ingested: nothing done)" if result.skipped else "")
-    print_table(
-        title,
-        ("read", "accepted", "rejected", "quarantine"),
-        [(accounting.read, accounting.accepted, accounting.rejected, accounting.quarantine or "-")],
-    )
+    else:
+        title = f"{result.table} from {path.name}" + (" (already ingested: nothing done)" if result.skipped else "")
+        print_table(
+            title,
+            ("read", "accepted", "rejected", "quarantine"),
+            [(accounting.read, accounting.accepted, accounting.rejected, accounting.quarantine or "-")],
+        )
+    if not result.skipped and not result.committed and accounting.read:
+        raise CxcertError(
+            f"every one of the {accounting.read} rows was rejected, so nothing was committed; "
+            f"the reasons are in {accounting.quarantine}"
+        )
+
+
+def _require_entity(entity_id: str) -> None:
+    """Refuse data for an entity the workspace does not know (a typo would start a second, empty centre)."""
+    from cxcert.store.db import open_database
+    from cxcert.store.organisations import OrganisationRepository
+
+    create = f"`cxcert entity create --id {entity_id} ...`"
+    try:
+        db = open_database()
+    except CxcertError as exc:
+        raise CxcertError(f"{exc}, then create the entity with {create}") from None
+    try:
+        with db.session() as session:
+            found = OrganisationRepository(session).find_entity(entity_id) is not None
+    finally:
+        db.dispose()
+    if not found:
+        raise CxcertError(
+            f"unknown entity {entity_id!r}: create it first with {create} (`cxcert entity list` shows the entities)"
+        )
 
 
 def _run(table: str, file: Path, entity: str, fmt: str, mapping: Path | None, program: str | None) -> IngestResult:
@@ -107,16 +152,48 @@ def _log(json_out: bool) -> None:
 
     records = Warehouse.default().ingests()
     if json_out:
-        print_json([r.to_json() for r in records])
+        print_json([{"id": r.ingest_id, **r.to_json()} for r in records])
         return
     if not records:
         console.print("No ingest yet. Try: cxcert ingest contacts FILE --entity ID --format canonical")
         return
     print_table(
-        "ingests (cxcert ingest log --json for quarantine files and fingerprints)",
-        ("when (UTC)", "kind", "entity", "file", "read", "accepted", "rejected"),
+        "ingests (cxcert ingest remove ID --yes takes one out; --json for quarantine files and fingerprints)",
+        ("id", "when (UTC)", "kind", "entity", "file", "read", "accepted", "rejected"),
         [
-            (f"{r.committed_at:%Y-%m-%d %H:%M}", r.table, r.entity_id, r.source, r.read, r.accepted, r.rejected)
+            (
+                r.ingest_id,
+                f"{r.committed_at:%Y-%m-%d %H:%M}",
+                r.table,
+                r.entity_id,
+                r.source,
+                r.read,
+                r.accepted,
+                r.rejected,
+            )
             for r in records
         ],
+    )
+
+
+def _remove(ingest_id: str | None, yes: bool, json_out: bool) -> None:
+    from cxcert.warehouse import Warehouse
+
+    if ingest_id is None:
+        raise CxcertError("missing ID: cxcert ingest remove ID --yes (the id column of `cxcert ingest log`)")
+    warehouse = Warehouse.default()
+    record = warehouse.find_ingest(ingest_id)
+    if not yes:
+        raise CxcertError(f"this would remove {_describe(record)}; add --yes to remove it")
+    removed = warehouse.remove_ingest(record.fingerprint)
+    if json_out:
+        print_json({"removed": {"id": removed.ingest_id, **removed.to_json()}})
+        return
+    console.print(f"Removed {_describe(removed)}.")
+
+
+def _describe(record: IngestRecord) -> str:
+    return (
+        f"ingest {record.ingest_id}: {record.accepted} {record.table} rows of entity {record.entity_id!r} "
+        f"from {record.source}, committed {record.committed_at:%Y-%m-%d %H:%M} UTC"
     )

@@ -7,10 +7,12 @@ can read a large batch in parallel.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -29,6 +31,8 @@ class PartWriter:
         self.schema = schema
         self.rows_per_part = rows_per_part
         self.paths: list[Path] = []
+        self.part_rows: list[int] = []
+        """Rows written to each part, in the order of :attr:`paths`."""
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
         self._rows_in_part = 0
@@ -79,13 +83,37 @@ class PartWriter:
             if self._writer is not None:
                 self._writer.close()
             path = self.directory / f"part-{len(self.paths):05d}.parquet"
-            self._writer = pq.ParquetWriter(
-                path, self.schema, compression=COMPRESSION, use_dictionary=_dictionary_columns(self.schema)
-            )
+            self._writer = _part_writer(path, self.schema)
             self.paths.append(path)
+            self.part_rows.append(0)
             self._rows_in_part = 0
         self._writer.write_table(table)
         self._rows_in_part += table.num_rows
+        self.part_rows[-1] += table.num_rows
+
+
+def rewrite_without(path: Path, schema: pa.Schema, drop: np.ndarray) -> int:
+    """Rewrite the part ``path`` without its rows at the (0-based) positions ``drop``; the rows left.
+
+    The part is written aside and renamed over the old one; a part left empty is deleted.
+    """
+    table = pq.read_table(path, schema=schema)
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[drop] = False
+    kept = table.filter(pa.array(keep))
+    if not kept.num_rows:
+        path.unlink()
+        return 0
+    aside = path.with_name(f".{path.name}.rewrite")
+    writer = _part_writer(aside, schema)
+    writer.write_table(kept)
+    writer.close()
+    os.replace(aside, path)
+    return int(kept.num_rows)
+
+
+def _part_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    return pq.ParquetWriter(path, schema, compression=COMPRESSION, use_dictionary=_dictionary_columns(schema))
 
 
 def _dictionary_columns(schema: pa.Schema) -> list[str]:

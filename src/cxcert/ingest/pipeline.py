@@ -1,4 +1,4 @@
-"""One ingest, start to finish: fingerprint, stream, convert, validate, stage, quarantine, commit.
+"""One ingest, start to finish: fingerprint, stream, convert, validate, stage, check keys, quarantine, commit.
 
 - The fingerprint is the SHA-256 of the file's bytes and of everything that changes how they are read (kind,
   entity, format, program, mapping text). A fingerprint already in the warehouse makes the ingest a no-op. It is
@@ -6,14 +6,18 @@
   before the commit, so identical content under another name is still a no-op).
 - The file is read in bounded chunks; each chunk is converted and validated with whole-column operations, its
   accepted rows go to Parquet parts in a private staging directory and its rejected rows to the quarantine file.
-- Only when the whole file is read are the parts committed, in one atomic step. A failure or a kill before that
-  leaves the warehouse exactly as it was (the staging directory is deleted now or by the next commit).
+- Once the whole file is staged, rows whose natural key is already in the warehouse for the entity, or repeats
+  an earlier row of the file, are found by a query over the staged parts (:mod:`cxcert.ingest.duplicates`), sent
+  to quarantine and dropped from the parts that hold them. The check is run again under the warehouse lock
+  against whatever was committed meanwhile, and the commit happens under the same lock.
+- Only then are the parts committed, in one atomic step. A failure or a kill before that leaves the warehouse
+  exactly as it was (the staging directory is deleted now or by the next commit). An ingest that rejected every
+  row it read commits nothing (its quarantine file is kept): ``IngestResult.committed`` is false.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,13 +32,15 @@ import pyarrow as pa
 from cxcert.canonical import TABLES
 from cxcert.errors import CxcertError
 from cxcert.ingest.accounting import IngestAccounting
+from cxcert.ingest.duplicates import Clashes, DuplicateCheck
 from cxcert.ingest.generic import Lineage, MappedConverter
 from cxcert.ingest.kinds import check_format, table_for_kind
 from cxcert.ingest.mapping import LoadedMapping, load_mapping
 from cxcert.ingest.ordered_map import ordered_map
-from cxcert.ingest.parts import PartWriter
-from cxcert.ingest.quarantine import QuarantineWriter
+from cxcert.ingest.parts import PartWriter, rewrite_without
+from cxcert.ingest.quarantine import QuarantineWriter, raw_json_rows
 from cxcert.ingest.sources import DEFAULT_CHUNK_BYTES, Chunk, CsvSource, ParquetSource, open_source
+from cxcert.ingest.staged_rows import StagedRowNumbers
 from cxcert.ingest.technion import TechnionConverter
 from cxcert.ingest.validation import validate
 from cxcert.ingest.verdicts import RowVerdicts
@@ -60,6 +66,11 @@ class IngestResult:
     chunks: int
     record: IngestRecord | None
 
+    @property
+    def committed(self) -> bool:
+        """Whether this ingest added a batch to the warehouse (false when skipped or when every row was rejected)."""
+        return self.record is not None and not self.skipped
+
     def as_json(self) -> dict[str, Any]:
         """``{"read", "accepted", "rejected", "quarantine", "skipped"}`` (the CLI's ``--json``)."""
         return {**self.accounting.as_json(), "skipped": self.skipped}
@@ -71,6 +82,7 @@ class _Checked:
 
     chunk: Chunk
     accepted: pa.Table
+    kept: np.ndarray | None  # mask of the accepted rows over the chunk; None when every row was accepted
     rejected: list[tuple[int, str, str, str]]  # (index in the chunk, column, reason, raw row as JSON)
 
 
@@ -163,6 +175,7 @@ def ingest_file(
     quarantine = QuarantineWriter(qdir / f"{stamp}-{table}-{path.stem}.csv")
     staging = warehouse.new_staging()
     writer = PartWriter(staging, TABLES[table])
+    numbers = StagedRowNumbers()
     read = chunks = 0
     try:
         # CSV: read every column so a quarantined row keeps all its fields; Parquet: only the columns used.
@@ -176,9 +189,12 @@ def ingest_file(
             canonical = converter.convert(batch, verdicts)
             validate(canonical, table, verdicts, labels=converter.labels)
             if not verdicts.rejected_count:
-                return _Checked(chunk, canonical.cast(schema), [])
-            rejected = [(i, column, reason, _raw_json(batch, i)) for i, column, reason in verdicts.rejected()]
-            return _Checked(chunk, canonical.filter(pa.array(verdicts.ok)).cast(schema), rejected)
+                return _Checked(chunk, canonical.cast(schema), None, [])
+            found = list(verdicts.rejected())
+            raws = raw_json_rows(batch, [i for i, _, _ in found])
+            rejected = [(i, column, reason, raw) for (i, column, reason), raw in zip(found, raws, strict=True)]
+            kept = verdicts.ok
+            return _Checked(chunk, canonical.filter(pa.array(kept)).cast(schema), kept, rejected)
 
         workers = source.workers if isinstance(source, CsvSource) else 2
         for checked in ordered_map(check, source.chunks(wanted), workers=workers, name="cxcert-check"):
@@ -186,6 +202,7 @@ def ingest_file(
             for index, column, reason, raw in checked.rejected:
                 quarantine.write(chunk.row_number(index), column, reason, raw)
             writer.write(checked.accepted)
+            numbers.add(chunk, checked.kept)
             for bad in chunk.malformed:
                 quarantine.write(bad.row_number, "", f"expected {bad.expected} fields, found {bad.actual}", bad.text)
             read += chunk.data.num_rows + len(chunk.malformed)
@@ -199,22 +216,34 @@ def ingest_file(
             if previous is not None:  # the same content was ingested from another path
                 quarantine.discard()
                 return skipped(fp, previous)
-        final = qdir / f"{stamp}-{table}-{path.stem}-{fp[:8]}.csv"
-        accounting = IngestAccounting(
-            read=read, accepted=writer.rows, rejected=quarantine.count, quarantine=quarantine.finish(final)
-        )
-        if before_commit is not None:
-            before_commit()
-        record = warehouse.commit_batch(
-            table,
-            parts,
-            fingerprint=fp,
-            source=path.name,
-            entity_id=entity_id,
-            accounting=accounting,
-            file=str(path.resolve()),
-            fmt=fmt,
-        )
+        keys = DuplicateCheck(warehouse.root, table, entity_id, parts, writer.part_rows)
+        label = converter.labels.get(keys.keys[0], keys.keys[0])
+
+        def reject(clashes: Clashes) -> None:
+            _quarantine_clashes(clashes, quarantine, numbers, label, lambda rows: _raw_rows(source, wanted, rows))
+
+        reject(keys.run(warehouse.ingests()))
+        with warehouse.lock():
+            reject(keys.run(warehouse.ingests()))  # batches committed since the first run (usually none)
+            parts, accepted = _drop_rows(parts, writer.part_rows, keys.found, schema)
+            final = qdir / f"{stamp}-{table}-{path.stem}-{fp[:8]}.csv"
+            accounting = IngestAccounting(
+                read=read, accepted=accepted, rejected=quarantine.count, quarantine=quarantine.finish(final)
+            )
+            if read and not accepted:  # nothing to add: commit nothing, keep the quarantine file
+                return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, None)
+            if before_commit is not None:
+                before_commit()
+            record = warehouse.commit_batch(
+                table,
+                parts,
+                fingerprint=fp,
+                source=path.name,
+                entity_id=entity_id,
+                accounting=accounting,
+                file=str(path.resolve()),
+                fmt=fmt,
+            )
     except BaseException:
         writer.abort()
         quarantine.discard()
@@ -243,12 +272,52 @@ def _open(path: Path, fmt: str, mapping: LoadedMapping | None, chunk_bytes: int)
     return open_source(path, chunk_bytes=chunk_bytes)
 
 
-def _raw_json(batch: pa.RecordBatch, index: int) -> str:
-    row = {name: _plain(batch.column(i)[index].as_py()) for i, name in enumerate(batch.schema.names)}
-    return json.dumps(row, ensure_ascii=False, default=str)
+def _quarantine_clashes(
+    clashes: Clashes,
+    quarantine: QuarantineWriter,
+    numbers: StagedRowNumbers,
+    column: str,
+    raw_rows: Callable[[np.ndarray], dict[int, str]],
+) -> None:
+    """Write the rows rejected for their key to the quarantine, in source row order, with their raw text."""
+    if not len(clashes):
+        return
+    rows = numbers.source_rows(clashes.staged)
+    reasons = clashes.reasons(numbers.source_rows)
+    raws = raw_rows(rows)
+    for n in np.argsort(rows, kind="stable"):
+        quarantine.write(int(rows[n]), column, reasons[n], raws[int(rows[n])])
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _raw_rows(source: CsvSource | ParquetSource, wanted: list[str], rows: np.ndarray) -> dict[int, str]:
+    """The raw JSON of the source rows numbered ``rows``, read from the file again (only when rows clashed)."""
+    targets = np.unique(rows)
+    out: dict[int, str] = {}
+    for chunk in source.chunks(wanted):
+        found = chunk.row_numbers()
+        if not len(found):
+            continue
+        at = np.minimum(np.searchsorted(targets, found), len(targets) - 1)
+        hits = np.flatnonzero(targets[at] == found)
+        for number, raw in zip(found[hits].tolist(), raw_json_rows(chunk.data, hits.tolist()), strict=True):
+            out[number] = raw
+        if found[-1] >= targets[-1]:
+            break
+    return out
+
+
+def _drop_rows(
+    parts: list[Path], part_rows: list[int], drop: np.ndarray, schema: pa.Schema
+) -> tuple[list[Path], int]:
+    """Rewrite only the parts holding staged rows in ``drop`` (staging indices); the parts left and their rows."""
+    kept_parts: list[Path] = []
+    total = 0
+    start = 0
+    for part, count in zip(parts, part_rows, strict=True):
+        inside = drop[(drop >= start) & (drop < start + count)] - start
+        left = rewrite_without(part, schema, inside) if len(inside) else count
+        if left:
+            kept_parts.append(part)
+        total += left
+        start += count
+    return kept_parts, total

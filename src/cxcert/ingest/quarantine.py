@@ -11,6 +11,9 @@ A CSV file with the columns ``row_number, column, reason, raw``:
 - ``raw`` is the source row as a JSON object (source column name to the text read), or the raw text of a
   malformed line.
 
+Rows come in the order they were found: those rejected while the file is read, then those rejected once it is
+all read because their natural key is already in the warehouse or repeats an earlier row (each group by row).
+
 The file is written aside (``.part``) and renamed when the ingest finishes, so a killed ingest never leaves a
 half-written quarantine file under its final name.
 """
@@ -18,10 +21,15 @@ half-written quarantine file under its final name.
 from __future__ import annotations
 
 import csv
+import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import Any, TextIO
+
+import numpy as np
+import pyarrow as pa
 
 QUARANTINE_COLUMNS = ("row_number", "column", "reason", "raw")
 
@@ -78,6 +86,20 @@ class QuarantineWriter:
     ) -> None:
         if exc_type is not None:
             self.discard()
+
+
+def raw_json_rows(batch: pa.RecordBatch, indices: Sequence[int]) -> list[str]:
+    """The ``raw`` text of the rows at ``indices`` of a source chunk: each a JSON object, column name to value."""
+    if not len(indices):
+        return []
+    rows = batch.take(pa.array(indices, pa.int64())).to_pylist()
+    return [json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False, default=str) for row in rows]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def read_quarantine(path: Path) -> list[dict[str, str]]:

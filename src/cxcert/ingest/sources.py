@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -72,6 +73,19 @@ class Chunk:
                 break
             number += 1
         return self.first_row + number
+
+    def row_numbers(self) -> np.ndarray:
+        """The row numbers of every row of ``data`` (:meth:`row_number` for all at once)."""
+        return row_numbers(self.first_row, self.before, self.skipped, self.data.num_rows)
+
+
+def row_numbers(first_row: int, before: int, skipped: tuple[int, ...], count: int) -> np.ndarray:
+    """The row numbers of ``count`` rows numbered as in :class:`Chunk` (from ``first_row``, after ``before``
+    well-formed rows, around the malformed records at the sorted offsets ``skipped``)."""
+    numbers: np.ndarray = before + np.arange(count, dtype=np.int64)
+    for offset in skipped:  # each malformed record pushes the rows at or after it one further
+        numbers += numbers >= offset
+    return numbers + first_row
 
 
 class Source(Protocol):

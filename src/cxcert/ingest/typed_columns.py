@@ -8,10 +8,11 @@ Naive timestamps (no offset) are local wall-clock time in the given IANA zone (U
 converted to UTC. A wall-clock time repeated by a daylight-saving change is taken as its first occurrence; one
 skipped by a change is moved to the start of the gap's earlier side (Arrow's ``earliest``).
 
-A value read with a ``time_format`` that names a day or a time that does not exist (31/02, 29/02 of a common
-year, second 60) is *impossible*: Arrow's ``strptime`` would roll it over into the next month or minute, so every
-value that could be such a roll-over (day 1 to 3, second 0 or 1) is written back with the same format and its
-digits compared with the text's; where they differ the value is impossible (see :func:`strptime_checked`).
+A value read with a ``time_format`` that names a day that does not exist (31/02, 29/02 of a common year, 31/04)
+is *impossible*: Arrow's ``strptime`` would roll it over into the next month, so every value a roll-over could
+have produced (1 to 3 March, the 1st after a 30-day month) is written back with the same format and compared with
+the text; where they differ the value is impossible (see :func:`strptime_checked`). A second 60 (a leap second) is
+read, as POSIX time reads it, as the next minute's second 0.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ _DUCK_TYPES: dict[pa.DataType, str] = {
     UTC_TS: "TIMESTAMPTZ",
 }
 
-IMPOSSIBLE_TIME = "{value} is not a real date or time"
-"""The quarantine reason of a value naming a day or time that does not exist (31/02/2025, 23:59:60)."""
+IMPOSSIBLE_TIME = "{value} is not a real date"
+"""The quarantine reason of a value naming a day that does not exist (31/02/2025)."""
 
 _local = threading.local()
 
@@ -113,17 +114,18 @@ def _failed(text: pa.Array, values: pa.Array) -> pa.Array | None:
 
 _OFFSET_DIRECTIVE_AT_END = re.compile(r"\s*%z\s*$")
 _OFFSET_TEXT_AT_END = r"\s*(?:[+-][0-9]{2}(?::?[0-9]{2})?|Z)\s*$"
-_WRITES_SECONDS = re.compile(r"%[STrXc]")
+_AFTER_30_DAY_MONTHS = pa.array([5, 7, 10, 12], pa.int64())
 
 
 def strptime_checked(text: pa.Array, time_format: str, *, unit: str) -> tuple[pa.Array, pa.Array | None]:
-    """``pc.strptime`` that refuses days and times that do not exist instead of rolling them over.
+    """``pc.strptime`` that refuses days that do not exist instead of rolling them over.
 
     Returns the parsed values (null where the text does not parse or is impossible) and the mask of impossible
-    values (None when there is none). A roll-over only ever lands on day 1 to 3 of a month (31/02 is 03/03) or
-    on second 0 or 1 of a minute (second 60 or 61), so only those values are written back with the format and
-    their digit runs, leading zeros aside (``3/3`` and ``03/03`` agree), compared with the text's. A format with
-    a trailing ``%z`` is checked on the wall-clock part as written; an offset elsewhere is not checked.
+    values (None when there is none). A roll-over only ever lands on 1 to 3 March (from 29 to 31 February) or on
+    the 1st of the month after a 30-day month (from the 31st), so only those values are written back with the
+    format and compared with the text, then, where they differ, by their digit runs, leading zeros aside
+    (``3/3/2025`` and ``03/03/2025`` agree). A format with a trailing ``%z`` is checked on the wall-clock part as
+    written; an offset elsewhere is not checked.
     """
     stamps = pc.strptime(text, format=time_format, unit=unit, error_is_null=True)
     wall, wall_text, wall_format = stamps, text, time_format
@@ -141,10 +143,12 @@ def strptime_checked(text: pa.Array, time_format: str, *, unit: str) -> tuple[pa
 
 
 def _rolled_over(text: pa.Array, wall: pa.Array, time_format: str) -> pa.Array | None:
-    """Mask of the values whose text's digits differ from the parsed value written back (None: no such value)."""
-    suspect = pc.less_equal(pc.day(wall), 3)
-    if _WRITES_SECONDS.search(time_format):
-        suspect = pc.or_(suspect, pc.less_equal(pc.second(wall), 1))
+    """Mask of the values whose text differs from the parsed value written back (None: no such value)."""
+    day, month = pc.day(wall), pc.month(wall)
+    suspect = pc.or_(  # where a day past the end of February, April, June, September or November lands
+        pc.and_(pc.equal(month, 3), pc.less_equal(day, 3)),
+        pc.and_(pc.is_in(month, value_set=_AFTER_30_DAY_MONTHS), pc.equal(day, 1)),
+    )
     rows = np.flatnonzero(suspect.fill_null(False).to_numpy(zero_copy_only=False))
     if not len(rows):
         return None
@@ -153,7 +157,14 @@ def _rolled_over(text: pa.Array, wall: pa.Array, time_format: str) -> pa.Array |
         written = pc.strftime(wall.take(taken).cast(pa.timestamp("s"), safe=False), format=time_format)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a directive strftime cannot write: not checked
         return None
-    differs = pc.not_equal(_digit_runs(text.take(taken)), _digit_runs(written)).to_numpy(zero_copy_only=False)
+    read = pc.utf8_trim_whitespace(text.take(taken))
+    differs = pc.not_equal(read, written).to_numpy(zero_copy_only=False)
+    if differs.any():  # the text may be written differently (no leading zeros, other case): compare the digits
+        again = np.flatnonzero(differs)
+        at = pa.array(again)
+        differs[again] = pc.not_equal(_digit_runs(read.take(at)), _digit_runs(written.take(at))).to_numpy(
+            zero_copy_only=False
+        )
     if not differs.any():
         return None
     mask = np.zeros(len(text), dtype=bool)

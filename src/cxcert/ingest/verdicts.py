@@ -80,10 +80,11 @@ class RowVerdicts:
         for index in np.flatnonzero(self._code >= 0):
             problem, values = self._problems[int(self._code[index])]
             value = values[int(index)].as_py() if values is not None else None
-            yield int(index), problem.column, problem.template.format(value=_show(value))
+            yield int(index), problem.column, problem.template.format(value=show_value(value))
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
+    """A value as a message quotes it: text in quotes, "(empty)" for a missing one."""
     if value is None:
         return "(empty)"
     if isinstance(value, str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
 FORMAT_VERSION = 1
+INGEST_ID_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,12 @@ class IngestRecord:
     def kind(self) -> str:
         """The ingest kind, which is the canonical table's name."""
         return self.table
+
+    @property
+    def ingest_id(self) -> str:
+        """The short id users see and type (``cxcert ingest log``, ``cxcert ingest remove ID``): the start of the
+        fingerprint, also in the name of the ingest's quarantine file."""
+        return self.fingerprint[:INGEST_ID_LENGTH]
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -93,6 +101,11 @@ class Manifest:
     def with_batch(self, record: IngestRecord) -> Manifest:
         return Manifest(generation=self.generation + 1, batches=(*self.batches, record))
 
+    def without_batch(self, batch_id: str) -> Manifest:
+        return Manifest(
+            generation=self.generation + 1, batches=tuple(b for b in self.batches if b.batch_id != batch_id)
+        )
+
 
 def read_manifest(root: Path) -> Manifest:
     """The manifest under ``root``; an empty one when the warehouse has never been written."""
@@ -123,9 +136,21 @@ def write_manifest(root: Path, manifest: Manifest) -> None:
     os.replace(tmp, root / MANIFEST_NAME)
 
 
+_held = threading.local()
+
+
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the warehouse's exclusive lock (a no-op where ``fcntl`` is missing)."""
+    """Hold the warehouse's exclusive lock (a no-op where ``fcntl`` is missing).
+
+    Re-entrant within a thread: an ingest holds the lock across its last duplicate check and its commit, and the
+    commit takes it again (a second ``flock`` on a new file handle would wait for the first forever).
+    """
+    key = str(root.resolve())
+    held: set[str] = getattr(_held, "roots", set())
+    if key in held:
+        yield
+        return
     root.mkdir(parents=True, exist_ok=True)
     with (root / LOCK_NAME).open("a") as handle:
         try:
@@ -134,7 +159,9 @@ def locked(root: Path) -> Iterator[None]:
             yield
             return
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        _held.roots = held | {key}
         try:
             yield
         finally:
+            _held.roots = held
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

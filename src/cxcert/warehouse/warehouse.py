@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import string
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
 STAGING = ".staging"
+MIN_INGEST_ID = 4
+"""The fewest fingerprint digits that name an ingest (``cxcert ingest remove ID``)."""
 
 _DUCKDB_TYPES: dict[pa.DataType, str] = {
     pa.string(): "VARCHAR",
@@ -170,7 +175,8 @@ class Warehouse:
         """Make ``parquet_paths`` (files in the canonical schema of ``table``) visible, all or nothing.
 
         The files are moved into the warehouse; the accounting is stored with the batch, so a batch with no
-        accepted row (every row rejected) is still recorded and its fingerprint still makes a re-ingest a no-op.
+        accepted row (an empty file) is still recorded and its fingerprint still makes a re-ingest a no-op. Call it
+        inside :meth:`lock` to commit what a check made under the same lock saw (the ingest's duplicate check).
         """
         schema = table_schema(table)
         for path in parquet_paths:
@@ -212,6 +218,32 @@ class Warehouse:
             write_manifest(self.root, manifest.with_batch(record))
         return record
 
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the warehouse's write lock: no other process commits or removes a batch meanwhile (re-entrant,
+        so :meth:`commit_batch` may be called inside)."""
+        with locked(self.root):
+            yield
+
+    def find_ingest(self, ingest_id: str) -> IngestRecord:
+        """The one committed ingest whose fingerprint starts with ``ingest_id``; a :class:`CxcertError` when none
+        or several do."""
+        return _match(self.manifest(), ingest_id)
+
+    def remove_ingest(self, ingest_id: str) -> IngestRecord:
+        """Remove one committed ingest (named as in :meth:`find_ingest`), all or nothing; returns what it was.
+
+        One atomic manifest replace makes its rows invisible; its files are deleted afterwards (a crash in between
+        leaves a directory no manifest names, which the next commit removes). Its quarantine file is kept.
+        """
+        with locked(self.root):
+            manifest = self.manifest()
+            record = _match(manifest, ingest_id)
+            write_manifest(self.root, manifest.without_batch(record.batch_id))
+            for directory in sorted({(self.root / f).parent for f in record.files}):
+                shutil.rmtree(directory, ignore_errors=True)
+        return record
+
     def cleanup(self) -> list[Path]:
         """Delete what killed ingests left behind; returns the paths removed."""
         with locked(self.root):
@@ -242,6 +274,22 @@ class Warehouse:
                 tmp.unlink(missing_ok=True)
                 removed.append(tmp)
         return removed
+
+
+def _match(manifest: Manifest, ingest_id: str) -> IngestRecord:
+    wanted = ingest_id.strip().lower()
+    if len(wanted) < MIN_INGEST_ID or any(c not in string.hexdigits for c in wanted):
+        raise CxcertError(
+            f"{ingest_id!r} is not an ingest id: give at least {MIN_INGEST_ID} hex digits of its fingerprint "
+            "(the id column of `cxcert ingest log`)"
+        )
+    found = [b for b in manifest.batches if b.fingerprint.startswith(wanted)]
+    if not found:
+        raise CxcertError(f"no ingest {wanted} in the warehouse (`cxcert ingest log` lists the ids)")
+    if len(found) > 1:
+        starts = ", ".join(b.fingerprint[:16] for b in found)
+        raise CxcertError(f"ingest id {wanted} is ambiguous ({starts}): give more of the fingerprint")
+    return found[0]
 
 
 def _parquet_schema(path: Path) -> pa.Schema:

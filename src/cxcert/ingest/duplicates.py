@@ -1,0 +1,184 @@
+"""Duplicate natural keys: staged rows whose key is already in the warehouse for their entity, or that repeat an
+earlier row of the same file (each table's key is :data:`cxcert.canonical.NATURAL_KEYS`).
+
+The check runs once the whole file is staged, as DuckDB queries that read only the key columns of the staged
+Parquet parts: a semi-join against the committed batches of the same table and entity (skipped when there are
+none), then a count per key within the staged rows, with a window over the few keys that repeat to find each
+one's first row. Only the rows found come back to Python, so a clean file costs one hash aggregation.
+
+A key held by a committed ingest rejects every staged row with it ("already in the warehouse"); otherwise the
+first row with a key is kept and the later ones rejected ("repeats row N of this file"). The check keeps what it
+has seen, so it can be run again, cheaply, against batches committed since (the pipeline does that under the
+warehouse lock, just before its commit, so two ingests running at once cannot both add the same key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from cxcert.canonical import NATURAL_KEYS
+from cxcert.ingest.verdicts import show_value
+from cxcert.warehouse import IngestRecord
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Clashes:
+    """Staged rows rejected for their key: staging index, key values, and who holds the key.
+
+    ``holder[n]`` is the committed ingest that already has row ``n``'s key, or None when the row repeats the staged
+    row ``first[n]`` (-1 when held by an ingest).
+    """
+
+    keys: tuple[str, ...]
+    staged: np.ndarray
+    values: list[tuple[Any, ...]]
+    holder: list[IngestRecord | None]
+    first: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.staged)
+
+    def reasons(self, source_rows: Callable[[np.ndarray], np.ndarray]) -> list[str]:
+        """One quarantine reason per row; ``source_rows`` turns staging indices into source row numbers."""
+        repeats = self.first >= 0
+        first_rows = np.full(len(self.first), -1, dtype=np.int64)
+        first_rows[repeats] = source_rows(self.first[repeats])
+        out: list[str] = []
+        for values, holder, first_row in zip(self.values, self.holder, first_rows.tolist(), strict=True):
+            what = ", ".join(f"{c} {show_value(v)}" for c, v in zip(self.keys, values, strict=True))
+            if holder is not None:
+                out.append(f"{what} already in the warehouse (ingest {holder.ingest_id} of {holder.source})")
+            else:
+                out.append(f"{what} repeats row {first_row} of this file")
+        return out
+
+
+def _empty(keys: tuple[str, ...]) -> Clashes:
+    return Clashes(keys, np.empty(0, dtype=np.int64), [], [], np.empty(0, dtype=np.int64))
+
+
+class DuplicateCheck:
+    """The natural-key check of one staged ingest of ``table`` for ``entity_id``."""
+
+    def __init__(self, root: Path, table: str, entity_id: str, parts: Sequence[Path], part_rows: Sequence[int]) -> None:
+        self.root = root
+        self.table = table
+        self.entity_id = entity_id
+        self.keys = NATURAL_KEYS[table]
+        offsets = np.concatenate([[0], np.cumsum(part_rows, dtype=np.int64)])
+        self._parts = [(Path(p), int(o)) for p, o in zip(parts, offsets[:-1], strict=True)]
+        self._checked: set[str] = set()
+        self._found = np.empty(0, dtype=np.int64)
+        self._within_done = False
+
+    @property
+    def found(self) -> np.ndarray:
+        """Staging indices of every row rejected so far, sorted."""
+        return self._found
+
+    def run(self, committed: Sequence[IngestRecord]) -> Clashes:
+        """Rows clashing with the batches in ``committed`` not checked before (those of this table and entity),
+        and, on the first run, rows repeating an earlier row of the file."""
+        batches = [
+            b
+            for b in committed
+            if b.table == self.table and b.entity_id == self.entity_id and b.batch_id not in self._checked and b.files
+        ]
+        if not self._parts:
+            return _empty(self.keys)
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            held = self._held(con, batches) if batches else _empty(self.keys)
+            self._checked.update(b.batch_id for b in batches)
+            self._remember(held)
+            repeated = _empty(self.keys)
+            if not self._within_done:
+                repeated = self._repeated(con)
+                self._within_done = True
+                self._remember(repeated)
+        finally:
+            con.close()
+        return _concat(self.keys, held, repeated)
+
+    def _remember(self, clashes: Clashes) -> None:
+        if len(clashes):
+            self._found = np.union1d(self._found, clashes.staged)
+
+    def _staged_sql(self, con: duckdb.DuckDBPyConnection) -> str:
+        columns = ", ".join(_quote(k) for k in self.keys)
+        present = " AND ".join(f"{_quote(k)} IS NOT NULL" for k in self.keys)
+        body = " UNION ALL ".join(
+            f"SELECT {columns}, file_row_number + {offset} AS i "
+            f"FROM read_parquet({_literal(str(path))}, file_row_number = true) WHERE {present}"
+            for path, offset in self._parts
+        )
+        if len(self._found):
+            con.register("_cxcert_found", pa.table({"i": pa.array(self._found, pa.int64())}))
+            body = f"SELECT * FROM ({body}) ANTI JOIN _cxcert_found USING (i)"
+        return body
+
+    def _held(self, con: duckdb.DuckDBPyConnection, batches: list[IngestRecord]) -> Clashes:
+        columns = ", ".join(_quote(k) for k in self.keys)
+        committed = " UNION ALL ".join(
+            f"SELECT {columns}, {n} AS b FROM read_parquet([{self._files(b)}])"
+            for n, b in enumerate(batches)
+        )
+        query = f"""
+            WITH staged AS MATERIALIZED ({self._staged_sql(con)}),
+            known AS (
+                SELECT {columns}, min(b) AS b FROM ({committed}) c SEMI JOIN staged USING ({columns}) GROUP BY ALL
+            )
+            SELECT i, b, {columns} FROM staged JOIN known USING ({columns}) ORDER BY i
+        """
+        found = con.execute(query).to_arrow_table()
+        holders = [batches[n] for n in found.column("b").to_pylist()]
+        return self._clashes(found, holders, np.full(found.num_rows, -1, dtype=np.int64))
+
+    def _files(self, batch: IngestRecord) -> str:
+        return ", ".join(_literal(str(self.root / f)) for f in batch.files)
+
+    def _repeated(self, con: duckdb.DuckDBPyConnection) -> Clashes:
+        columns = ", ".join(_quote(k) for k in self.keys)
+        query = f"""
+            WITH staged AS MATERIALIZED ({self._staged_sql(con)}),
+            repeated AS (SELECT {columns} FROM staged GROUP BY ALL HAVING count(*) > 1),
+            ranked AS (
+                SELECT i, {columns}, min(i) OVER (PARTITION BY {columns}) AS first
+                FROM staged SEMI JOIN repeated USING ({columns})
+            )
+            SELECT i, first, {columns} FROM ranked WHERE i > first ORDER BY i
+        """
+        found = con.execute(query).to_arrow_table()
+        first = np.asarray(found.column("first").to_numpy(), dtype=np.int64)
+        return self._clashes(found, [None] * found.num_rows, first)
+
+    def _clashes(self, found: pa.Table, holders: list[IngestRecord | None], first: np.ndarray) -> Clashes:
+        staged = np.asarray(found.column("i").to_numpy(), dtype=np.int64)
+        columns = [found.column(k).to_pylist() for k in self.keys]
+        values = list(zip(*columns, strict=True)) if columns and found.num_rows else []
+        return Clashes(self.keys, staged, values, holders, first)
+
+
+def _concat(keys: tuple[str, ...], a: Clashes, b: Clashes) -> Clashes:
+    if not len(b):
+        return a
+    if not len(a):
+        return b
+    staged, first = np.concatenate([a.staged, b.staged]), np.concatenate([a.first, b.first])
+    return Clashes(keys, staged, a.values + b.values, a.holder + b.holder, first)

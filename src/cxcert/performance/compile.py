@@ -28,10 +28,10 @@ from cxcert.canonical import ERROR_CLASSES
 from cxcert.errors import CxcertError
 from cxcert.performance.catalogue import (
     AbandonTreatment,
-    Catalogue,
     AdherenceMetric,
     AnnualisedRateMetric,
     BoxShareMetric,
+    Catalogue,
     Condition,
     CyclesLateMetric,
     Elapsed,

@@ -148,3 +148,23 @@ def test_score_names_the_file_line_and_plain_values(home: Path, tmp_path: Path) 
     frame.assign(result=[1] * 9 + [-2]).to_parquet(numbers)
     bad = cxcert("qa", "score", "--form", "voice_cs", "--version", "1", "--items", str(numbers), home=home)
     assert bad.returncode == 2 and "row 10: result -2 is not one of" in bad.stderr and "np." not in bad.stderr
+
+
+def test_weighted_kappa_needs_an_order(home: Path, tmp_path: Path) -> None:
+    """Mixed yes/1 ratings have no order: weighted kappa refuses them instead of returning a number. Labels with
+    --order poor,fair,good give exactly the kappa of the same ratings written 0, 1, 2."""
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("item,A,B\n1,1,2\n2,yes,1\n3,2,2\n4,yes,yes\n")
+    bad = cxcert("qa", "kappa", str(mixed), "--method", "cohen-linear", home=home)
+    assert bad.returncode == 2 and "needs ordered numeric ratings or an explicit order" in bad.stderr
+    labels = tmp_path / "labels.csv"
+    labels.write_text("item,A,B\n1,poor,fair\n2,good,good\n3,fair,fair\n4,poor,good\n")
+    assert cxcert("qa", "kappa", str(labels), "--method", "alpha-ordinal", home=home).returncode == 2
+    ordered = cxcert("qa", "kappa", str(labels), "--method", "cohen-linear", "--order", "poor,fair,good", "--json",
+                     home=home)  # fmt: skip
+    numeric = tmp_path / "numeric.csv"
+    numeric.write_text("item,A,B\n1,0,1\n2,2,2\n3,1,1\n4,0,2\n")
+    same = cxcert("qa", "kappa", str(numeric), "--method", "cohen-linear", "--json", home=home)
+    assert json.loads(ordered.stdout)["value"] == json.loads(same.stdout)["value"]
+    misplaced = cxcert("qa", "kappa", str(labels), "--method", "fleiss", "--order", "poor,fair,good", home=home)
+    assert misplaced.returncode == 2 and "--order applies to" in misplaced.stderr

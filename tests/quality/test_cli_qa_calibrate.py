@@ -111,3 +111,18 @@ def test_user_mistakes(krippendorff_file: Path, tmp_path: Path) -> None:
                                                                home=home))  # fmt: skip
     assert "no such file" in user_error(invoke("qa", "calibrate", str(tmp_path / "nope.csv"), "--anchor", "A",
                                                home=home))  # fmt: skip
+
+
+def test_a_stray_text_score_and_a_negative_tolerance_are_refused(tmp_path: Path) -> None:
+    """One 'x' among numeric scores used to switch the whole session to the nominal scale silently."""
+    home = tmp_path / "home"
+    path = _long_csv(tmp_path / "mixed.csv", [("c1", "A", 80), ("c1", "B", "x"), ("c2", "A", 70), ("c2", "B", 75)])
+    line = user_error(invoke("qa", "calibrate", str(path), "--anchor", "A", home=home))
+    assert "line 3: score 'x' is not a number, among numeric scores" in line and "--level nominal" in line
+    asked = ok_json(invoke("qa", "calibrate", str(path), "--anchor", "A", "--level", "nominal", "--json", home=home))
+    assert asked["level"] == "nominal"
+    numeric = _long_csv(tmp_path / "numeric.csv", [("c1", "A", 80), ("c1", "B", 82), ("c2", "A", 70), ("c2", "B", 75)])
+    assert "--tolerance must be zero or more" in user_error(invoke("qa", "calibrate", str(numeric), "--anchor", "A",
+                                                                   "--tolerance", "-1", home=home))  # fmt: skip
+    assert "needs numeric scores" in user_error(invoke("qa", "calibrate", str(path), "--anchor", "A", "--level",
+                                                       "nominal", "--tolerance", "2", home=home))  # fmt: skip

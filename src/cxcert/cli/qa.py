@@ -77,21 +77,34 @@ def _cell(value: object) -> object:
 def kappa(
     ratings: Path = typer.Argument(..., help="CSV: one row per item, one column per rater (blank = not rated)."),
     method: str = typer.Option("alpha-nominal", help="One of: " + ", ".join(KAPPA_METHODS) + "."),
+    order: str | None = typer.Option(
+        None, "--order", help="The categories in order, lowest first, e.g. poor,fair,good (weighted and ordinal)."
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Agreement between evaluators who scored the same items (calibration).
 
     cohen (2 raters), cohen-linear / cohen-quadratic (weighted, ordered scale), fleiss (any number of raters,
     no blanks), alpha-nominal / alpha-ordinal / alpha-interval / alpha-ratio (Krippendorff; blanks allowed).
-    A first column named item, item_id, contact_id, evaluation_id or id is taken as the item label.
+    A first column named item, item_id, contact_id, evaluation_id or id is taken as the item label. Weighted
+    kappa and ordinal alpha need an order: numeric ratings order themselves; labels need --order.
 
     Example: cxcert qa kappa calibration.csv --method alpha-ordinal
+
+    Example: cxcert qa kappa grades.csv --method cohen-linear --order poor,fair,good,excellent
     """
     from cxcert.quality.alpha import MeasurementLevel, krippendorff_alpha
     from cxcert.quality.kappa import KappaWeights, cohen_kappa, fleiss_kappa
 
     if method not in KAPPA_METHODS:
         raise CxcertError(f"unknown method {method!r} (one of: {', '.join(KAPPA_METHODS)})")
+    ordered = ("cohen-linear", "cohen-quadratic", "alpha-ordinal")
+    categories = [_cell(v) for v in order.split(",")] if order is not None else None
+    if categories is not None:
+        if method not in ordered:
+            raise CxcertError(f"--order applies to {', '.join(ordered)}, not {method}")
+        if None in categories or len(set(categories)) != len(categories):
+            raise CxcertError(f"--order {order!r}: give each category once, separated by commas")
     frame = read_frame(ratings)
     if len(frame.columns) and str(frame.columns[0]).strip().lower() in _ID_COLUMNS:
         frame = frame.set_index(frame.columns[0])
@@ -102,11 +115,11 @@ def kappa(
         if frame.shape[1] != 2:
             raise CxcertError(f"Cohen's kappa compares exactly two raters; {ratings} has {frame.shape[1]} columns")
         weights = {"cohen": KappaWeights.NONE, "cohen-linear": KappaWeights.LINEAR}.get(method, KappaWeights.QUADRATIC)
-        result = cohen_kappa([r[0] for r in matrix], [r[1] for r in matrix], weights)
+        result = cohen_kappa([r[0] for r in matrix], [r[1] for r in matrix], weights, categories)
     elif method == "fleiss":
         result = fleiss_kappa(matrix)
     else:
-        result = krippendorff_alpha(matrix, MeasurementLevel(method.removeprefix("alpha-")))
+        result = krippendorff_alpha(matrix, MeasurementLevel(method.removeprefix("alpha-")), categories)
     payload: dict[str, Any] = {
         "method": result.method, "value": result.value, "observed": result.observed, "expected": result.expected,
         "basis": result.basis, "items": result.items, "raters": result.raters,

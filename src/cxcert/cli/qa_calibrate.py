@@ -6,6 +6,7 @@ calls it and prints. Heavy imports (pandas) happen inside the command.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +29,25 @@ def register(qa_app: typer.Typer) -> None:
     qa_app.command("calibrate")(calibrate)
 
 
-def read_session(path: Path) -> tuple[pd.DataFrame, bool]:
+@dataclass(frozen=True)
+class Session:
+    """A session file read: calibrate()'s long ratings, whether they are per parameter (items = contact x
+    parameter), and the first score that is not a number beside numeric ones (its file line and text)."""
+
+    ratings: pd.DataFrame
+    per_parameter: bool
+    first_text: tuple[int, str] | None
+
+    @property
+    def numeric(self) -> bool:
+        return not self.per_parameter and self.ratings["score"].dtype.kind == "f"
+
+
+def read_session(path: Path) -> Session:
     """The session file as calibrate()'s long ratings (item_id, evaluator_id, score[, critical]).
 
-    Returns the ratings and whether they are per parameter (items = contact x parameter). Numeric scores
-    become floats; results stay text; blank scores are ratings not given and are dropped.
+    Numeric scores become floats; results stay text; blank scores are ratings not given and are dropped. When
+    numbers and text are mixed, the scores stay text and ``first_text`` names the first text one.
     """
     import pandas as pd
 
@@ -59,28 +74,34 @@ def read_session(path: Path) -> tuple[pd.DataFrame, bool]:
     text = raw.astype(str).apply(lambda col: col.str.strip())
     item = text["contact_id"] + ("/" + text["parameter_id"] if per_parameter else "")
     frame = pd.DataFrame({"item_id": item, "evaluator_id": text["evaluator_id"], "score": text[value_column]})
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # the file's lines (the header is line 1)
     if "critical" in text.columns:
         flags = text["critical"].str.lower()
         bad = ~flags.isin(_TRUE | _FALSE)
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
-            raise CxcertError(f"{path}: row {row + 2}, column critical: {text['critical'].iloc[row]!r} is not yes/no")
-        frame["critical"] = flags.isin(_TRUE)
+            raise CxcertError(f"{path}: line {row + 2}, column critical: {text['critical'].iloc[row]!r} is not yes/no")
+        frame["critical"] = flags.isin(_TRUE).to_numpy()
     frame = frame[(frame["score"] != "") & (frame["score"].str.lower() != "nan")]
     if frame.empty:
         raise CxcertError(f"{path}: no ratings")
+    first_text: tuple[int, str] | None = None
     if per_parameter:
         from cxcert.quality.evaluation import ItemResult
 
-        try:
-            frame["score"] = [str(ItemResult.parse(v)) for v in frame["score"]]
-        except ValueError as exc:
-            raise CxcertError(f"{path}: {exc}") from None
+        for line, value in frame["score"].items():
+            try:
+                frame.loc[line, "score"] = str(ItemResult.parse(value))
+            except ValueError as exc:
+                raise CxcertError(f"{path}: line {line}: {exc}") from None
     else:
         numbers = pd.to_numeric(frame["score"], errors="coerce")
         if numbers.notna().all():
             frame["score"] = numbers.astype(float)
-    return frame.reset_index(drop=True), per_parameter
+        elif numbers.notna().any():
+            line = int(numbers.index[numbers.isna()][0])
+            first_text = (line, str(frame.loc[line, "score"]))
+    return Session(frame.reset_index(drop=True), per_parameter, first_text)
 
 
 def calibrate(
@@ -123,13 +144,23 @@ def calibrate(
     from cxcert.quality.calibration import calibrate as run_calibration
     from cxcert.quality.drift import calibration_thresholds
 
-    ratings, per_parameter = read_session(file)
-    numeric = not per_parameter and ratings["score"].dtype.kind == "f"
+    if level is not None and level not in LEVELS:
+        raise CxcertError(f"--level must be one of {', '.join(LEVELS)}, got {level!r}")
+    if tolerance is not None and tolerance < 0:
+        raise CxcertError(f"--tolerance must be zero or more score points, got {tolerance:g}")
+    session_file = read_session(file)
+    ratings, per_parameter, numeric = session_file.ratings, session_file.per_parameter, session_file.numeric
+    if session_file.first_text is not None and level not in ("nominal", "ordinal"):
+        line, value = session_file.first_text
+        raise CxcertError(
+            f"{file}: line {line}: score {value!r} is not a number, among numeric scores; correct it, or give "
+            "--level nominal (or ordinal) to treat every score as a category"
+        )
     chosen = level or ("interval" if numeric else "nominal")
-    if chosen not in LEVELS:
-        raise CxcertError(f"--level must be one of {', '.join(LEVELS)}, got {chosen!r}")
     if chosen in ("interval", "ratio") and not numeric:
         raise CxcertError(f"--level {chosen} needs numeric scores; {file} holds categories (use nominal or ordinal)")
+    if tolerance and not numeric:
+        raise CxcertError("--tolerance is in score points: it needs numeric scores (categories agree when equal)")
     if anchor not in set(ratings["evaluator_id"]):
         raise CxcertError(f"the anchor '{anchor}' has no rating in {file}")
     limits = calibration_thresholds()

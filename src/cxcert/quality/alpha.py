@@ -19,7 +19,7 @@ import numpy as np
 
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
-from cxcert.quality.kappa import Agreement, _is_missing, ordered_categories
+from cxcert.quality.kappa import Agreement, _is_missing, ordered_categories, require_order
 
 
 class MeasurementLevel(StrEnum):
@@ -60,12 +60,15 @@ def krippendorff_alpha(
 ) -> Agreement:
     """Krippendorff's alpha of an items x raters matrix; None / NaN are missing ratings.
 
-    ``value_order`` orders non-numeric ordinal labels (e.g. poor < fair < good); numbers order themselves.
+    ``value_order`` orders non-numeric ordinal labels (e.g. poor < fair < good), which ordinal alpha then needs;
+    numbers order themselves.
     """
     rows = [list(r) for r in ratings]
     if not rows:
         raise CxcertError("no items to compute Krippendorff's alpha on")
     flat = [v for r in rows for v in r if not _is_missing(v)]
+    if level is MeasurementLevel.ORDINAL and value_order is None:
+        require_order(flat, "ordinal alpha")
     values = list(value_order) if value_order is not None else ordered_categories(flat)
     index = {v: i for i, v in enumerate(values)}
     unknown = sorted({str(v) for v in flat if v not in index})

@@ -80,6 +80,8 @@ def evaluator_drift(
     then only agreement and critical calls are compared.
     """
     limits = thresholds or calibration_thresholds()
+    if tolerance < 0:
+        raise CxcertError(f"the agreement tolerance must be zero or more score points, got {tolerance:g}")
     missing = {"item_id", "evaluator_id", "score"} - set(ratings.columns)
     if missing:
         raise CxcertError(f"calibration ratings lack column(s): {', '.join(sorted(missing))}")

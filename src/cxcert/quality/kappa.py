@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,17 @@ def ordered_categories(values: Sequence[object]) -> list[object]:
         return sorted(distinct, key=str)
 
 
+def require_order(values: Sequence[object], what: str) -> None:
+    """A scale whose order matters (weighted kappa, ordinal alpha) needs numbers, or the caller's explicit order:
+    sorting mixed or text labels (e.g. '1' < 'yes', 'fair' < 'good' < 'poor') would invent one."""
+    labels = sorted({str(v) for v in values if not (isinstance(v, Real) and not isinstance(v, bool))})
+    if labels:
+        shown = ", ".join(repr(v) for v in labels[:5]) + (" ..." if len(labels) > 5 else "")
+        raise CxcertError(
+            f"{what} needs ordered numeric ratings or an explicit order of the categories; found {shown}"
+        )
+
+
 def weight_matrix(k: int, weights: KappaWeights) -> np.ndarray:
     """Disagreement weights between ordered categories 0..k-1 (0 on the diagonal)."""
     i, j = np.indices((k, k))
@@ -100,13 +112,16 @@ def cohen_kappa(
 ) -> Agreement:
     """Cohen's kappa between two raters' ratings of the same items; items either rater left blank are dropped.
 
-    ``categories`` fixes the ordered scale (it matters for weighted kappa when a level goes unused).
+    ``categories`` fixes the ordered scale (it matters for weighted kappa when a level goes unused); without it a
+    weighted kappa needs numeric ratings.
     """
     if len(rater_a) != len(rater_b):
         raise CxcertError(f"the two raters rated different numbers of items ({len(rater_a)} vs {len(rater_b)})")
     pairs = [(a, b) for a, b in zip(rater_a, rater_b, strict=True) if not _is_missing(a) and not _is_missing(b)]
     if not pairs:
         raise CxcertError("no item was rated by both raters")
+    if weights is not KappaWeights.NONE and categories is None:
+        require_order([v for p in pairs for v in p], f"{weights}-weighted kappa")
     scale = list(categories) if categories is not None else ordered_categories([v for p in pairs for v in p])
     index = {v: i for i, v in enumerate(scale)}
     unknown = sorted({str(v) for p in pairs for v in p if v not in index})

@@ -228,3 +228,27 @@ def test_a_six_month_review_records_computed_findings_on_recertification_thresho
     line = user_error(invoke("evidence", "--entity", ENTITY, "--months", "3", "--record-into", "smr-1",
                              "--purpose", "initial", home=fresh))  # fmt: skip
     assert "recertification thresholds" in line
+
+
+def test_a_targets_file_naming_a_program_the_entity_does_not_run_is_refused(fresh: Path, tmp_path: Path) -> None:
+    file = tmp_path / "what-if.yaml"
+    file.write_text(
+        "targets:\n"
+        "  - {metric: asa, program: '*', kind: internal, benchmark: plan, values: {2020-01-01: 30}}\n"
+        "  - {metric: asa, program: loans, kind: internal, benchmark: plan, values: {2020-01-01: 20}}\n"
+        "  - {metric: asa, entity: other, program: loans, kind: internal, benchmark: plan, values: {2020-01-01: 20}}\n",
+        encoding="utf-8",
+    )
+    line = user_error(invoke("evidence", "--entity", ENTITY, "--months", "1", "--end", "2025-01-31", "--targets",
+                             str(file), home=fresh))  # fmt: skip
+    # The generated centre runs card_services, retail_banking and tech_support; the other entity's entry is not ours.
+    assert line == (
+        f"error: {file}: line 3, field targets.1.program: {ENTITY} runs no program 'loans'; "
+        "known: card_services, retail_banking, tech_support"
+    )
+    file.write_text(file.read_text().replace("program: loans, kind", "program: retail_banking, kind", 1),
+                    encoding="utf-8")  # fmt: skip
+    payload = _evidence(fresh, "--months", "1", "--end", "2025-01-31", "--targets", str(file))
+    assert payload["targets"]["origin"] == "file"
+    retail = next(r for r in payload["rows"] if r["metric_used"] == "asa" and r["program"] == "retail_banking")
+    assert retail["target"] == 20  # the program's own entry wins over '*'

@@ -67,7 +67,7 @@ def compute_review(
 
     entity = repos.organisations.get_entity(entity_id)
     standard = library.standard(entity.standard_urn)
-    targets = targets_in_use(entity_id, targets_file)
+    targets = targets_in_use(entity, targets_file)
     warehouse = Warehouse.default()
     # An entity's KCRP names no programs yet (certification/entity.py Process has no such field): a program is
     # linked to a KCRP whose id or name is the program's, else shown by its own name (and the review says so).

@@ -78,14 +78,31 @@ class TargetsInUse:
     note: str
 
 
-def targets_in_use(entity_id: str, targets_file: Path | None = None) -> TargetsInUse:
-    """``targets_file`` when given, else the entity's stored targets, else the packaged examples (said so)."""
-    from cxcert.performance.targets import default_targets, parse_targets
+def _known_program_for(entity: Entity) -> Callable[[TargetEntry], list[str]]:
+    """Entries of a shared file that apply to ``entity`` must name a program it runs (or '*')."""
+    from cxcert.performance.targets import ANY
 
+    known = known_programs(entity)
+
+    def check(entry: TargetEntry) -> list[str]:
+        if entry.entity not in (ANY, entity.id) or entry.program == ANY or not known or entry.program in known:
+            return []
+        return [f"program: {entity.id} runs no program {entry.program!r}; known: {', '.join(sorted(known))}"]
+
+    return check
+
+
+def targets_in_use(entity: Entity, targets_file: Path | None = None) -> TargetsInUse:
+    """``targets_file`` when given, else the entity's stored targets, else the packaged examples (said so)."""
+    from cxcert.performance.targets import check_entries, default_targets, parse_targets
+
+    entity_id = entity.id
     if targets_file is not None:
         if not targets_file.is_file():
             raise CxcertError(f"no targets file at {targets_file}")
-        book = parse_targets(targets_file.read_text(encoding="utf-8"), where=str(targets_file))
+        text = targets_file.read_text(encoding="utf-8")
+        book = parse_targets(text, where=str(targets_file))
+        check_entries(text, book, _known_program_for(entity), where=str(targets_file))
         return TargetsInUse(book, "file", str(targets_file), f"targets from {targets_file}")
     stored = load_entity_targets(entity_id)
     if stored is not None:

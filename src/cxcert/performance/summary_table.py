@@ -130,7 +130,7 @@ def link_kcrps(programs: Iterable[str], kcrps: Sequence[KcrpRef]) -> KcrpLinks:
         else:
             unlinked.append(program)
     if unlinked:
-        why = "the entity has no KCRPs" if not kcrps else "no KCRP of the entity lists them"
+        why = "the entity has no KCRPs" if not kcrps else "no KCRP of the entity lists them or bears their name"
         exp = exp.with_step("kcrp", f"programs {', '.join(unlinked)} are shown by program name: {why}")
     summary = f"{len(kcrp_of)} program(s) linked to the entity's KCRPs, {len(unlinked)} shown by program name"
     return KcrpLinks(kcrp_of, tuple(unlinked), Explanation(summary, exp.steps))

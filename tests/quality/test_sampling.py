@@ -112,3 +112,20 @@ def test_bad_inputs_are_user_errors(kwargs: dict[str, float], message: str) -> N
         cochran_sample_size(**kwargs)  # type: ignore[arg-type]
     with pytest.raises(CxcertError, match="cannot exceed"):
         check_month_sample(30, 20, 0.05, 0.95)
+
+
+@pytest.mark.parametrize(
+    ("confidence", "precision", "p"),
+    [(0.95, 0.05, 0.5), (0.99, 0.03, 0.5), (0.90, 0.02, 0.2), (0.95, 0.10, 0.5), (0.80, 0.04, 0.9), (0.999, 0.01, 0.5)],
+)
+def test_cochran_n0_matches_statsmodels(confidence: float, precision: float, p: float) -> None:
+    """statsmodels' samplesize_confint_proportion (normal method) is Cochran's n0 for a large population:
+    (0.5, 0.05) -> 384.1459, so 385 evaluations; the required size is its ceiling."""
+    from statsmodels.stats.proportion import samplesize_confint_proportion
+
+    reference = samplesize_confint_proportion(p, precision, alpha=1 - confidence)
+    size = cochran_sample_size(confidence, precision, p)
+    assert size.n0 == pytest.approx(reference, rel=1e-9)
+    assert size.required == math.ceil(reference)
+    if (confidence, precision, p) == (0.95, 0.05, 0.5):
+        assert (round(reference, 4), size.required) == (384.1459, 385)

@@ -77,7 +77,9 @@ def evaluate(
     Entry is strict: every parameter of the pinned form version must be answered once (na when it does not
     apply), results are pass, fail or na, and the error class comes from the form. With --entity and --program
     the evaluation is stored in the warehouse as one `evaluations` row and one `evaluation_items` row per
-    parameter, through the ordinary ingest (validated, counted, committed atomically).
+    parameter, through the ordinary ingest (validated, counted, committed atomically). The evaluation may not be
+    dated before the form version's publication. Your own forms (CXCERT_HOME/forms/ or --forms-dir) are used
+    like the packaged ones.
 
       cxcert qa evaluate --form voice_cs --version 1 --agent a17 --evaluator qa3 --contact c-991
       --result greeting=pass --result verify_identity=pass --result understand_need=pass

@@ -27,6 +27,16 @@ _ACTUAL_COLUMNS = ("contacts", "actual", "calls")
 
 
 def register(app: typer.Typer) -> None:
+    """`cxcert forecast baseline|accuracy`, and `cxcert forecast-accuracy` (the same command, kept as it was)."""
+    from cxcert.cli.forecast_baseline import baseline_command
+
+    group = typer.Typer(
+        help="Forecasts: a seasonal baseline for the days ahead, and accuracy against the contacts that came.",
+        no_args_is_help=True,
+    )
+    group.command("baseline")(baseline_command)
+    group.command("accuracy")(forecast_accuracy_command)
+    app.add_typer(group, name="forecast")
     app.command("forecast-accuracy")(forecast_accuracy_command)
 
 

@@ -44,9 +44,9 @@ def subprocess_cxcert(home: Path, *args: str) -> subprocess.CompletedProcess[str
     return subprocess.run([sys.executable, "-m", "cxcert", *args], capture_output=True, text=True, env=env, check=False)
 
 
-def load_contacts(home: Path) -> None:
+def load_contacts(home: Path, rows: list[dict[str, object]] | None = None) -> None:
     warehouse = Warehouse(home / "warehouse")
-    rows = [
+    rows = rows or [
         contact("c1", utc(2024, 3, 4, 9), wait=10),
         contact("c2", utc(2024, 3, 4, 23, 30), wait=30),  # Lisbon is UTC+0 in March: still Mar 4
         contact("c3", utc(2024, 4, 2, 9), wait=50),
@@ -55,8 +55,8 @@ def load_contacts(home: Path) -> None:
     path = staging / "part.parquet"
     pq.write_table(arrow("contacts", rows), path)
     warehouse.commit_batch(
-        "contacts", [path], fingerprint="test-contacts", source="test", entity_id="e1",
-        accounting=IngestAccounting(read=3, accepted=3, rejected=0),
+        "contacts", [path], fingerprint=f"test-contacts-{len(rows)}", source="test", entity_id="e1",
+        accounting=IngestAccounting(read=len(rows), accepted=len(rows), rejected=0),
     )  # fmt: skip
 
 
@@ -67,7 +67,7 @@ def test_kpi_json_by_month(home: Path) -> None:
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     # March: (10 + 30) / 2 = 20 s; April: 50 s.
-    assert [(r["period_start"][:10], r["numerator"], r["denominator"], r["value"]) for r in payload["rows"]] == [
+    assert [(r["period_start"], r["numerator"], r["denominator"], r["value"]) for r in payload["rows"]] == [
         ("2024-03-01", 40.0, 2.0, 20.0),
         ("2024-04-01", 50.0, 1.0, 50.0),
     ]
@@ -80,9 +80,9 @@ def test_kpi_csv_and_table(home: Path) -> None:
                      "2024-03-01", "--to", "2024-03-31", "--csv")  # fmt: skip
     assert csv_out.returncode == 0, csv_out.stderr
     lines = csv_out.stdout.strip().splitlines()
-    assert lines[0] == "period_start,program,numerator,denominator,value,missing"
+    assert lines[0] == "period_start,program,numerator,denominator,value,missing,partial"
     # UTC default: c1 in 10 s, c2 in 30 s. Counts print as integers, days as dates (as the table shows them).
-    assert lines[1:] == ["2024-03-04,p1,1,2,0.5,"]
+    assert lines[1:] == ["2024-03-04,p1,1,2,0.5,,false"]
     assert "days are taken in UTC" in csv_out.stderr
     table = cxcert(home, "kpi", "--entity", "e1", "--metric", "service_level", "--from", "2024-03-01", "--to",
                    "2024-03-31", "--tz", "UTC")  # fmt: skip
@@ -133,3 +133,23 @@ def test_kpi_without_a_source_says_no_data_not_zero(home: Path) -> None:
     assert [(r["value"], r["missing"]) for r in payload["rows"]] == [(None, "costs")]
     table = cxcert(home, *args)
     assert "no data (costs)" in table.stdout and "costs had no rows" in table.stderr
+
+
+def test_kpi_labels_the_repeated_hour_with_its_offset_and_marks_partial_weeks(home: Path) -> None:
+    """Europe/London, 26 October 2025: 00:30Z is 01:30 BST, 01:30Z is 01:30 GMT (tz database): two intervals."""
+    load_contacts(home, [contact("a", utc(2025, 10, 26, 0, 30), wait=5),
+                         contact("b", utc(2025, 10, 26, 1, 30), wait=7)])  # fmt: skip
+    args = ("kpi", "--entity", "e1", "--metric", "asa", "--from", "2025-10-26", "--to", "2025-10-26",
+            "--tz", "Europe/London")  # fmt: skip
+    table = cxcert(home, *args, "--grain", "interval", "--interval", "3600")
+    assert "2025-10-26 01:00+01:00" in table.stdout and "2025-10-26 01:00+00:00" in table.stdout
+    out = cxcert(home, *args, "--grain", "interval", "--interval", "3600", "--csv")
+    assert out.stdout.strip().splitlines()[1:] == [
+        "2025-10-26T01:00:00+01:00,p1,5,1,5,,false",
+        "2025-10-26T01:00:00+00:00,p1,7,1,7,,false",
+    ]
+    # The ISO week of Sunday 26 October starts on Monday 20 October: outside the window, so partial.
+    week = json.loads(cxcert(home, *args, "--grain", "week", "--json").stdout)
+    assert [(r["period_start"], r["partial"]) for r in week["rows"]] == [("2025-10-20", True)]
+    marked = cxcert(home, *args, "--grain", "week")
+    assert "2025-10-20 (partial)" in marked.stdout and "reaches outside --from..--to" in marked.stderr

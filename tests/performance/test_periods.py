@@ -1,6 +1,7 @@
 """Period bucketing by comparison with each period's first UTC instant (``period_of``) equals flooring the local
-wall clock as zoneinfo gives it, in zones with odd transitions; and it declines where a period would not be one
-span of UTC time. Oracle: the IANA tz database through Python's :mod:`zoneinfo`."""
+wall clock as zoneinfo gives it, in zones with odd transitions (days, weeks and months keyed by their local
+start; intervals by their UTC start, the wall clock floored at the instant's own offset); and it declines where a
+day, week or month would not be one span of UTC time. Oracle: the IANA tz database through :mod:`zoneinfo`."""
 
 from __future__ import annotations
 
@@ -43,7 +44,12 @@ ODD_ZONES = [
 
 
 def _wall_period(moment: dt.datetime, tz: str, grain: Grain) -> dt.datetime:
-    return period_start_python(moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None), grain)
+    """The period key as a naive datetime: local start (days...), or UTC start (intervals)."""
+    local = moment.astimezone(ZoneInfo(tz))
+    floored = period_start_python(local.replace(tzinfo=None), grain)
+    if grain.kind is GrainKind.INTERVAL:
+        return floored - (local.utcoffset() or dt.timedelta())
+    return floored
 
 
 @settings(max_examples=30, deadline=None)
@@ -82,14 +88,18 @@ def test_bounds_of_a_year_of_months_are_local_midnights_in_utc() -> None:
     assert starts[3] == dt.datetime(2025, 4, 1)
 
 
-def test_bounds_decline_where_the_clock_falls_back_across_a_period_start() -> None:
-    # Paris, 27 October 2024: 03:00 CEST -> 02:00 CET, so the wall clock passes 02:15 twice; hours are fine.
+def test_intervals_of_a_fall_back_day_are_distinct_spans_and_days_decline() -> None:
+    # Paris, 27 October 2024: 03:00 CEST -> 02:00 CET, so the wall clock passes 02:00-03:00 twice: 25 hours, 100
+    # quarter hours, each keyed by its UTC start, then the next midnight.
     autumn = Window("Europe/Paris", dt.date(2024, 10, 27), dt.date(2024, 10, 27))
-    assert period_bounds(autumn, QUARTER_HOUR) is None
+    quarters = period_bounds(autumn, QUARTER_HOUR)
+    assert quarters is not None and len(quarters) == 100 + 1
     hours = period_bounds(autumn, HOUR)
-    # 24 local hours (the 02:00 hour lasts two hours of UTC time, one span), then the next midnight
-    assert hours is not None and len(hours) == 24 + 1
-    assert hours[3][0] - hours[2][0] == 2 * 3600
+    assert hours is not None and len(hours) == 25 + 1
+    assert all(key == first for first, key in hours)  # an hour starts at its own UTC start
+    assert [hours[i + 1][0] - hours[i][0] for i in range(25)] == [3600] * 25
+    two_am = [dt.datetime.fromtimestamp(first, dt.UTC).astimezone(ZoneInfo("Europe/Paris")) for first, _ in hours[2:4]]
+    assert [t.isoformat() for t in two_am] == ["2024-10-27T02:00:00+02:00", "2024-10-27T02:00:00+01:00"]
     # Sitka, 18 October 1867: the clock went back a whole day (from +15:02 to -08:57 local mean time).
     assert period_bounds(Window("America/Sitka", dt.date(1867, 10, 1), dt.date(1867, 10, 31)), DAY) is None
     # A skipped day has the same first instant as the next one (it holds no instant).

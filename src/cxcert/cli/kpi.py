@@ -30,22 +30,35 @@ def _date(text: str, option: str) -> dt.date:
         raise CxcertError(f"{option} must be a date like 2024-03-31, not {text!r}") from None
 
 
-def _period(start: object) -> str:
-    """A period's local start: the date alone when it starts at midnight (days, weeks, months)."""
+def _period(start: object, *, iso: bool = False) -> str:
+    """A period's label: a day, week or month by its local date; an interval by its local start and UTC offset
+    (2025-10-26 01:00+01:00, then 01:00+00:00 when clocks go back), ISO 8601 in CSV and JSON."""
+    if isinstance(start, dt.datetime) and start.tzinfo is not None:
+        if iso:
+            return start.isoformat()
+        return start.strftime("%Y-%m-%d %H:%M") + start.isoformat()[-6:]
     if isinstance(start, dt.datetime) and start.time() == dt.time(0):
         return start.date().isoformat()
     return str(start)
 
 
 def _cell(value: object) -> object:
-    """A CSV cell: whole numbers without a decimal point (counts), midnight periods as dates, nulls empty."""
+    """A CSV or JSON cell: whole numbers without a decimal point (counts), periods as labels, nulls empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
+        return None
+    if isinstance(value, bool):
+        return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dt.datetime):
-        return _period(value)
+        return _period(value, iso=True)
     return value
+
+
+def _csv(value: object) -> object:
+    if value is None:
+        return ""
+    return ("true" if value else "false") if isinstance(value, bool) else value
 
 
 def _amount(value: object) -> str:
@@ -119,7 +132,7 @@ def kpi(
         by=dims,
     )
     rows = result.rows()
-    columns = ["period_start", *result.by, "numerator", "denominator", "value", "missing"]
+    columns = ["period_start", *result.by, "numerator", "denominator", "value", "missing", "partial"]
     if json_out:
         print_json(
             {
@@ -134,10 +147,7 @@ def kpi(
                 "to": result.end.isoformat(),
                 "missing_sources": list(result.missing_sources),
                 "explanation": result.explanation.to_dict(),
-                "rows": [
-                    {c: (None if isinstance(r[c], float) and math.isnan(r[c]) else r[c]) for c in columns}  # type: ignore[arg-type]
-                    for r in rows
-                ],
+                "rows": [{c: _cell(r[c]) for c in columns} for r in rows],
             }
         )
         return
@@ -145,15 +155,18 @@ def kpi(
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for r in rows:
-            writer.writerow([_cell(r[c]) for c in columns])
+            writer.writerow([_csv(_cell(r[c])) for c in columns])
         return
     title = f"{result.title} ({result.unit.value}, {result.direction.value.replace('_', ' ')}) by {result.grain.label}"
     table_rows = [
-        [_period(r["period_start"]), *(r[d] for d in result.by), _amount(r["numerator"]), _amount(r["denominator"]),
+        [_period(r["period_start"]) + (" (partial)" if r["partial"] else ""), *(r[d] for d in result.by),
+         _amount(r["numerator"]), _amount(r["denominator"]),
          f"no data ({r['missing']})" if r["missing"] else _display(r["value"], result.unit.value)]
         for r in rows
     ]  # fmt: skip
-    print_table(title, columns[:-1], table_rows)
+    print_table(title, columns[:-2], table_rows)
+    if any(r["partial"] for r in rows):
+        err_console.print("(partial): the period reaches outside --from..--to, so it holds only part of its days")
     if result.missing_sources:
         err_console.print(f"no data: {', '.join(result.missing_sources)} had no rows for this entity in the window")
     elif not rows:

@@ -32,6 +32,7 @@ from cxcert.performance.periods import (
     Window,
     bucket,
     date_epoch,
+    is_partial,
     period_of,
     period_start_python,
     utc_literal,
@@ -43,9 +44,12 @@ _ROWS = "_rows"  # per-group row count: a row of a group's frame means its relat
 
 @dataclass(frozen=True)
 class KpiResult:
-    """One metric by period and dimensions. ``table`` columns: period_start (local, naive), the ``by`` dims,
-    the metric's measures, numerator, denominator, value (= numerator / denominator; null when 0/0 or when a
-    source is missing) and missing (the source tables without rows for that row, comma-separated, else null).
+    """One metric by period and dimensions. ``table`` columns: period_start (a day, week or month: its local
+    start, naive; an interval: its start as an aware timestamp in the site's zone, so the two 01:00 intervals of
+    a night when clocks go back are 01:00+01:00 and 01:00+00:00), the ``by`` dims, the metric's measures,
+    numerator, denominator, value (= numerator / denominator; null when 0/0 or when a source is missing),
+    missing (the source tables without rows for that row, comma-separated, else null) and partial (the period
+    reaches outside the window: a first or last week or month cut by the window's dates).
     ``missing_sources``: the tables that had no rows in the whole window; ``notes``: what the metric's checks
     found (e.g. scheduled activities the state mapping lacks)."""
 
@@ -181,7 +185,12 @@ def _aggregate_group(parts: Sequence[Part], window: Window, grain: Grain, by: tu
 
 
 def _assemble(
-    plan: MetricPlan, frames: Mapping[str, pd.DataFrame], by: tuple[str, ...], window_absent: Collection[str]
+    plan: MetricPlan,
+    frames: Mapping[str, pd.DataFrame],
+    by: tuple[str, ...],
+    window_absent: Collection[str],
+    grain: Grain,
+    window: Window,
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The metric's rows (outer merge of its parts' frames), with ``missing`` and the value nulled where a source
     had no rows; and the sources with no rows in the whole window."""
@@ -226,10 +235,20 @@ def _assemble(
     merged["missing"] = pd.Series(missing, index=merged.index, dtype="object")
     prefix = f"{plan.metric.id}__"
     merged = merged.rename(columns={n: n.removeprefix(prefix) for n in values})
-    return _finish(merged, by, [n.removeprefix(prefix) for n in values]), tuple(absent)
+    return _finish(merged, by, [n.removeprefix(prefix) for n in values], grain, window), tuple(absent)
 
 
-def _finish(frame: pd.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> pd.DataFrame:
+def _period_starts(keys: pd.Series, grain: Grain, tz: str) -> pd.Series:
+    """Period keys as starts: an interval's UTC epoch as an aware time in ``tz``, else local epoch as naive."""
+    seconds = keys.astype("int64")
+    if grain.kind is GrainKind.INTERVAL:
+        return pd.to_datetime(seconds, unit="s", utc=True).dt.tz_convert(tz)
+    return pd.to_datetime(seconds, unit="s")
+
+
+def _finish(
+    frame: pd.DataFrame, by: tuple[str, ...], names: Sequence[str], grain: Grain, window: Window
+) -> pd.DataFrame:
     frame = frame.copy()
     num = frame["numerator"].astype("float64")
     den = frame["denominator"].astype("float64")
@@ -237,9 +256,11 @@ def _finish(frame: pd.DataFrame, by: tuple[str, ...], names: Sequence[str]) -> p
     frame["denominator"] = den
     frame["value"] = (num / den).where((den != 0) & frame["missing"].isna())
     if _P in frame.columns:
-        frame.insert(0, "period_start", pd.to_datetime(frame.pop(_P).astype("int64"), unit="s"))
+        frame.insert(0, "period_start", _period_starts(frame.pop(_P), grain, window.tz))
+    frame["partial"] = pd.Series([is_partial(ts, grain, window) for ts in frame["period_start"]], dtype=bool,
+                                 index=frame.index)  # fmt: skip
     frame = frame.sort_values(["period_start", *by], kind="stable").reset_index(drop=True)
-    return frame[["period_start", *by, *names, "numerator", "denominator", "value", "missing"]]
+    return frame[["period_start", *by, *names, "numerator", "denominator", "value", "missing", "partial"]]
 
 
 def _run_checks(plan: MetricPlan, frame: pd.DataFrame) -> tuple[str, ...]:
@@ -300,7 +321,8 @@ def _sources_note(sources: Sequence[str], absent: Sequence[str], frame: pd.DataF
 def _schema(frame: pd.DataFrame) -> pa.Schema:
     """The frame's Arrow schema, with ``missing`` as text even when every row is complete (all nulls)."""
     schema = pa.Schema.from_pandas(frame, preserve_index=False)
-    return schema.set(schema.get_field_index("missing"), pa.field("missing", pa.string()))
+    schema = schema.set(schema.get_field_index("missing"), pa.field("missing", pa.string()))
+    return schema.set(schema.get_field_index("partial"), pa.field("partial", pa.bool_()))
 
 
 def compute(
@@ -372,7 +394,9 @@ def scorecard(
     window_absent, probes = _window_absent(plans, scoped, frames, window)
     results: dict[str, KpiResult] = {}
     for plan in plans:
-        frame, absent = _assemble(plan, frames, dims, window_absent & {t for t, _ in plan.window_sources})
+        frame, absent = _assemble(
+            plan, frames, dims, window_absent & {t for t, _ in plan.window_sources}, grain, window
+        )
         notes = _run_checks(plan, frame)
         probes += len(notes)
         results[plan.metric.id] = _to_result(plan, frame, window, grain, dims, absent, notes)
@@ -392,8 +416,11 @@ def reaggregate(result: KpiResult, grain: Grain) -> KpiResult:
     grouped = groups[sums].sum().reset_index()
     # A coarse row lacks a source only where every finer row did, as computing it directly would find.
     grouped["missing"] = groups["missing"].agg(_missing_in_all).to_numpy()
-    grouped["period_start"] = pd.to_datetime(grouped["period_start"])
-    out = _finish(grouped, result.by, result.measures)
+    if grain.kind is GrainKind.INTERVAL:
+        grouped["period_start"] = pd.to_datetime(grouped["period_start"], utc=True).dt.tz_convert(result.tz)
+    else:
+        grouped["period_start"] = pd.to_datetime(grouped["period_start"])
+    out = _finish(grouped, result.by, result.measures, grain, Window(result.tz, result.start, result.end))
     explanation = result.explanation.with_step(
         "reaggregate", f"summed numerators and denominators from {result.grain.label} to {grain.label}"
     )

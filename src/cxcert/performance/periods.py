@@ -1,11 +1,15 @@
 """Time as a type: grains, date windows in a site's time zone, and portable period bucketing in Ibis.
 
-Canonical timestamps are UTC. A period (interval, day, week, month) is a span of the site's *local* wall clock.
-:func:`period_of` buckets a UTC timestamp by comparing it with the UTC instants at which the window's local
-periods begin (computed here with :mod:`zoneinfo`), as a balanced tree of ``CASE`` comparisons: a dozen cheap
-timestamp comparisons per row for a year of months, and no per-row time-zone or date arithmetic (DuckDB's
-``date_diff`` on a ``TIMESTAMPTZ`` goes through ICU and costs ~0.3 µs a row). Where that tree would be too large
-(a year of 15-minute intervals) or inexact (a zone whose clock falls back across a period start), the exact
+Canonical timestamps are UTC. Days, weeks and months are spans of the site's *local* calendar, keyed by their
+local start (a naive datetime). Intervals are spans of the local wall clock *at one UTC offset*, keyed by their
+UTC start and labelled with local time and offset: when clocks go back, 01:00+01:00 and 01:00+00:00 are two
+intervals, not one merged hour.
+
+:func:`period_of` buckets a UTC timestamp by comparing it with the UTC instants at which the window's periods
+begin (computed here with :mod:`zoneinfo`), as a balanced tree of ``CASE`` comparisons: a dozen cheap timestamp
+comparisons per row for a year of months, and no per-row time-zone or date arithmetic (DuckDB's ``date_diff`` on
+a ``TIMESTAMPTZ`` goes through ICU and costs ~0.3 µs a row). Where that tree would be too large (a year of
+15-minute intervals) or inexact (a zone whose clock falls back across a day, week or month start), the exact
 arithmetic path is used instead: the instant is shifted by the zone's UTC offset (a CASE over the zone's
 transitions in the window), intervals and days floor by integer arithmetic on epoch seconds, weeks and months
 truncate a naive local timestamp. Both compile on every backend, unlike ``.bucket()`` (no PySpark), and neither
@@ -187,15 +191,48 @@ def bucket(local_s: ir.IntegerValue, grain: Grain) -> ir.IntegerValue:
     return naive.truncate(unit).delta(_NAIVE_EPOCH, unit="second")
 
 
+def interval_key(ts: ir.TimestampValue, window: Window, grain: Grain) -> ir.IntegerValue:
+    """The UTC start (epoch seconds) of the local interval holding ``ts``: the wall clock at the instant's own
+    offset, floored, minus that offset. Arithmetic, for any instant."""
+    utc = epoch_seconds(ts)
+    local = local_epoch(ts, window)
+    return bucket(local, grain) - (local - utc)
+
+
+def _interval_bounds(window: Window, step: int) -> list[tuple[int, int]] | None:
+    """``(first_utc_epoch_s, utc_key)`` of every interval in the window, then the window's end; intervals start
+    where the wall clock (at the current offset) crosses a multiple of ``step``, and wherever the offset changes."""
+    lo = int((window.utc_start - EPOCH_UTC).total_seconds())
+    hi = int((window.utc_end - EPOCH_UTC).total_seconds())
+    offsets = window.offsets()
+    bounds: list[tuple[int, int]] = []
+    for i, (since, offset) in enumerate(offsets):
+        start = max(since, lo)
+        stop = min(offsets[i + 1][0], hi) if i + 1 < len(offsets) else hi
+        t = start
+        while t < stop:
+            key = (t + offset) // step * step - offset
+            if not bounds or bounds[-1][1] != key:
+                bounds.append((t, key))
+            if len(bounds) > MAX_TREE_PERIODS:
+                return None
+            t = key + step
+    bounds.append((hi, hi))  # the window ends at a local midnight: an interval start
+    return bounds
+
+
 def period_bounds(window: Window, grain: Grain) -> list[tuple[int, int]] | None:
-    """``(first_utc_epoch_s, local_period_start_s)`` for every period overlapping ``window``, then one more pair
-    for the period after the last; ``None`` when there are more than :data:`MAX_TREE_PERIODS` or when the zone's
-    clock falls back across a period start in the window (a period would then not be one span of UTC time).
+    """``(first_utc_epoch_s, period_key)`` for every period overlapping ``window``, then one more pair for the
+    period after the last; ``None`` when there are more than :data:`MAX_TREE_PERIODS` or when the zone's clock
+    falls back across a day, week or month start in the window (a period would then not be one span of UTC time).
+    The key is the local start (local epoch seconds) of a day, week or month, the UTC start of an interval.
 
     A period's first instant is the earliest UTC second whose local wall clock (UTC + the offset that
     :func:`local_epoch` applies) has reached the period's start, so comparing an instant with these bounds gives
     the same period as flooring its wall clock.
     """
+    if grain.kind is GrainKind.INTERVAL:
+        return _interval_bounds(window, grain.interval_s)
     step = {GrainKind.DAY: 1, GrainKind.WEEK: 7}
     first = dt.datetime.combine(window.start, dt.time())
     last = dt.datetime.combine(window.end, dt.time(23, 59, 59))
@@ -204,9 +241,7 @@ def period_bounds(window: Window, grain: Grain) -> list[tuple[int, int]] | None:
         if len(starts) > MAX_TREE_PERIODS:
             return None
         current = starts[-1]
-        if grain.kind is GrainKind.INTERVAL:
-            starts.append(current + dt.timedelta(seconds=grain.interval_s))
-        elif grain.kind is GrainKind.MONTH:
+        if grain.kind is GrainKind.MONTH:
             starts.append(current.replace(year=current.year + current.month // 12, month=current.month % 12 + 1))
         else:
             starts.append(current + dt.timedelta(days=step[grain.kind]))
@@ -231,13 +266,17 @@ def _first_instant(local_s: int, offsets: list[tuple[int, int]]) -> int:
 
 
 def period_of(ts: ir.TimestampValue, window: Window, grain: Grain) -> ir.IntegerValue:
-    """Local start (local epoch seconds) of the ``grain`` period holding UTC timestamp ``ts``, in ``window.tz``.
+    """The key of the ``grain`` period holding UTC timestamp ``ts`` in ``window.tz``: the local start (local epoch
+    seconds) of a day, week or month; the UTC start (epoch seconds) of an interval.
 
     Within the window this is a balanced tree of comparisons of ``ts`` with the periods' first instants; outside
     it, and wherever :func:`period_bounds` declines, the arithmetic :func:`bucket` of :func:`local_epoch`. Both
     give the same answer (pinned by tests), the tree is just much cheaper per row.
     """
-    exact = bucket(local_epoch(ts, window), grain)
+    if grain.kind is GrainKind.INTERVAL:
+        exact = interval_key(ts, window, grain)
+    else:
+        exact = bucket(local_epoch(ts, window), grain)
     bounds = period_bounds(window, grain)
     if bounds is None:
         return exact
@@ -256,7 +295,16 @@ def period_of(ts: ir.TimestampValue, window: Window, grain: Grain) -> ir.Integer
 
 
 def period_start_python(local: dt.datetime, grain: Grain) -> dt.datetime:
-    """The same flooring as :func:`bucket`, on a naive local datetime (used to re-aggregate results)."""
+    """The same flooring as :func:`bucket`, on a naive local datetime (used to re-aggregate results).
+
+    An aware datetime (an interval's start) floors its own wall clock: to an aware interval start at the same
+    offset, or to the naive local start of its day, week or month."""
+    if local.tzinfo is not None:
+        offset = local.utcoffset() or dt.timedelta()
+        start = period_start_python(local.replace(tzinfo=None), grain)
+        if grain.kind is not GrainKind.INTERVAL:
+            return start
+        return (start - offset).replace(tzinfo=dt.UTC).astimezone(local.tzinfo)
     if grain.kind is GrainKind.INTERVAL:
         secs = local.hour * 3600 + local.minute * 60 + local.second
         floored = secs - secs % grain.interval_s
@@ -267,3 +315,22 @@ def period_start_python(local: dt.datetime, grain: Grain) -> dt.datetime:
     elif grain.kind is GrainKind.MONTH:
         day = day.replace(day=1)
     return dt.datetime.combine(day, dt.time())
+
+
+def period_end_python(start: dt.datetime, grain: Grain) -> dt.datetime:
+    """The local start of the period after the day, week or month starting at naive ``start``."""
+    if grain.kind is GrainKind.MONTH:
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    if grain.kind is GrainKind.WEEK:
+        return start + dt.timedelta(days=7)
+    return start + dt.timedelta(days=1)
+
+
+def is_partial(start: dt.datetime, grain: Grain, window: Window) -> bool:
+    """Whether the period starting at ``start`` reaches outside the window's local dates (a first or last week or
+    month cut by --from or --to). Intervals and days are whole inside a window of whole local days."""
+    if grain.kind is GrainKind.INTERVAL:
+        return False
+    first = dt.datetime.combine(window.start, dt.time())
+    after = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time())
+    return start < first or period_end_python(start, grain) > after

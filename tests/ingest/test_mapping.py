@@ -72,3 +72,35 @@ def test_every_issue_is_listed(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as caught:
         load_mapping(path, "contacts")
     assert len(caught.value.issues) == 2  # the unknown column and the now unmapped queue
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
+    """YAML would silently keep the last ``agent_id``; the mapping names both lines instead."""
+    message = _load(tmp_path, GOOD.replace("  queue: q\n", "  queue: q\n  agent_id: agent\n  agent_id: login\n"))
+    assert message == f"{tmp_path / 'map.yaml'}:5: columns.agent_id: duplicate key 'agent_id' (first given on line 4)"
+    codes = _load(tmp_path, GOOD.replace("{yes: true, no: false}", '{"Y": true, Y: false}'))
+    assert codes == f"{tmp_path / 'map.yaml'}:9: codes.abandoned.Y: duplicate key 'Y' (first given on line 9)"
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "field", "problem"),
+    [
+        ('time_format: "%d/%m/%Y %H:%Q"\n', 10, "time_format", "%Q in '%d/%m/%Y %H:%Q' cannot be read"),
+        ('time_format: "%Y-%j"\n', 10, "time_format", "%j in '%Y-%j' cannot be read"),
+        ("time_format: today\n", 10, "time_format", "'today' has no %-directive"),
+        ('time_formats: {arrived_at: "%d/%m/%Y %"}\n', 10, "time_formats.arrived_at", "'%d/%m/%Y %' ends with"),
+    ],
+)
+def test_a_time_format_that_cannot_read_times_is_refused(
+    tmp_path: Path, extra: str, line: int, field: str, problem: str
+) -> None:
+    """Before, `%Q` loaded fine and then quarantined every row (Arrow's strptime reads no %Q)."""
+    message = _load(tmp_path, GOOD + extra)
+    assert message.startswith(f"{tmp_path / 'map.yaml'}:{line}: {field}: {problem}")
+
+
+def test_readable_time_formats_load(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(GOOD + 'time_format: "%d %b %Y %I:%M:%S %p %z"\ntime_formats: {arrived_at: "%F %T"}\n')
+    spec = load_mapping(path, "contacts").spec
+    assert spec.format_of("arrived_at") == "%F %T" and spec.format_of("answered_at") == "%d %b %Y %I:%M:%S %p %z"

@@ -35,3 +35,14 @@ def test_a_broken_profile_is_one_line_and_exit_2(home: Path, tmp_path: Path) -> 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "bad.yaml" in result.stderr and "line 2: timezone" in result.stderr
+
+
+def test_out_must_be_a_directory(home: Path, tmp_path: Path) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("keep me", encoding="utf-8")
+    for out in (taken, taken / "centre"):
+        result = _cxcert("generate", "--out", str(out), "--contacts", "100", "--months", "1", home=home)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert str(out) in result.stderr.replace("\n", "")
+    assert "must be a directory" in _cxcert("generate", "--out", str(taken), home=home).stderr
+    assert taken.read_text(encoding="utf-8") == "keep me"

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cxcert.cli.output import console, print_json, print_table
+from cxcert.errors import CxcertError
 
 
 def register(app: typer.Typer) -> None:
@@ -14,7 +15,9 @@ def register(app: typer.Typer) -> None:
 
 
 def generate_command(
-    out: Path = typer.Option(..., "--out", help="Directory to write; one sub-directory per table."),
+    out: Path = typer.Option(
+        ..., "--out", help="Directory to write (created when missing; tables already in it are replaced)."
+    ),
     contacts: int | None = typer.Option(
         None, "--contacts", help="About this many contacts in total (default: the profile's daily volume)."
     ),
@@ -41,6 +44,7 @@ def generate_command(
     from cxcert.synth import generate, load_profile
 
     profile = load_profile(profile_file)
+    _prepare(out)
     with Progress(
         TextColumn("[bold]generating[/] days"),
         BarColumn(),
@@ -67,3 +71,13 @@ def generate_command(
         ("table", "rows", "parts"),
         rows,
     )
+
+
+def _prepare(out: Path) -> None:
+    """``--out`` as a directory, created when missing; a file there, or one that cannot be made, is a mistake."""
+    if out.exists() and not out.is_dir():
+        raise CxcertError("--out must be a directory (it is created when missing), not a file", where=str(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CxcertError(f"cannot create the --out directory: {exc.strerror}", where=str(out)) from None

@@ -23,7 +23,8 @@ A mapping is YAML, for example (an ACD export of queue calls)::
     delimiter: ";"                 # CSV only (default ",")
 
 Every canonical column that is required must be mapped, except ``entity_id`` and ``source`` (the ingest fills
-them) and ``program`` (``--program`` fills it). Errors name the file, the line and the field.
+them) and ``program`` (``--program`` fills it). A key given twice and a time format Arrow cannot read (``%Q``,
+``%j``) are errors too. Errors name the file, the line and the field.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cxcert.canonical import TABLES, UTC_TS
 from cxcert.errors import ValidationFailed
+from cxcert.ingest.typed_columns import time_format_problem
 
 Scalar = str | bool | int | float
 
@@ -109,6 +111,9 @@ def load_mapping(path: Path, table: str) -> LoadedMapping:
         raise ValidationFailed([f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
     if root is None or not isinstance(root, yaml.MappingNode):
         raise ValidationFailed([f"{path}:1: a mapping file is a YAML mapping with at least 'columns'"])
+    repeated = [f"{path}:{line}: {field}: {msg}" for line, field, msg in _duplicate_keys(root, "")]
+    if repeated:
+        raise ValidationFailed(repeated)
     data = _construct(root)
     try:
         spec = ColumnMapping.model_validate(data)
@@ -147,9 +152,37 @@ def _check_against(spec: ColumnMapping, table: str) -> list[tuple[tuple[Any, ...
     for column in spec.time_formats:
         if column in schema.names and schema.field(column).type not in (UTC_TS, pa.date32()):
             found.append((("time_formats", column), f"time_formats.{column}", f"{column!r} is not a time column"))
+    formats: list[tuple[tuple[str, ...], str, str]] = []
+    if spec.time_format is not None:
+        formats.append((("time_format",), "time_format", spec.time_format))
+    formats += [(("time_formats", c), f"time_formats.{c}", f) for c, f in spec.time_formats.items()]
+    for loc, field_name, time_format in formats:
+        problem = time_format_problem(time_format)
+        if problem is not None:
+            found.append((loc, field_name, problem))
     for n, column in enumerate(spec.hash):
         if column not in spec.source_columns() or schema.field(column).type != pa.string():
             found.append((("hash", n), f"hash[{n}]", f"{column!r} is not a mapped text column"))
+    return found
+
+
+def _duplicate_keys(node: yaml.Node, where: str) -> list[tuple[int, str, str]]:
+    """Keys given twice in one mapping, by their text (YAML keeps the last silently), at every depth."""
+    found: list[tuple[int, str, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            text = str(key_node.value)
+            line = int(key_node.start_mark.line) + 1
+            field = f"{where}.{text}" if where else text
+            if text in seen:
+                found.append((line, field, f"duplicate key {text!r} (first given on line {seen[text]})"))
+            else:
+                seen[text] = line
+            found += _duplicate_keys(value_node, field)
+    elif isinstance(node, yaml.SequenceNode):
+        for n, item in enumerate(node.value):
+            found += _duplicate_keys(item, f"{where}[{n}]")
     return found
 
 

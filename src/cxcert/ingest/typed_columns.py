@@ -112,6 +112,26 @@ def _failed(text: pa.Array, values: pa.Array) -> pa.Array | None:
     return pc.and_(pc.is_valid(text), pc.is_null(values))
 
 
+READABLE_DIRECTIVES = "aAbBcdDeFhHIMmnprRStTxXyYz%"
+"""The ``strptime`` directives Arrow reads (``%j``, ``%U``, ``%W``, ``%u``, ``%w``, ``%G``, ``%V``, ``%s``, ``%Z`` and
+the like are ignored or unknown to it, so a format using them would misread or reject every value)."""
+_DIRECTIVE = re.compile(r"%(.?)")
+
+
+def time_format_problem(time_format: str) -> str | None:
+    """Why ``time_format`` cannot read times (an unknown or unreadable directive), or None when it can."""
+    found = _DIRECTIVE.findall(time_format)
+    if not found:
+        return f"{time_format!r} has no %-directive (e.g. %d/%m/%Y %H:%M:%S)"
+    for directive in found:
+        if not directive:
+            return f"{time_format!r} ends with a lone %"
+        if directive not in READABLE_DIRECTIVES:
+            known = " ".join(f"%{d}" for d in READABLE_DIRECTIVES)
+            return f"%{directive} in {time_format!r} cannot be read (directives read: {known})"
+    return None
+
+
 _OFFSET_DIRECTIVE_AT_END = re.compile(r"\s*%z\s*$")
 _OFFSET_TEXT_AT_END = r"\s*(?:[+-][0-9]{2}(?::?[0-9]{2})?|Z)\s*$"
 _AFTER_30_DAY_MONTHS = pa.array([5, 7, 10, 12], pa.int64())

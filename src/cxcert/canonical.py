@@ -195,3 +195,14 @@ an empty key column (a survey with no contact) cannot be identified and is not c
 
 assert set(NATURAL_KEYS) == set(TABLES), "every canonical table needs its natural key"
 assert all(set(key) <= set(TABLES[t].names) for t, key in NATURAL_KEYS.items()), "keys name canonical columns"
+
+CONTACT_OUTCOMES: dict[str, str] = {
+    "answered": "an agent answered (the Technion adapter's word)",
+    "handled": "an agent answered and handled it (the generator's word)",
+    "transferred": "answered, then transferred (with transferred = true)",
+    "abandoned": "the customer hung up while waiting for an agent (with abandoned = true)",
+    "ivr_hangup": "hung up in the IVR before reaching the agents' queue: never offered to an agent, so the KPI "
+    "catalogue's offered contacts (service level, abandon rate) leave it out",
+}
+"""The conventional ``contacts.outcome`` values and what each means. The column is free text (a source's own
+codes may be kept); only ``ivr_hangup`` changes a KPI."""

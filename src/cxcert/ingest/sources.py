@@ -36,6 +36,8 @@ MIN_SERIAL_BLOCK_BYTES = 1 << 20
 """The serial reader's blocks are at least this large: Arrow's serial reader needs a record to fit in a block."""
 MAX_BLOCK_BYTES = 1 << 30
 """A block that had to grow this large (no usable line break) is left to the serial reader."""
+NULL_SPELLINGS: tuple[str, ...] = tuple(pcsv.ConvertOptions().null_values)
+"""CSV fields read as empty, in any column: Arrow's defaults ("", NA, N/A, NULL, null, NaN, nan, #N/A...)."""
 
 
 @dataclass(frozen=True)
@@ -291,7 +293,10 @@ class CsvSource:
 
     def _convert_options(self, wanted: list[str]) -> pcsv.ConvertOptions:
         return pcsv.ConvertOptions(
-            column_types={c: pa.string() for c in self.columns}, include_columns=wanted, strings_can_be_null=True
+            column_types={c: pa.string() for c in self.columns},
+            include_columns=wanted,
+            null_values=list(NULL_SPELLINGS),
+            strings_can_be_null=True,
         )
 
 

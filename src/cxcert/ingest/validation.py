@@ -31,6 +31,8 @@ class Rule:
     problem: Problem
     mask: Masker
     shown: str | None = None
+    allowed: tuple[str, ...] | None = None
+    """For an enumeration: the values allowed (read by the generated column reference, docs/data/mapping.md)."""
 
 
 def one_of(column: str, allowed: tuple[str, ...]) -> Rule:
@@ -40,6 +42,7 @@ def one_of(column: str, allowed: tuple[str, ...]) -> Rule:
         Problem(column, "{value} is not one of " + ", ".join(allowed)),
         lambda t: pc.invert(pc.is_in(t.column(column), value_set=values)),
         column,
+        allowed,
     )
 
 

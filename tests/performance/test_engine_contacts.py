@@ -91,25 +91,47 @@ def test_asa_abandon_rate_aht_hold_acw_transfer(voice: dict[str, ir.Table]) -> N
     assert run("transfer_rate", voice)["value"] == 0.5
 
 
-def test_fcr_repeat_window_counts_repeats_after_the_window_end() -> None:
+def test_fcr_repeats_and_censoring_at_the_window_end() -> None:
     # k1: c1 (Mar 4 09:00) repeated by c2 five minutes later → c1 unresolved; c2's next contact (c8) is 16 days
     #     later → resolved; c8 resolved.  k2: c9 repeated by the *abandoned* c10 two days later → unresolved;
-    #     c10 itself is not handled.  k3: c11 on Mar 31 repeated on Apr 2, outside the window → still unresolved.
-    # Handled with a key in March: c1, c2, c8, c9, c11 → resolved c2, c8 → FCR = 2 / 5.
-    t = tables(
-        contacts=[
-            contact("c1", utc(2024, 3, 4, 9), wait=5, customer="k1"),
-            contact("c2", utc(2024, 3, 4, 9, 5), wait=5, customer="k1"),
-            contact("c8", utc(2024, 3, 20, 9), wait=5, customer="k1"),
-            contact("c9", utc(2024, 3, 10, 9), wait=5, customer="k2"),
-            contact("c10", utc(2024, 3, 12, 9), wait=50, abandoned=True, customer="k2"),
-            contact("c11", utc(2024, 3, 31, 10), wait=5, customer="k3"),
-            contact("c12", utc(2024, 4, 2, 10), wait=5, customer="k3"),
-            contact("c13", utc(2024, 3, 5, 10), wait=5),  # no customer key: left out
-        ]
-    )
-    row = one(compute("fcr", t, grain=MONTH, tz=PARIS, start=MARCH[0], end=MARCH[1]))
-    assert (row["numerator"], row["denominator"]) == (2.0, 5.0)
+    #     c10 itself is not handled.  k3: c11 on Mar 31, whose 7-day window passes the end of March: censored.
+    #     c13 has no customer key: left out. Judged: c1, c2, c8, c9 → resolved c2, c8 → FCR = 2 / 4, 1 censored.
+    rows = [
+        contact("c1", utc(2024, 3, 4, 9), wait=5, customer="k1"),
+        contact("c2", utc(2024, 3, 4, 9, 5), wait=5, customer="k1"),
+        contact("c8", utc(2024, 3, 20, 9), wait=5, customer="k1"),
+        contact("c9", utc(2024, 3, 10, 9), wait=5, customer="k2"),
+        contact("c10", utc(2024, 3, 12, 9), wait=50, abandoned=True, customer="k2"),
+        contact("c11", utc(2024, 3, 31, 10), wait=5, customer="k3"),
+        contact("c12", utc(2024, 4, 2, 10), wait=5, customer="k3"),
+        contact("c13", utc(2024, 3, 5, 10), wait=5),
+    ]
+    row = one(compute("fcr", tables(contacts=rows), grain=MONTH, tz=PARIS, start=MARCH[0], end=MARCH[1]))
+    assert (row["numerator"], row["denominator"], row["censored"]) == (2.0, 4.0, 1.0)
+    # Judging past --to reads April: c11's window (to Apr 7) is observed once the data runs past it (c14 on
+    # Apr 20), and c12 on Apr 2 is its repeat → c11 unresolved: 2 / 5, nothing censored.
+    later = tables(contacts=[*rows, contact("c14", utc(2024, 4, 20, 10), wait=5, customer="k9")])
+    row = one(compute("fcr", later, grain=MONTH, tz=PARIS, start=MARCH[0], end=MARCH[1],
+                      parameters={"judge_past_window": True}))  # fmt: skip
+    assert (row["numerator"], row["denominator"], row["censored"]) == (2.0, 5.0, 0.0)
+    # Without c14 the data ends on Apr 2, before c11's window does: censored even when judging past --to.
+    row = one(compute("fcr", tables(contacts=rows), grain=MONTH, tz=PARIS, start=MARCH[0], end=MARCH[1],
+                      parameters={"judge_past_window": True}))  # fmt: skip
+    assert (row["numerator"], row["denominator"], row["censored"]) == (2.0, 4.0, 1.0)
+
+
+def test_fcr_does_not_climb_on_the_last_days_of_the_data() -> None:
+    """Every customer calls every 3 days, each call a repeat of the one before (FCR 0), 1-21 March. The last
+    7 days' calls cannot show their repeat: without censoring they would count as resolved (FCR climbing to 1 on
+    the last days); censored, they have no value, and the judged days stay at 0."""
+    rows = [
+        contact(f"{k}-{d}", utc(2024, 3, d, 10), wait=5, customer=k) for k in ("k1", "k2") for d in range(1, 22, 3)
+    ]
+    days = compute("fcr", tables(contacts=rows), grain=DAY, tz="UTC", start=MARCH[0], end=dt.date(2024, 3, 21))
+    values = {r["period_start"].day: (r["value"], r["censored"]) for r in days.rows()}  # type: ignore[attr-defined]
+    # The data ends on Mar 19 10:00 (the window on Mar 21): judged while t + 7 days <= Mar 19 10:00.
+    assert values == {1: (0.0, 0.0), 4: (0.0, 0.0), 7: (0.0, 0.0), 10: (0.0, 0.0), 13: (None, 2.0),
+                      16: (None, 2.0), 19: (None, 2.0)}  # fmt: skip
 
 
 def test_response_time_and_backlog_aging() -> None:

@@ -341,16 +341,29 @@ class _Compiler:
         return self.plan([part], [("promoters", 1.0), ("detractors", -1.0)], ["responses"])
 
     def repeat_free(self, m: RepeatFreeMetric) -> MetricPlan:
+        """Resolved = not followed by another contact of the customer within the window. A contact whose window
+        is not wholly observed (it passes the last contact in the data, or the window's end unless
+        ``judge_past_window``) cannot be judged: it is censored, out of numerator and denominator, and counted."""
         window_s = self.seconds("repeat_window")
-        t = self.table("contacts")
+        past = "judge_past_window" in self.params and bool(self.param("judge_past_window").value)
+        everything = self.table("contacts")
+        data_end = everything.arrived_at.max().as_scalar()  # the last contact the data holds (entity scoped)
+        t = everything.filter(everything.customer_key.notnull())
         # Any later contact of the customer counts as a repeat (even one that was abandoned), so the lead runs
-        # over all of the customer's contacts up to one window past the end.
-        t = self.prefilter(t.filter(t.customer_key.notnull()), "arrived_at", dt.timedelta(seconds=window_s))
+        # over all of the customer's contacts, up to one window past the end when judging past it.
+        t = self.prefilter(t, "arrived_at", dt.timedelta(seconds=window_s if past else 0))
         w = ibis.window(group_by=[t.entity_id, t.customer_key], order_by=[t.arrived_at, t.contact_id])
         t = t.mutate(_next_at=t.arrived_at.lead().over(w))
         t = t.filter(self.all_of(t, m.where))
         repeated = t._next_at.notnull() & (t._next_at.delta(t.arrived_at, unit="second") <= window_s)
-        measures = {self.name("resolved"): self.count(~repeated), self.name("handled"): Sum()}
+        observed = data_end.delta(t.arrived_at, unit="second") >= window_s
+        if not past:
+            observed = observed & (utc_literal(self.window.utc_end).delta(t.arrived_at, unit="second") > window_s)
+        measures = {
+            self.name("resolved"): self.count(observed & ~repeated),
+            self.name("handled"): self.count(observed),
+            self.name("censored"): self.count(~observed),
+        }
         part = Part(f"{m.id}:repeat_free", t, "arrived_at", "timestamp", measures)
         return self.plan([part], [("resolved", 1.0)], ["handled"], window_sources=(("contacts", "arrived_at"),))
 

@@ -20,8 +20,9 @@ daylight-saving change are read as their first occurrence, which can put an answ
 
 Each phase runs in its own child process, so each peak RSS is its own: ``ingest`` is
 ``cxcert.ingest.pipeline.ingest_file`` into a fresh warehouse (parse, convert, validate, quarantine, write
-Parquet, commit); ``reference`` is ``pyarrow.csv.read_csv`` of the same file, every column as text, all threads,
-nothing validated, converted or written (``pyarrow.parquet.read_table`` for Parquet): the floor for parsing.
+Parquet, check natural keys for repeats within the file, commit); ``reference`` is ``pyarrow.csv.read_csv`` of
+the same file, every column as text, all threads, nothing validated, converted or written
+(``pyarrow.parquet.read_table`` for Parquet): the floor for parsing.
 """
 
 from __future__ import annotations

@@ -104,6 +104,8 @@ class DuplicateCheck:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
+            # A large check may spill to disk: into the ingest's staging directory, never the working directory.
+            con.execute(f"SET temp_directory = {_literal(str(self._parts[0][0].parent / 'duckdb-spill'))}")
             held = self._held(con, batches) if batches else _empty(self.keys)
             self._checked.update(b.batch_id for b in batches)
             self._remember(held)

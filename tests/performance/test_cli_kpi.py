@@ -18,7 +18,7 @@ from cxcert.ingest.accounting import IngestAccounting
 from cxcert.performance.catalogue import default_catalogue
 from cxcert.warehouse import Warehouse
 
-from .tables import arrow, contact, utc
+from .tables import arrow, contact, utc, workspace_with_entity
 
 
 @dataclass(frozen=True)
@@ -90,14 +90,17 @@ def test_kpi_csv_and_table(home: Path) -> None:
 
 
 def test_kpi_user_mistakes_exit_2_with_one_line(home: Path) -> None:
+    load_contacts(home)  # entity e1 has data
     for args, message in [
         (("--entity", "e1", "--metric", "sla", "--from", "2024-03-01", "--to", "2024-03-31"), "unknown metric 'sla'"),
         (("--entity", "e1", "--metric", "asa", "--from", "2024-03-01", "--to", "March"), "--to must be a date"),
         (("--entity", "e1", "--metric", "asa"), "missing --from, --to"),
         (("--entity", "e1", "--metric", "asa", "--from", "2024-03-01", "--to", "2024-03-31", "--grain", "hour"),
          "unknown grain 'hour'"),
-        (("--entity", "e1", "--metric", "nps", "--from", "2024-03-01", "--to", "2024-03-31", "--by", "queue"),
-         "cannot be cut by queue"),
+        (("--entity", "e1", "--metric", "nps", "--from", "2024-03-01", "--to", "2024-03-31", "--by", "program,agent"),
+         "cannot be cut by agent"),
+        (("--entity", "nobody", "--metric", "asa", "--from", "2024-03-01", "--to", "2024-03-31"),
+         "unknown entity 'nobody': the workspace has no such entity and no data was ingested for it"),
     ]:  # fmt: skip
         out = cxcert(home, "kpi", *args)
         assert out.returncode == 2, (args, out.stderr)
@@ -153,3 +156,13 @@ def test_kpi_labels_the_repeated_hour_with_its_offset_and_marks_partial_weeks(ho
     assert [(r["period_start"], r["partial"]) for r in week["rows"]] == [("2025-10-20", True)]
     marked = cxcert(home, *args, "--grain", "week")
     assert "2025-10-20 (partial)" in marked.stdout and "reaches outside --from..--to" in marked.stderr
+
+
+def test_an_entity_of_the_workspace_without_data_is_no_data_not_a_mistake(home: Path) -> None:
+    """The workspace's entity (zone Europe/Lisbon from its location) has nothing ingested: exit 0, "no data"."""
+    workspace_with_entity(home, "lisbon", "Europe/Lisbon")
+    out = cxcert(home, "kpi", "--entity", "lisbon", "--metric", "asa", "--from", "2024-03-01", "--to", "2024-03-31",
+                 "--json")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert (payload["tz"], payload["rows"], payload["missing_sources"]) == ("Europe/Lisbon", [], ["contacts"])

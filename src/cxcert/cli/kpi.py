@@ -113,13 +113,15 @@ def kpi(
         raise CxcertError("choose one of --json and --csv")
 
     from cxcert.canonical import TABLES
-    from cxcert.cli.site import site_zone
+    from cxcert.cli.site import require_entity, site_zone
+    from cxcert.performance.catalogue import default_catalogue
     from cxcert.performance.engine import compute
     from cxcert.performance.periods import Grain
     from cxcert.warehouse import Warehouse
 
-    zone = site_zone(entity, tz)
+    default_catalogue().get(metric)  # an unknown metric is named before the workspace is opened
     warehouse = Warehouse.default()
+    zone = site_zone(entity, tz, require_entity(entity, warehouse))
     tables = {name: warehouse.table(name, entity) for name in TABLES}
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
     result = compute(

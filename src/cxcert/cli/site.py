@@ -1,17 +1,27 @@
-"""The time zone a command buckets days and intervals in: --tz, else the entity's first location, else UTC."""
+"""Which entity and time zone a command works in: --tz, else the entity's first location, else UTC.
+
+``require_entity`` refuses an entity that neither the workspace nor the warehouse knows (a typo would otherwise
+print an empty table and exit 0).
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from cxcert.cli.output import err_console
 from cxcert.errors import CxcertError
 
+if TYPE_CHECKING:
+    from cxcert.certification.entity import Entity
+    from cxcert.warehouse import Warehouse
 
-def entity_zone(entity_id: str) -> str | None:
-    """The time zone of the entity's first location, when the app database knows the entity.
 
-    None when there is no usable workspace database: open_database raises CxcertError for a missing or unmigrated
-    one ("run `cxcert init` first") and for one it cannot reach; a query can still fail with OperationalError
-    (e.g. the file locked or removed meanwhile). Any other error is a bug and propagates.
+def workspace_entity(entity_id: str) -> Entity | None:
+    """The entity as the app database holds it; None when it does not, or when there is no usable database.
+
+    open_database raises CxcertError for a missing or unmigrated database ("run `cxcert init` first") and for one
+    it cannot reach; a query can still fail with OperationalError (e.g. the file locked or removed meanwhile).
+    Any other error is a bug and propagates.
     """
     from sqlalchemy.exc import OperationalError
 
@@ -22,21 +32,41 @@ def entity_zone(entity_id: str) -> str | None:
         db = open_database()
         try:
             with db.session() as session:
-                entity = OrganisationRepository(session).find_entity(entity_id)
+                return OrganisationRepository(session).find_entity(entity_id)
         finally:
             db.dispose()
     except (CxcertError, OperationalError):  # no workspace database yet, or not migrated: fall back
         return None
+
+
+def entity_zone(entity_id: str) -> str | None:
+    """The time zone of the entity's first location, when the app database knows the entity."""
+    entity = workspace_entity(entity_id)
     return entity.locations[0].time_zone if entity is not None else None
 
 
-def site_zone(entity_id: str | None, tz: str | None) -> str:
+def require_entity(entity_id: str, warehouse: Warehouse) -> Entity | None:
+    """The workspace's entity; None when only the warehouse knows it (data ingested for it); else a user error."""
+    entity = workspace_entity(entity_id)
+    if entity is not None:
+        return entity
+    if any(record.entity_id == entity_id for record in warehouse.ingests()):
+        return None
+    raise CxcertError(
+        f"unknown entity {entity_id!r}: the workspace has no such entity and no data was ingested for it "
+        "(see `cxcert entity list` and `cxcert ingest log`)"
+    )
+
+
+def site_zone(entity_id: str | None, tz: str | None, entity: Entity | None = None) -> str:
     """``--tz`` when given (checked), else the entity's first location's zone, else UTC with a note on stderr."""
     from cxcert.performance.periods import zone
 
     if tz:
         zone(tz)  # a clear error for an unknown zone
         return tz
+    if entity is not None:
+        return entity.locations[0].time_zone
     found = entity_zone(entity_id) if entity_id else None
     if found is None:
         who = f" for entity {entity_id!r}" if entity_id else ""

@@ -43,20 +43,45 @@ def test_demo_registration_has_one_failure_below_ninety_percent() -> None:
 
 
 def test_demo_decisions_and_engagement() -> None:
+    """On its typed findings the audit is Conditionally Certified (30 of 33 compliant, 3 minor: at least 27 with
+    only minor deficiencies, DOMAIN.md section 3), so the engagement's decision step is certified."""
     s = build_demo_scenario(TODAY)
-    assert s.decision.decision_class == "Conditionally Certified"
-    assert (s.decision.compliant, s.decision.minor, s.decision.major) == (30, 3, 0)
+    typed = s.conclude(s.compliance_audit)
+    assert typed.decision.decision_class == "Conditionally Certified"
+    assert (typed.decision.compliant, typed.decision.minor, typed.decision.major) == (30, 3, 0)
+    assert typed.decision.authority is not None and typed.decision.authority.mixed  # Columbus and Lisbon
     assert s.compliance_audit.management_commitment
     assert s.baseline_decision.decision_class == "No Classification"
-    assert s.engagement.stage is Stage.CERTIFIED
-    assert s.engagement.history[-1].on == s.decision_date
-    assert [t.to_stage for t in s.engagement.history][:4] == [
+    assert s.engagement_to_audit.stage is Stage.AUDITED
+    assert typed.engagement.stage is Stage.CERTIFIED
+    assert typed.engagement.history[-1].on == s.decision_date
+    assert [t.to_stage for t in typed.engagement.history][:4] == [
         Stage.ENTITY_DEFINED,
         Stage.KICKOFF_HELD,
         Stage.COORDINATORS_REGISTERED,
         Stage.APPLICATION_SUBMITTED,
     ]
-    assert Engagement.replay(s.entity.id, s.engagement.history) == s.engagement
+    assert Engagement.replay(s.entity.id, typed.engagement.history) == typed.engagement
+
+
+def test_the_engagement_follows_the_final_decision() -> None:
+    """When the audit as finally recorded does not certify (here: majors on 4.1-4.3 and no room left), the
+    decision step is not_certified: the engagement never says certified against its own decision."""
+    s = build_demo_scenario(TODAY)
+    majors = {"4.1", "4.2", "4.3"}
+    final = s.compliance_audit.model_copy(
+        update={
+            "findings": tuple(
+                f.model_copy(update={"level": FindingLevel.MAJOR}) if f.item in majors else f
+                for f in s.compliance_audit.findings
+            )
+        }
+    )
+    ending = s.conclude(final)
+    assert ending.decision.decision_class == "Certification Candidate" and not ending.decision.certifies
+    assert ending.engagement.stage is Stage.NOT_CERTIFIED
+    assert ending.calendar.event(EventKind.SIX_MONTH_REVIEW) is None
+    assert {a.item for a in ending.corrective_actions} == {"2.4", "3.4", "4.7"} | majors
 
 
 def test_demo_work_products() -> None:
@@ -65,10 +90,15 @@ def test_demo_work_products() -> None:
     assert 40 <= s.application_progress.hours_spent <= 80  # DOMAIN.md: the application is 40-80 hours of work
     assert s.application_progress.completion == 1.0
     assert s.gap_closure_calls[0].topic_id == "kcrps" and all(c.held for c in s.gap_closure_calls)
+    typed = s.conclude(s.compliance_audit)
     deficient = [f.item for f in s.compliance_audit.findings if f.level is FindingLevel.MINOR]
-    assert [a.item for a in s.corrective_actions] == sorted(deficient)
-    assert sum(1 for a in s.corrective_actions if not a.is_open) == 1
-    six = s.calendar.event(EventKind.SIX_MONTH_REVIEW)
+    assert sorted(a.item for a in typed.corrective_actions) == sorted(deficient)
+    # plans due 60 days after the decision (the founding rule set's corrective_action_due_days), assigned to the
+    # managers the scenario names, 3.4 closed 30 days after the decision
+    assert {a.due_on for a in typed.corrective_actions} == {s.decision_date + dt.timedelta(days=60)}
+    assert {a.item: a.owner for a in typed.corrective_actions} == {"2.4": "p-wei", "3.4": "p-grace", "4.7": "p-wei"}
+    assert [a.item for a in typed.corrective_actions if not a.is_open] == ["3.4"]
+    six = typed.calendar.event(EventKind.SIX_MONTH_REVIEW)
     assert six is not None and six.due_on > TODAY
 
 
@@ -76,4 +106,4 @@ def test_demo_work_products() -> None:
 def test_demo_builds_on_any_day(today: dt.date) -> None:
     s = build_demo_scenario(today)
     assert s.today == today and s.decision_date < today
-    assert all(t.on <= today for t in s.engagement.history)
+    assert all(t.on <= today for t in s.conclude(s.compliance_audit).engagement.history)

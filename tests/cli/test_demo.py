@@ -4,16 +4,20 @@ Oracle for the decision: the packaged demo audit (certification/data/demo_scenar
 deficiencies outside Category 4.0 (2.4 and 3.4); the twelve months of generated operations (seed 7, the months
 before an audit in October 2026) give computed minor deficiencies on 4.3, 4.6, 4.7 and 4.10 and compliance on the
 other 4.x items. 27 of 33 compliant with 6 minor and no major: the founding rule set classes that Conditionally
-Certified (at least 27 compliant, DOMAIN.md section 3).
+Certified (at least 27 compliant, DOMAIN.md section 3). Run as of 2020-01-01 the twelve months have no target in
+force (the example targets are dated later), so every 4.x item is a major deficiency: 19 compliant with management
+commitment is Certification Candidate, which does not certify, and the engagement must say so.
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from cxcert.cli.demo import choose_home
+from cxcert.cli.demo import choose_home, invoked_command
 
 from .runner import cxcert, invoke, ok_json, user_error
 
@@ -49,6 +53,49 @@ def test_demo_json_document(tmp_path: Path) -> None:
     assert [c["registered"] for c in payload["coordinators"]].count(False) == 1
     assert payload["application"]["answers"] > 0 and payload["baseline"]["findings"]
     assert any(e["kind"] == "recertification_audit" for e in payload["calendar"]["events"])
+    # the engagement's decision step is the decision's; the plans are the decision's deficiencies, worked
+    assert payload["engagement"]["history"][-1]["to"] == "certified"
+    actions = {a["item"]: a for a in payload["corrective_actions"]}
+    assert set(actions) == deficient
+    assert (actions["3.4"]["status"], actions["3.4"]["owner"]) == ("closed", "p-grace")
+    assert actions["4.3"]["owner"] == "p-marcus" and actions["4.3"]["due_on"] == "2026-12-12"  # 60 days after
+    assert payload["decision"]["authority"]["authorises_decision"] == ["lead_auditor", "headquarters"]
+    home = tmp_path / "d"
+    listed = ok_json(invoke("actions", "list", "--entity", "ent-northwind-care", "--open", "--json", home=home))
+    assert {"2.4", "4.3", "4.6", "4.7", "4.10"} <= {a["item"] for a in listed["actions"]}
+    again = ok_json(invoke("decide", "--entity", "ent-northwind-care", "--json", home=home))
+    assert again["reused"] is True and again["corrective_actions"]["opened"] == []
+
+
+def test_demo_engagement_follows_a_decision_that_does_not_certify(tmp_path: Path) -> None:
+    payload = ok_json(invoke("demo", "--home", str(tmp_path / "d"), "--today", "2020-01-01", "--json", home=tmp_path))
+    assert payload["decision"]["decision_class"] == "Certification Candidate"
+    assert [t["to"] for t in payload["engagement"]["history"]][-2:] == ["audited", "not_certified"]
+    assert payload["calendar"]["decision"]["certifies"] is False
+    assert not any(e["kind"] == "six_month_review" for e in payload["calendar"]["events"])
+
+
+def test_the_hints_name_a_command_that_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / ".venv" / "bin" / "cxcert"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "elsewhere"))
+    monkeypatch.setattr(sys, "argv", [".venv/bin/cxcert", "demo"])
+    assert invoked_command() == ".venv/bin/cxcert"  # after the README install, not on PATH
+    monkeypatch.setattr(sys, "argv", [str(script), "demo"])
+    monkeypatch.chdir(tmp_path / ".venv" / "bin")
+    assert invoked_command() == "./cxcert"  # in its directory: ./ (a bare name would search PATH)...
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")
+    assert invoked_command() == str(script)  # ...outside its directory, the full path
+    monkeypatch.setenv("PATH", str(script.parent))
+    assert shutil.which("cxcert") == str(script) and invoked_command() == "cxcert"  # on PATH: the plain name
+    monkeypatch.setenv("PATH", str(tmp_path / "elsewhere"))
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "src" / "cxcert" / "__main__.py"), "demo"])
+    monkeypatch.setattr(sys, "prefix", sys.base_prefix)
+    assert invoked_command() == f"{sys.executable} -m cxcert"  # python -m cxcert outside a venv
 
 
 def test_demo_refuses_a_home_that_holds_a_database(tmp_path: Path) -> None:

@@ -85,6 +85,11 @@ class CorrectiveAction(Frozen):
         return self.model_copy(update={"closed_on": on, "status": ActionStatus.CLOSED})
 
 
+def _item_order(number: str) -> tuple[tuple[int, int | str], ...]:
+    """Item numbers in reading order: 4.2 before 4.10."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in number.split("."))
+
+
 def raise_from_findings(
     assessment: Assessment,
     *,
@@ -102,7 +107,7 @@ def raise_from_findings(
         raise CxcertError(f"due_in_days must be 0 or more, not {due_in_days}")
     owners = owners or {}
     deficient = [f for f in assessment.findings if f.level in _DEFICIENCIES]
-    deficient.sort(key=lambda f: (_DEFICIENCIES.index(f.level), f.item))
+    deficient.sort(key=lambda f: (_DEFICIENCIES.index(f.level), _item_order(f.item)))
     due_on = raised_on + dt.timedelta(days=due_in_days)
     actions = []
     for f in deficient:

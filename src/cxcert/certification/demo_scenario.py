@@ -3,8 +3,13 @@
 ``build_demo_scenario(today)`` reads ``data/demo_scenario.yaml`` and the packaged standard and rule set, and
 returns every domain object the storage and CLI layers persist and print for ``cxcert demo``: organisation,
 entity, people and roles, coordinator registrations (one below the pass mark), kickoff, application answers,
-baseline, gap closure, compliance audit, decision, corrective actions, calendar and the engagement history.
-Deterministic: the same ``today`` gives the same scenario.
+baseline, gap closure, the compliance audit with its typed findings and the engagement up to the audit.
+
+What follows the audit depends on the findings it finally holds (the demo replaces the typed Category 4.0 ones
+with findings computed from twelve months of operations): :meth:`DemoScenario.conclude` gives the decision, its
+corrective actions (assigned and closed as the scenario says), the engagement's decision step (certified or
+not, as the decision says) and the calendar, for whichever audit it is given. Deterministic: the same ``today``
+gives the same scenario.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from cxcert.certification.application import ApplicationProgress, application_pr
 from cxcert.certification.assessment import ApplicationAnswer, Assessment, AssessmentKind, Finding
 from cxcert.certification.authority import EntityAuthority, authority_for_entity
 from cxcert.certification.calendar import Calendar, plan_calendar
-from cxcert.certification.corrective_action import CorrectiveAction, raise_from_findings
+from cxcert.certification.corrective_action import CorrectiveAction, default_owner, plan_for_decision
 from cxcert.certification.decision import Decision, decide
 from cxcert.certification.engagement import Engagement, EngagementContext, Stage
 from cxcert.certification.entity import Client, Entity, KeySupplier, Location, Organisation, Process, Service
 from cxcert.certification.gap_closure import GapClosureCall, plan_gap_closure
 from cxcert.certification.people import CoordinatorRegistration, KickoffSession, Person, Role, RoleGrant
 from cxcert.certification.registration import RegistrationVerdict, check_registration
+from cxcert.errors import CxcertError
 from cxcert.standards import library
 from cxcert.standards.rule_set import FindingLevel, RuleSet
 from cxcert.standards.schema import Frozen, Standard
@@ -99,11 +105,14 @@ class _GapClosure(Frozen):
     outcomes: Mapping[str, str]
 
 
-class _Actions(Frozen):
-    due_in_days: int = Field(ge=0)
-    owner: str
-    owners: Mapping[str, str] = Field(default_factory=dict)
-    closed: Mapping[str, int] = Field(default_factory=dict, description="item -> days after the decision")
+class _Closure(Frozen):
+    day: int = Field(ge=0, description="days after the decision")
+    note: str = Field(min_length=1)
+
+
+class ActionWork(Frozen):
+    owners: Mapping[str, str] = Field(default_factory=dict, description="item -> who the plan is assigned to")
+    closed: Mapping[str, _Closure] = Field(default_factory=dict, description="item -> when and how it was closed")
 
 
 class DemoSpec(Frozen):
@@ -119,7 +128,7 @@ class DemoSpec(Frozen):
     baseline: _AssessmentSpec
     gap_closure: _GapClosure
     audit: _AssessmentSpec
-    corrective_actions: _Actions
+    corrective_actions: ActionWork
 
 
 @cache
@@ -148,13 +157,64 @@ class DemoScenario:
     baseline: Assessment
     baseline_decision: Decision
     gap_closure_calls: tuple[GapClosureCall, ...]
-    compliance_audit: Assessment
-    decision: Decision
+    compliance_audit: Assessment  # with the assessors' typed findings
     decision_date: dt.date
-    corrective_actions: tuple[CorrectiveAction, ...]
-    calendar: Calendar
     authority: EntityAuthority
+    engagement_to_audit: Engagement  # up to the audit held; the decision step follows the decision made
+    action_work: ActionWork
+
+    def owner_for(self, action: CorrectiveAction) -> str | None:
+        """Who the scenario assigns the plan on ``action``'s item to (None: it keeps its default owner)."""
+        return self.action_work.owners.get(action.item)
+
+    def closure_for(self, action: CorrectiveAction) -> tuple[dt.date, str] | None:
+        """When and how the scenario closes the plan on ``action``'s item, if that day has come by ``today``."""
+        closure = self.action_work.closed.get(action.item)
+        if closure is None:
+            return None
+        on = self.decision_date + dt.timedelta(days=closure.day)
+        return (on, closure.note) if on <= self.today else None
+
+    def engagement_after(self, decision: Decision) -> Engagement:
+        """The engagement with its decision step: certified when ``decision`` certifies, else not certified."""
+        context = EngagementContext(
+            entity=self.entity, rule_set=self.rule_set, registrations=self.registrations, decision=decision
+        )
+        to = Stage.CERTIFIED if decision.certifies else Stage.NOT_CERTIFIED
+        return self.engagement_to_audit.advance(to, self.decision_date, context=context)
+
+    def conclude(self, audit: Assessment) -> DemoConclusion:
+        """Everything that follows ``audit`` (the compliance audit as finally recorded) on the decision day."""
+        decision = decide(audit, self.standard, self.rule_set, entity=self.entity)
+        raised = plan_for_decision(
+            decision,
+            audit,
+            self.rule_set,
+            raised_on=self.decision_date,
+            owner=default_owner(self.rule_set, self.role_grants),
+        ).opened
+        actions = []
+        for action in raised:
+            owner, closure = self.owner_for(action), self.closure_for(action)
+            worked = action.assign(owner) if owner else action
+            actions.append(worked.close(closure[0]) if closure else worked)
+        return DemoConclusion(
+            decision=decision,
+            corrective_actions=tuple(actions),
+            engagement=self.engagement_after(decision),
+            calendar=plan_calendar(self.decision_date, decision, self.rule_set, today=self.today),
+        )
+
+
+@dataclass(frozen=True)
+class DemoConclusion:
+    """What follows one version of the audit: the decision, its worked corrective actions, the engagement with
+    the decision step, and the calendar."""
+
+    decision: Decision
+    corrective_actions: tuple[CorrectiveAction, ...]
     engagement: Engagement
+    calendar: Calendar
 
 
 def _findings(spec: _AssessmentSpec, standard: Standard) -> tuple[Finding, ...]:
@@ -260,7 +320,6 @@ def build_demo_scenario(today: dt.date) -> DemoScenario:
     audit = _assessment(
         spec.audit, f"{entity.id}/compliance-audit", AssessmentKind.COMPLIANCE_AUDIT, entity.id, day0, standard
     )
-    decision = decide(audit, standard, rule_set)
 
     planned = plan_gap_closure(day(spec.gap_closure.start), rule_set, owners=spec.gap_closure.owners)
     calls = tuple(
@@ -270,16 +329,11 @@ def build_demo_scenario(today: dt.date) -> DemoScenario:
         for c in planned
     )
 
-    ca = spec.corrective_actions
-    raised = raise_from_findings(audit, owner=ca.owner, owners=ca.owners, raised_on=day0, due_in_days=ca.due_in_days)
-    actions = tuple(
-        a.close(day(ca.closed[a.item])) if a.item in ca.closed and day(ca.closed[a.item]) <= today else a
-        for a in raised
-    )
-
-    context = EngagementContext(entity=entity, rule_set=rule_set, registrations=registrations, decision=decision)
+    context = EngagementContext(entity=entity, rule_set=rule_set, registrations=registrations)
     engagement = Engagement.start(entity.id, day(spec.steps[Stage.ENTITY_DEFINED]), by=spec.people[0].id)
     for stage, offset in sorted(spec.steps.items(), key=lambda pair: pair[1]):
+        if stage in (Stage.CERTIFIED, Stage.NOT_CERTIFIED):
+            raise CxcertError("demo_scenario.yaml: the decision step follows the decision; do not list it in steps")
         if stage is not Stage.ENTITY_DEFINED:
             engagement = engagement.advance(stage, day(offset), context=context)
 
@@ -297,13 +351,11 @@ def build_demo_scenario(today: dt.date) -> DemoScenario:
         application_answers=answers,
         application_progress=application_progress(answers, standard),
         baseline=baseline,
-        baseline_decision=decide(baseline, standard, rule_set),
+        baseline_decision=decide(baseline, standard, rule_set, entity=entity),
         gap_closure_calls=calls,
         compliance_audit=audit,
-        decision=decision,
         decision_date=day0,
-        corrective_actions=actions,
-        calendar=plan_calendar(day0, decision, rule_set, today=today),
         authority=authority_for_entity(entity, rule_set),
-        engagement=engagement,
+        engagement_to_audit=engagement,
+        action_work=spec.corrective_actions,
     )

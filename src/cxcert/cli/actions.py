@@ -46,6 +46,36 @@ def action_json(action: CorrectiveAction, rule_set: RuleSet, today: dt.date) -> 
     }
 
 
+def assign(
+    repos: Repositories, action_id: str, owner: str, *, by: str
+) -> tuple[CorrectiveAction, CorrectiveAction]:
+    """Give the stored action ``owner`` and audit-trail it; the action before and after."""
+    action = repos.corrective_actions.get_action(action_id)
+    assigned = action.assign(owner)
+    repos.corrective_actions.save_action(assigned)
+    repos.audit_trail.append(
+        by, "corrective_action.assigned", f"corrective_action:{action.id}",
+        {"owner": assigned.owner, "previous_owner": action.owner},
+    )  # fmt: skip
+    return action, assigned
+
+
+def close(
+    repos: Repositories, action_id: str, on: dt.date, note: str, *, by: str
+) -> tuple[CorrectiveAction, CorrectiveAction]:
+    """Close the stored action as implemented ``on``, with ``note`` in the audit trail; before and after."""
+    if not note.strip():
+        raise CxcertError("--note must say what was implemented")
+    action = repos.corrective_actions.get_action(action_id)
+    closed = action.close(on)
+    repos.corrective_actions.save_action(closed)
+    repos.audit_trail.append(
+        by, "corrective_action.closed", f"corrective_action:{action.id}",
+        {"closed_on": on.isoformat(), "note": note.strip()},
+    )  # fmt: skip
+    return action, closed
+
+
 def _rule_set(repos: Repositories, entity_id: str) -> RuleSet:
     from cxcert.standards import library
 
@@ -170,13 +200,7 @@ def assign_action(
     from cxcert.cli.workspace import actor, workspace
 
     with workspace() as repos:
-        action = repos.corrective_actions.get_action(action_id)
-        assigned = action.assign(owner)
-        repos.corrective_actions.save_action(assigned)
-        repos.audit_trail.append(
-            actor(), "corrective_action.assigned", f"corrective_action:{action.id}",
-            {"owner": assigned.owner, "previous_owner": action.owner},
-        )  # fmt: skip
+        action, assigned = assign(repos, action_id, owner, by=actor())
         rule_set = _rule_set(repos, action.entity_id)
     if json_out:
         print_json(action_json(assigned, rule_set, dt.date.today()))
@@ -198,17 +222,9 @@ def close_action(
     """
     from cxcert.cli.workspace import actor, workspace
 
-    if not note.strip():
-        raise CxcertError("--note must say what was implemented")
     day = parse_date(on, "--on")
     with workspace() as repos:
-        action = repos.corrective_actions.get_action(action_id)
-        closed = action.close(day)
-        repos.corrective_actions.save_action(closed)
-        repos.audit_trail.append(
-            actor(), "corrective_action.closed", f"corrective_action:{action.id}",
-            {"closed_on": day.isoformat(), "note": note.strip()},
-        )  # fmt: skip
+        action, closed = close(repos, action_id, day, note, by=actor())
         rule_set = _rule_set(repos, action.entity_id)
     if json_out:
         print_json(action_json(closed, rule_set, day) | {"note": note.strip()})

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,15 +23,16 @@ import typer
 
 from cxcert.cli.calendar import EntityCalendar, entity_calendar, print_calendar
 from cxcert.cli.dates import parse_date
-from cxcert.cli.decide import print_decision
+from cxcert.cli.decide import print_recorded
 from cxcert.cli.entity import show_entity
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:  # the domain (pydantic) and the store (SQLAlchemy) load only when the demo runs
     from cxcert.certification.assessment import Assessment
+    from cxcert.certification.corrective_action import CorrectiveAction
     from cxcert.certification.decision import Decision
-    from cxcert.certification.demo_scenario import DemoScenario
+    from cxcert.certification.demo_scenario import DemoConclusion, DemoScenario
     from cxcert.store.db import Database
     from cxcert.store.repository import Repositories
 
@@ -47,6 +50,8 @@ class DemoRun:
     db: Database | None = None
     scenario: DemoScenario | None = None
     decision: Decision | None = None
+    conclusion: DemoConclusion | None = None  # what the scenario expects from the audit as finally recorded
+    raised_actions: tuple[CorrectiveAction, ...] = ()  # the plans the decision raised, as stored
     calendar: EntityCalendar | None = None
     audit_for_decision: Assessment | None = None  # the audit as the performance evidence step left it
     output: dict[str, Any] = field(default_factory=dict)  # the --json document, one key per step
@@ -249,46 +254,63 @@ def persist_audit(run: DemoRun) -> None:
 
 
 def run_decision(run: DemoRun) -> None:
-    """Decide from the audit as stored (not the in-memory one): the store is what the CLI will read later."""
-    from cxcert.certification.decision import decide
+    """Decide from the audit as stored, the way `cxcert decide` does (the store is what the CLI reads later), and
+    check it against the scenario's own conclusion from the same findings."""
+    from cxcert.cli.decision_record import assessment_to_decide, record_decision
 
     s = run.s
     with run.repos() as repos:
-        stored = repos.assessments.latest_audit(s.entity.id)
-        decision = decide(stored, s.standard, s.rule_set)
-        expected = decide(run.audit_for_decision, s.standard, s.rule_set) if run.audit_for_decision else s.decision
-        record = repos.decisions.save_decision(decision, s.decision_date, decided_by=ACTOR)
-        repos.audit_trail.append(
-            ACTOR, "decision.made", f"entity:{s.entity.id}", {"decision_id": record.id, **decision.to_dict()}
-        )
-    if decision != expected:
+        stored = assessment_to_decide(repos, s.entity.id, s.rule_set, None)
+        done = record_decision(repos, s.entity, stored, on=s.decision_date, by=ACTOR)
+    decision = done.record.decision
+    run.conclusion = s.conclude(run.audit_for_decision or s.compliance_audit)
+    if decision != run.conclusion.decision:
         raise AssertionError("the decision from the stored audit differs from the scenario's: a storage bug")
     run.decision = decision
-    run.output["decision"] = {"decided_on": s.decision_date.isoformat(), **decision.to_dict()}
+    run.raised_actions = done.actions.all
+    run.output["decision"] = done.to_dict()
     if not run.json_out:
         console.rule("8. Decision")
-        print_decision(decision)
+        print_recorded(done)
 
 
 def persist_follow_up(run: DemoRun) -> None:
+    """Work the plans the decision raised as the scenario says (`cxcert actions assign|close`), then store the
+    engagement with the decision step the decision calls for."""
+    from cxcert.cli.actions import assign, close
+
     s = run.s
+    assert run.conclusion is not None, "run_decision runs first"
+    engagement = run.conclusion.engagement
+    worked = []
     with run.repos() as repos:
-        for action in s.corrective_actions:
-            repos.corrective_actions.save_action(action)
-        repos.engagements.save_engagement(s.engagement)
-    run.output["corrective_actions"] = [a.model_dump(mode="json") for a in s.corrective_actions]
+        for action in run.raised_actions:
+            owner, closure = s.owner_for(action), s.closure_for(action)
+            if owner is not None and action.is_open:
+                action = assign(repos, action.id, owner, by=ACTOR)[1]
+            if closure is not None and action.is_open:
+                action = close(repos, action.id, closure[0], closure[1], by=ACTOR)[1]
+            worked.append(action)
+        repos.engagements.save_engagement(engagement)
+    if tuple(worked) != run.conclusion.corrective_actions:
+        raise AssertionError("the stored corrective actions differ from the scenario's: a storage bug")
+    run.output["corrective_actions"] = [a.model_dump(mode="json") for a in worked]
     run.output["engagement"] = {
-        "stage": s.engagement.stage.value,
-        "history": [{"to": t.to_stage.value, "on": t.on.isoformat(), "note": t.note} for t in s.engagement.history],
+        "stage": engagement.stage.value,
+        "history": [{"to": t.to_stage.value, "on": t.on.isoformat(), "note": t.note} for t in engagement.history],
     }
     if not run.json_out:
         console.rule("9. Corrective actions and engagement")
         print_table(
-            "corrective actions",
-            ("id", "item", "owner", "due", "status"),
-            [(a.id, a.item, a.owner, a.due_on, a.status.value) for a in s.corrective_actions],
-        )
-        console.print("  engagement: " + " -> ".join(t.to_stage.value for t in s.engagement.history), highlight=False)
+            "corrective actions raised by the decision",
+            ("id", "item", "level", "owner", "due", "status"),
+            [
+                (a.id, a.item, a.finding_level.value, a.owner, a.due_on, a.status.value if a.is_open else
+                 f"closed {a.closed_on}")
+                for a in worked
+            ],
+        )  # fmt: skip
+        console.print("  engagement: " + " -> ".join(t.to_stage.value for t in engagement.history), highlight=False)
 
 
 def show_calendar(run: DemoRun) -> None:
@@ -308,18 +330,42 @@ def verify_audit_trail(run: DemoRun) -> None:
     run.say(f"\n{check.explanation.summary}")
 
 
+def invoked_command() -> str:
+    """How to run cxcert again the way it was just run: ``cxcert`` when that is the one on PATH, else the script
+    as invoked (``.venv/bin/cxcert``, relative to here when under it), else this interpreter with ``-m cxcert``."""
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    candidates = []
+    if argv0 is not None and argv0.name in ("cxcert", "cxcert.exe") and argv0.exists():
+        candidates.append(argv0.absolute())
+    venv_script = Path(sys.prefix) / "bin" / "cxcert"
+    if sys.prefix != sys.base_prefix and venv_script.exists():
+        candidates.append(venv_script.absolute())
+    on_path = shutil.which("cxcert")
+    for script in candidates:
+        if on_path is not None and Path(on_path).resolve() == script.resolve():
+            return "cxcert"
+        try:
+            relative = script.relative_to(Path.cwd())
+        except ValueError:
+            return str(script)
+        return str(relative) if len(relative.parts) > 1 else f"./{relative}"  # a bare name would search PATH
+    return "cxcert" if on_path is not None else f"{sys.executable} -m cxcert"
+
+
 def closing_hints(run: DemoRun) -> None:
-    run.output["explore"] = f"CXCERT_HOME={run.home} cxcert entity list"
+    command = invoked_command()
+    run.output["explore"] = f"CXCERT_HOME={run.home} {command} entity list"
     if not run.json_out:
         console.rule("Explore")
         console.print(f"The demo workspace is [bold]{run.home}[/]. Try:", highlight=False)
-        for command in (
+        for sub in (
             "entity list",
             f"decide --entity {run.s.entity.id}",
+            f"actions list --entity {run.s.entity.id}",
             "calendar",
             f"engagement show --entity {run.s.entity.id}",
         ):
-            console.print(f"  CXCERT_HOME={run.home} cxcert {command}", highlight=False, soft_wrap=True)
+            console.print(f"  CXCERT_HOME={run.home} {command} {sub}", highlight=False, soft_wrap=True)
 
 
 DemoStep = Callable[[DemoRun], None]

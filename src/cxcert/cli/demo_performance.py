@@ -14,10 +14,12 @@ from rich.progress import Progress
 
 from cxcert.canonical import TABLES
 from cxcert.certification.assessment import Assessment
+from cxcert.certification.corrective_action import default_owner
 from cxcert.cli.demo import ACTOR, DemoRun
-from cxcert.cli.evidence import print_review, review_to_dict
+from cxcert.cli.evidence import print_review, review_to_dict, save_planned
 from cxcert.cli.output import console, print_table
 from cxcert.ingest.pipeline import ingest_file
+from cxcert.performance.alerts import ActionChange
 from cxcert.performance.performance_rules import Purpose, default_rule_set
 from cxcert.performance.review import PerformanceReview, months_window, review_performance
 from cxcert.performance.targets import default_targets
@@ -102,8 +104,7 @@ def review_and_record_evidence(run: DemoRun) -> None:
         purpose=Purpose.INITIAL,
     )
     audit = s.compliance_audit
-    owner = s.corrective_actions[0].owner if s.corrective_actions else ACTOR
-    actions = review.corrective_actions(owner=owner, raised_on=audit.ended_on or audit.started_on)
+    owner = default_owner(s.rule_set, s.role_grants)  # as for the decision's plans: the rule set's role
     with run.repos() as repos:
         for finding in review.evidence.findings():
             repos.assessments.record_finding(audit.id, finding)
@@ -113,8 +114,13 @@ def review_and_record_evidence(run: DemoRun) -> None:
             f"assessment:{audit.id}",
             {"window": [start.isoformat(), end.isoformat()], "findings": dict(review.evidence.counts())},
         )
-        for action in actions:
-            repos.corrective_actions.save_action(action)
+        plans = review.plan_actions(
+            owner=owner,
+            raised_on=audit.ended_on or audit.started_on,
+            existing=repos.corrective_actions.actions(s.entity.id),
+        )
+        save_planned(repos, plans, ACTOR)  # the path `cxcert evidence --open-actions` takes
+    actions = [p.action for p in plans if p.change is ActionChange.OPENED]
     computed = {f.item: f for f in review.evidence.findings()}
     run.audit_for_decision = Assessment.model_validate(
         audit.model_dump() | {"findings": tuple(computed.get(f.item, f) for f in audit.findings)}

@@ -287,9 +287,22 @@ Metric = Annotated[
 ]
 
 
+class DimensionLookup(Frozen):
+    """Dimensions a table lacks, read from the row of another table that it names: a survey's or evaluation's
+    queue and channel are its contact's. Rows naming no known row are grouped as ``unknown``, and counted."""
+
+    table: str = Field(description="the table lacking the dimensions (surveys)")
+    key: str = Field(description="its column naming the other row (contact_id)")
+    lookup: str = Field(description="the table holding them (contacts)")
+    lookup_key: str = Field(description="the lookup's identifying column (contact_id)")
+    dimensions: tuple[str, ...] = Field(min_length=1)
+    unknown: str = Field(default="(unknown)", min_length=1)
+
+
 class Catalogue(Frozen):
     source_note: str
     metrics: tuple[Metric, ...]
+    lookups: tuple[DimensionLookup, ...] = ()
 
     @model_validator(mode="after")
     def _unique(self) -> Catalogue:
@@ -299,6 +312,9 @@ class Catalogue(Frozen):
                 raise ValueError(f"metric id {metric.id!r} is defined twice")
             seen.add(metric.id)
         return self
+
+    def lookup_for(self, table: str, dimension: str) -> DimensionLookup | None:
+        return next((lk for lk in self.lookups if lk.table == table and dimension in lk.dimensions), None)
 
     def ids(self) -> tuple[str, ...]:
         return tuple(m.id for m in self.metrics)

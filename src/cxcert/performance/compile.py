@@ -34,6 +34,7 @@ from cxcert.performance.catalogue import (
     Catalogue,
     Condition,
     CyclesLateMetric,
+    DimensionLookup,
     Elapsed,
     ErrorFreeMetric,
     IntervalAccuracyMetric,
@@ -99,6 +100,8 @@ class MetricPlan:
     presence: frozenset[str] = frozenset()
     """Measures that only prove a source present: neither in the ratio nor in the output."""
     checks: tuple[Check, ...] = ()
+    lookups: tuple[DimensionLookup, ...] = ()
+    """Dimension lookups the plan's relations went through (rows without a match are grouped as unknown)."""
 
     def measure_names(self) -> tuple[str, ...]:
         return tuple(name for part in self.parts for name in part.measures)
@@ -114,17 +117,46 @@ class MetricPlan:
 
 
 class _Compiler:
-    def __init__(self, metric: Metric, tables: Mapping[str, ir.Table], window: Window) -> None:
+    def __init__(
+        self,
+        metric: Metric,
+        tables: Mapping[str, ir.Table],
+        window: Window,
+        by: tuple[str, ...] = (),
+        lookups: tuple[DimensionLookup, ...] = (),
+    ) -> None:
         self.metric = metric
         self.tables = tables
         self.window = window
         self.params = metric.parameters
+        self.by = by
+        self.lookups = lookups
+        self.applied: dict[str, DimensionLookup] = {}
 
     # -- plumbing -----------------------------------------------------------------------------------------
     def table(self, name: str) -> ir.Table:
         if name not in self.tables:
             raise CxcertError(f"metric {self.metric.id!r} needs table {name!r}, which has no data loaded")
-        return self.tables[name]
+        t = self.tables[name]
+        wanted = [d for d in self.by if d not in t.columns]
+        found = [lk for lk in self.lookups if lk.table == name and set(wanted) & set(lk.dimensions)]
+        return self.looked_up(t, found[0], wanted) if wanted and found else t
+
+    def looked_up(self, t: ir.Table, lookup: DimensionLookup, wanted: list[str]) -> ir.Table:
+        """``t`` with the ``wanted`` dimensions of the row it names (one per key: the lookup is deduplicated),
+        ``lookup.unknown`` where there is none."""
+        if lookup.lookup not in self.tables:
+            raise CxcertError(f"metric {self.metric.id!r}: cutting {lookup.table} by {', '.join(wanted)} needs table "
+                              f"{lookup.lookup!r}, which has no data loaded")  # fmt: skip
+        other = self.tables[lookup.lookup]
+        dims = [d for d in wanted if d in lookup.dimensions]
+        found = other.group_by(_lk_entity=other.entity_id, _lk_key=other[lookup.lookup_key]).aggregate(
+            **{f"_lk_{d}": other[d].min() for d in dims}
+        )
+        joined = t.left_join(found, [t.entity_id == found._lk_entity, t[lookup.key] == found._lk_key])
+        joined = joined.mutate(**{d: joined[f"_lk_{d}"].fill_null(lookup.unknown) for d in dims})
+        self.applied[lookup.table] = lookup
+        return joined.drop("_lk_entity", "_lk_key", *(f"_lk_{d}" for d in dims))
 
     def column(self, t: ir.Table, name: str) -> ir.Column:
         if name not in t.columns:
@@ -279,6 +311,7 @@ class _Compiler:
             window_sources,
             presence,
             checks,
+            tuple(self.applied.values()),
         )
 
     def ratio(self, m: RatioMetric) -> MetricPlan:
@@ -523,6 +556,13 @@ def forecast_actuals(contacts: ir.Table, catalogue: Catalogue | None = None) -> 
     return _Compiler(metric, {"contacts": contacts}, no_window).all_of(contacts, metric.where)
 
 
-def compile_metric(metric: Metric, tables: Mapping[str, ir.Table], window: Window) -> MetricPlan:
-    """Compile ``metric`` against the canonical ``tables`` for ``window`` (used for pre-filters and calendars)."""
-    return _Compiler(metric, tables, window).compile()
+def compile_metric(
+    metric: Metric,
+    tables: Mapping[str, ir.Table],
+    window: Window,
+    by: tuple[str, ...] = (),
+    lookups: tuple[DimensionLookup, ...] = (),
+) -> MetricPlan:
+    """Compile ``metric`` against the canonical ``tables`` for ``window`` (used for pre-filters and calendars);
+    relations lacking a dimension of ``by`` get it through ``lookups`` (surveys: their contact's queue)."""
+    return _Compiler(metric, tables, window, by, lookups).compile()

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
-from cxcert.performance.catalogue import Catalogue, Direction, Metric, Unit, default_catalogue
+from cxcert.performance.catalogue import Catalogue, DimensionLookup, Direction, Metric, Unit, default_catalogue
 from cxcert.performance.compile import MetricPlan, Part, Sum, compile_metric
 from cxcert.performance.periods import (
     MONTH,
@@ -297,6 +297,8 @@ def _to_result(
         **{name: float(p.value) for name, p in m.parameters.items()},
     )
     explanation = explanation.with_step("sources", _sources_note(plan.sources(), absent, frame))
+    for lookup in plan.lookups:
+        explanation = explanation.with_step("lookup", _lookup_note(lookup, frame, by))
     for note in notes:
         explanation = explanation.with_step("check", note)
     table = pa.Table.from_pandas(frame, preserve_index=False, schema=_schema(frame))
@@ -316,6 +318,18 @@ def _sources_note(sources: Sequence[str], absent: Sequence[str], frame: pd.DataF
         tables = ", ".join(sorted(set(",".join(gaps).split(","))))
         text += f"; {len(gaps)} of {len(frame)} rows have no value: {tables} had no rows for them"
     return text
+
+
+def _lookup_note(lookup: DimensionLookup, frame: pd.DataFrame, by: Sequence[str]) -> str:
+    """Where the looked-up dimensions come from, and how much of the denominator had no match."""
+    dims = [d for d in by if d in lookup.dimensions]
+    unknown = (frame[dims] == lookup.unknown).any(axis=1) if dims and len(frame) else pd.Series(dtype=bool)
+    lost = float(frame.loc[unknown, "denominator"].sum()) if len(unknown) else 0.0
+    total = float(frame["denominator"].sum())
+    return (
+        f"{', '.join(dims)} of {lookup.table} from {lookup.lookup} via {lookup.key}; {lost:,.0f} of {total:,.0f} "
+        f"(denominator) name no {lookup.lookup} row and are grouped as {lookup.unknown}"
+    )
 
 
 def _schema(frame: pd.DataFrame) -> pa.Schema:
@@ -385,7 +399,7 @@ def scorecard(
         metric = cat.with_parameters(metric_id, overrides) if overrides else cat.get(metric_id)
         try:
             _check_by(metric, dims)
-            plans.append(compile_metric(metric, scoped, window))
+            plans.append(compile_metric(metric, scoped, window, dims, cat.lookups))
         except CxcertError as exc:
             if strict:
                 raise

@@ -71,6 +71,9 @@ def test_a_six_month_review_leaves_the_certification_and_its_calendar(workspace:
     assert review["counts"]["scorable"] == 4 and review["counts"]["missing"] == 0  # only the reviewed items
     assert review["standing_decision"]["decision_class"] == "Certified"
     assert review["standing_decision"]["decided_on"] == "2026-09-10"
+    # "the non-compliant items must be rectified": one plan per major, due 60 days after the review's result
+    opened = review["corrective_actions"]["opened"]
+    assert [(a["item"], a["due_on"]) for a in opened] == [(n, "2027-05-04") for n in ITEMS[:4]]
     after = _calendar(workspace, "2027-03-06")
     assert after["decision"]["decision_class"] == "Certified" and after["decision"]["assessment_id"] == "a1"
     events = {e["kind"]: e for e in after["events"] if not e["kind"].startswith("corrective_action")}

@@ -31,7 +31,8 @@ def scaled_min(threshold: int, tally: Tally, reference: int, policy: DecisionPol
     for one non-compliant item, and a class that needs some compliant item still needs one.
     """
     need = proportional_min(threshold, tally, reference, policy)
-    if need != threshold and threshold < reference:
+    scaling = policy.item_thresholds is not Scaling.ABSOLUTE and tally.scorable != reference
+    if scaling and threshold < reference:
         need = max(min(need, tally.scorable - 1), min(threshold, 1))
     return need
 

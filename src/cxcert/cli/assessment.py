@@ -109,6 +109,9 @@ def create(
 
     kind_value = parse_kind(kind)
     started = parse_date(on, "--on")
+    ended = optional_date(ended_on, "--ended-on")
+    if ended is not None and ended < started:
+        raise CxcertError(f"--ended-on {ended} is before --on {started}: an assessment cannot end before it starts")
     new_id = assessment_id or f"{entity_id}/{kind_value.value}-{started.isoformat()}"
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
@@ -121,7 +124,7 @@ def create(
             entity_id=entity_id,
             kind=kind_value,
             started_on=started,
-            ended_on=optional_date(ended_on, "--ended-on"),
+            ended_on=ended,
             assessors=tuple(assessors),
             management_commitment=commitment,
             scope_items=scope_items,

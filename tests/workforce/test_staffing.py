@@ -194,6 +194,17 @@ def test_loads_past_the_packaged_range_are_refused() -> None:
         solve_staffing(calls_at_limit * 10, 180, 1800, SL80)
 
 
+def test_erlang_c_fractional_requirement_is_never_below_the_load() -> None:
+    """By definition Erlang C needs n > A (n <= A never empties the queue), so the continuous requirement is at
+    least A: at a lax target (20 % in 120 s) the crossing interpolated from n − 1 <= A, where the service level is
+    0, fell up to 0.38 agents below the load on random intervals before the floor."""
+    rng = np.random.default_rng(0)
+    calls, aht = rng.uniform(1, 400, 5000), rng.uniform(60, 900, 5000)
+    plan = solve_staffing(calls, aht, 1800, StaffingTarget(0.2, 120.0))
+    assert np.all(plan.agents_required_fractional >= plan.load)
+    assert np.all(plan.agents_required_fractional <= plan.agents_on_phone)
+
+
 def test_erlang_a_needs_fewer_agents_and_meets_abandonment() -> None:
     """Abandonment relieves the queue (Erlang C over-staffs, Mandelbaum & Zeltyn); abandonment targets hold."""
     c = solve_staffing(100, 180, 1800, SL80)

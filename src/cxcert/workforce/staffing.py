@@ -201,6 +201,10 @@ def solve_staffing(
         final = queue_measures(model, n, a, aht, t, pat)
         below = queue_measures(model, np.maximum(n - 1, 0), a, aht, t, pat, with_asa=target.asa_s is not None)
     frac = _fractional(n, a, final, below, target)
+    if model == "erlang-c":
+        # Erlang C needs more agents than Erlangs (n <= A never empties the queue): interpolating across n − 1 <= A,
+        # where the service level is 0, would put a lax target's crossing below the load itself.
+        frac = np.where(n > 0, np.maximum(frac, a), frac)
     return StaffingPlan(
         model=model,
         load=a.reshape(shape),

@@ -166,3 +166,31 @@ def test_an_entity_of_the_workspace_without_data_is_no_data_not_a_mistake(home: 
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert (payload["tz"], payload["rows"], payload["missing_sources"]) == ("Europe/Lisbon", [], ["contacts"])
+
+
+def test_kpi_param_and_the_user_catalogue(home: Path) -> None:
+    """Fixture: c1 answered in 10 s, c2 in 30 s on 4 March (UTC). SL at 20 s: 1/2; at 30 s (--param, or the
+    user's CXCERT_HOME/kpis.yaml): 2/2; --param wins over the file."""
+    load_contacts(home)
+    args = ("kpi", "--entity", "e1", "--metric", "service_level", "--grain", "month", "--from", "2024-03-01",
+            "--to", "2024-03-31", "--tz", "UTC", "--json")  # fmt: skip
+
+    def ratio(*extra: str) -> tuple[object, object]:
+        out = cxcert(home, *args, *extra)
+        assert out.returncode == 0, out.stderr
+        (row,) = json.loads(out.stdout)["rows"]
+        return row["numerator"], row["denominator"]
+
+    assert ratio() == (1, 2)
+    assert ratio("--param", "service_level.threshold_s=30") == (2, 2)
+    (home / "kpis.yaml").write_text("parameters:\n  service_level:\n    threshold_s: 30\n")
+    assert ratio() == (2, 2)
+    assert ratio("--param", "service_level.threshold_s=20") == (1, 2)
+    listed = {m["id"]: m for m in json.loads(cxcert(home, "kpi", "list", "--json").stdout)}
+    assert listed["service_level"]["parameters"]["threshold_s"]["source"] == str(home / "kpis.yaml")
+    bad = cxcert(home, *args, "--param", "service_level.threshold_s=soon")
+    assert bad.returncode == 2 and "parameter 'threshold_s' must be a duration in seconds >= 0" in bad.stderr
+    (home / "kpis.yaml").write_text("parameters:\n  service_level:\n    threshold_s: 30\n    thresh: 1\n")
+    broken = cxcert(home, *args)
+    assert broken.returncode == 2
+    assert f"{home / 'kpis.yaml'}: line 4, field parameters.service_level.thresh:" in broken.stderr

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 import pytest
 
 from cxcert.errors import CxcertError
-from cxcert.performance.catalogue import AbandonTreatment, Catalogue, ShareWithinMetric, default_catalogue
+from cxcert.performance.catalogue import AbandonTreatment
 from cxcert.performance.engine import KpiResult, compute
 from cxcert.performance.periods import DAY, MONTH, Grain, GrainKind
 
@@ -46,10 +46,6 @@ def run(metric: str, t: dict[str, ir.Table], **kw: object) -> dict[str, object]:
     return one(compute(metric, t, grain=DAY, tz=PARIS, start=MARCH[0], end=MARCH[1], **kw))  # type: ignore[arg-type]
 
 
-def with_treatment(treatment: AbandonTreatment) -> Catalogue:
-    metric = default_catalogue().get("service_level")
-    assert isinstance(metric, ShareWithinMetric)
-    return Catalogue(source_note="test", metrics=(metric.model_copy(update={"abandon_treatment": treatment}),))
 
 
 @pytest.mark.parametrize(
@@ -64,7 +60,7 @@ def test_service_level_abandon_treatments(
     voice: dict[str, ir.Table], treatment: AbandonTreatment, offered: int
 ) -> None:
     # Only c1 is answered within 20 s: SL = 1 / offered.
-    row = run("service_level", voice, catalogue=with_treatment(treatment))
+    row = run("service_level", voice, parameters={"abandon_treatment": treatment.value})
     assert (row["numerator"], row["denominator"]) == (1.0, float(offered))
     assert row["value"] == pytest.approx(1 / offered)
     assert row["period_start"] == dt.datetime(2024, 3, 4)

@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+from cxcert.cli.kpi_catalogue import PARAM_OPTION_HELP
 from cxcert.cli.output import err_console, print_json, print_table
 from cxcert.errors import CxcertError
 
@@ -61,6 +62,10 @@ def _csv(value: object) -> object:
     return ("true" if value else "false") if isinstance(value, bool) else value
 
 
+def _param(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _amount(value: object) -> str:
     """Numerators and denominators in full (counts with thousands separators, sums to two decimals)."""
     if not isinstance(value, float | int):
@@ -89,6 +94,7 @@ def kpi(
     tz: str | None = typer.Option(
         None, "--tz", help="IANA time zone for bucketing; default: the entity's first location, else UTC."
     ),
+    param: list[str] = typer.Option([], "--param", help=PARAM_OPTION_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     csv_out: bool = typer.Option(False, "--csv", help="Print CSV."),
 ) -> None:
@@ -100,6 +106,12 @@ def kpi(
 
         cxcert kpi --entity acme-lisbon --metric aht --grain month --by program,queue --from 2024-01-01
         --to 2024-12-31 --tz Europe/Lisbon --csv
+
+        cxcert kpi --entity acme-lisbon --metric service_level --from 2024-01-01 --to 2024-01-31
+        --param service_level.threshold_s=30 --param service_level.abandon_treatment=count_all
+
+    Parameters come from the packaged catalogue, then CXCERT_HOME/kpis.yaml (a `parameters:` mapping of metric
+    to values, and whole `metrics:` definitions), then --param.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -113,13 +125,14 @@ def kpi(
         raise CxcertError("choose one of --json and --csv")
 
     from cxcert.canonical import TABLES
+    from cxcert.cli.kpi_catalogue import effective_catalogue
     from cxcert.cli.site import require_entity, site_zone
-    from cxcert.performance.catalogue import default_catalogue
     from cxcert.performance.engine import compute
     from cxcert.performance.periods import Grain
     from cxcert.warehouse import Warehouse
 
-    default_catalogue().get(metric)  # an unknown metric is named before the workspace is opened
+    catalogue = effective_catalogue(param)
+    catalogue.get(metric)  # an unknown metric is named before the workspace is opened
     warehouse = Warehouse.default()
     zone = site_zone(entity, tz, require_entity(entity, warehouse))
     tables = {name: warehouse.table(name, entity) for name in TABLES}
@@ -132,6 +145,7 @@ def kpi(
         start=_date(start, "--from"),
         end=_date(end, "--to"),
         by=dims,
+        catalogue=catalogue,
     )
     rows = result.rows()
     columns = ["period_start", *result.by, "numerator", "denominator", "value", "missing", "partial"]
@@ -181,9 +195,9 @@ def list_metrics(json_out: bool = typer.Option(False, "--json", help="Print JSON
 
     Example: cxcert kpi list --json
     """
-    from cxcert.performance.catalogue import default_catalogue
+    from cxcert.cli.kpi_catalogue import effective_catalogue
 
-    metrics = default_catalogue().metrics
+    metrics = effective_catalogue().metrics
     if json_out:
         print_json(
             [
@@ -206,7 +220,7 @@ def list_metrics(json_out: bool = typer.Option(False, "--json", help="Print JSON
         ("id", "title", "kind", "unit", "direction", "dimensions", "parameters"),
         [
             (m.id, m.title, m.kind, m.unit.value, m.direction.value.replace("_", " "), ", ".join(m.dimensions),
-             ", ".join(f"{k}={p.value:g} {p.unit.value}" for k, p in m.parameters.items()))
+             ", ".join(f"{k}={_param(p.value)} {p.unit.value}" for k, p in m.parameters.items()))
             for m in metrics
         ],
     )  # fmt: skip

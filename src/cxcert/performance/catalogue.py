@@ -16,7 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from cxcert.errors import NotFound
+from cxcert.errors import CxcertError, NotFound
+from cxcert.performance.parameters import Parameter, ParamUnit, ParamValue
 from cxcert.standards.schema import Frozen
 from cxcert.yaml_source import parse_model
 
@@ -33,30 +34,6 @@ class Unit(StrEnum):
 class Direction(StrEnum):
     HIGHER_IS_BETTER = "higher_is_better"
     LOWER_IS_BETTER = "lower_is_better"
-
-
-class ParamUnit(StrEnum):
-    SECONDS = "seconds"
-    HOURS = "hours"
-    DAYS = "days"
-    SHARE = "share"
-    COUNT = "count"
-    SCORE = "score"
-    FLAG = "flag"
-
-
-_SECONDS_PER = {ParamUnit.SECONDS: 1, ParamUnit.HOURS: 3600, ParamUnit.DAYS: 86_400}
-
-
-class Parameter(Frozen):
-    value: float | bool
-    unit: ParamUnit
-    source: str = Field(min_length=3, description="where the default comes from")
-
-    def seconds(self) -> float:
-        if self.unit not in _SECONDS_PER:
-            raise ValueError(f"parameter in {self.unit} is not a duration")
-        return float(self.value) * _SECONDS_PER[self.unit]
 
 
 class Op(StrEnum):
@@ -166,7 +143,10 @@ class MeanMetric(_Metric):
 
 
 class ShareWithinMetric(_Metric):
-    """Share of a population whose duration is within threshold ``threshold`` (service level, response time)."""
+    """Share of a population whose duration is within threshold ``threshold`` (service level, response time).
+
+    The parameter ``abandon_treatment`` (a choice of :class:`AbandonTreatment`, default ``count_all``) says which
+    abandons leave the offered denominator; ``exclude_short_abandons`` needs ``short_abandon_s``."""
 
     kind: Literal["share_within"]
     table: str = "contacts"
@@ -175,12 +155,24 @@ class ShareWithinMetric(_Metric):
     threshold: str = Field(description="parameter name of the threshold (a duration)")
     where: tuple[Condition, ...] = Field(default=(), description="the population (offered, received)")
     success: tuple[Condition, ...] = Field(default=(), description="what counts as done (answered, handled)")
-    abandon_treatment: AbandonTreatment = AbandonTreatment.COUNT_ALL
     abandoned_column: str = "abandoned"
 
+    def abandon_treatment(self) -> AbandonTreatment:
+        chosen = self.parameters.get("abandon_treatment")
+        return AbandonTreatment.COUNT_ALL if chosen is None else AbandonTreatment(str(chosen.value))
+
     def required_parameters(self) -> tuple[str, ...]:
-        extra = ("short_abandon_s",) if self.abandon_treatment is AbandonTreatment.EXCLUDE_SHORT_ABANDONS else ()
+        extra = ("short_abandon_s",) if self.abandon_treatment() is AbandonTreatment.EXCLUDE_SHORT_ABANDONS else ()
         return (self.threshold, *extra)
+
+    @model_validator(mode="after")
+    def _treatments(self) -> ShareWithinMetric:
+        chosen = self.parameters.get("abandon_treatment")
+        if chosen is not None:
+            known = {t.value for t in AbandonTreatment}
+            if chosen.unit is not ParamUnit.CHOICE or not set(chosen.choices) <= known:
+                raise ValueError(f"abandon_treatment is a choice among {', '.join(sorted(known))}")
+        return self
 
 
 class BoxShareMetric(_Metric):
@@ -325,15 +317,30 @@ class Catalogue(Frozen):
                 return metric
         raise NotFound(f"unknown metric {metric_id!r}; known: {', '.join(self.ids())}")
 
-    def with_parameters(self, metric_id: str, overrides: Mapping[str, float | bool]) -> Metric:
-        """The metric with some parameter values replaced (source noted as an override)."""
+    def with_parameters(self, metric_id: str, overrides: Mapping[str, object], source: str = "override") -> Metric:
+        """The metric with some parameter values replaced, each checked against the parameter's type and range
+        (text is parsed, as from --param); ``source`` notes where the value came from."""
         metric = self.get(metric_id)
         params = dict(metric.parameters)
         for name, value in overrides.items():
             if name not in params:
                 raise NotFound(f"metric {metric_id!r} has no parameter {name!r}; it has {', '.join(params) or 'none'}")
-            params[name] = params[name].model_copy(update={"value": value, "source": "override"})
-        return metric.model_copy(update={"parameters": params})
+            try:
+                accepted: ParamValue = params[name].accept(value)
+            except ValueError as exc:
+                raise CxcertError(f"metric {metric_id!r}, parameter {name!r} {exc}") from None
+            params[name] = params[name].model_copy(update={"value": accepted, "source": source})
+        try:
+            return type(metric).model_validate({**metric.model_dump(), "parameters": params})
+        except ValueError as exc:  # pydantic's ValidationError: e.g. a treatment needing a parameter it lacks
+            raise CxcertError(f"metric {metric_id!r} with {', '.join(overrides)} overridden: {exc}") from None
+
+    def with_metrics(self, overrides: Mapping[str, Metric]) -> Catalogue:
+        """This catalogue with some metrics replaced by id (or added)."""
+        known = {m.id for m in self.metrics}
+        replaced = tuple(overrides.get(m.id, m) for m in self.metrics)
+        added = tuple(m for mid, m in overrides.items() if mid not in known)
+        return self.model_copy(update={"metrics": replaced + added})
 
 
 def parse_catalogue(text: str, *, where: str) -> Catalogue:

@@ -43,12 +43,12 @@ from cxcert.performance.catalogue import (
     Metric,
     NpsMetric,
     Op,
-    Parameter,
     RatioMetric,
     RepeatFreeMetric,
     ShareWithinMetric,
     default_catalogue,
 )
+from cxcert.performance.parameters import Parameter
 from cxcert.performance.periods import Window, epoch_seconds, utc_literal
 from cxcert.workforce.adherence import default_state_mapping
 
@@ -342,9 +342,10 @@ class _Compiler:
         threshold = self.seconds(m.threshold)
         offered = self.all_of(t, m.where)
         abandoned = self.column(t, m.abandoned_column).fill_null(False)
-        if m.abandon_treatment is AbandonTreatment.EXCLUDE_SHORT_ABANDONS:
+        treatment = m.abandon_treatment()
+        if treatment is AbandonTreatment.EXCLUDE_SHORT_ABANDONS:
             offered = offered & ~(abandoned & (duration.fill_null(0) < self.seconds("short_abandon_s")))
-        elif m.abandon_treatment is AbandonTreatment.EXCLUDE_ABANDONS_WITHIN_THRESHOLD:
+        elif treatment is AbandonTreatment.EXCLUDE_ABANDONS_WITHIN_THRESHOLD:
             offered = offered & ~(abandoned & (duration.fill_null(0) <= threshold))
         within = offered & self.all_of(t, m.success) & (duration <= threshold)
         measures = {self.name("within"): self.count(within), self.name("offered"): self.count(offered)}

@@ -294,7 +294,7 @@ def _to_result(
         + " + ".join(f"{c:g}×{n.removeprefix(m.id + '__')}" for n, c in plan.numerator)
         + "; denominator = "
         + " + ".join(n.removeprefix(m.id + "__") for n in plan.denominator),
-        **{name: float(p.value) for name, p in m.parameters.items()},
+        **{name: p.value for name, p in m.parameters.items()},
     )
     explanation = explanation.with_step("sources", _sources_note(plan.sources(), absent, frame))
     for lookup in plan.lookups:

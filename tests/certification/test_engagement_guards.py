@@ -159,12 +159,26 @@ def test_next_steps_say_what_they_need_and_what_blocks_them() -> None:
 
 def test_decision_blockers_for_the_decide_command() -> None:
     audited = _walk(Stage.CERTIFIED)
-    assert audited.decision_blockers(AUDIT) == ()
+    assert audited.decision_blockers(AUDIT, RULES) == ()
     planned = _walk(Stage.AUDITED)
-    assert planned.decision_blockers(AUDIT)[0].startswith("the engagement of ent-1 is at audit_planned, not audited")
-    problems = audited.decision_blockers(BASELINE)
+    assert planned.decision_blockers(AUDIT, RULES)[0].startswith(
+        "the engagement of ent-1 is at audit_planned, not audited"
+    )
+    problems = audited.decision_blockers(BASELINE, RULES)
     assert "a baseline assessment cannot decide a certification; an audit must" in problems
     assert "assessment baseline started on 2001-01-31, before the audit was planned on 2001-03-12" in problems
-    assert "assessment a-1 holds no findings" in audited.decision_blockers(
-        AUDIT.model_copy(update={"id": "a-1", "findings": ()})
+    # no findings is the decision policy's refusal (refuse_without_findings), said in one place, not here
+    assert audited.decision_blockers(AUDIT.model_copy(update={"id": "a-1", "findings": ()}), RULES) == ()
+
+
+def test_the_kinds_that_decide_are_the_rule_sets() -> None:
+    """A rule set under which a second audit only advises: its second audit cannot carry the decision."""
+    from cxcert.standards.rule_set import AssessmentOutcome
+
+    outcomes = {**RULES.assessment_outcomes, AssessmentKind.SECOND_AUDIT: AssessmentOutcome.ADVICE}
+    advising = RULES.model_copy(update={"assessment_outcomes": outcomes})
+    second = AUDIT.model_copy(update={"kind": AssessmentKind.SECOND_AUDIT})
+    assert _walk(Stage.CERTIFIED).decision_blockers(second, RULES) == ()
+    assert _walk(Stage.CERTIFIED).decision_blockers(second, advising) == (
+        "a second_audit assessment cannot decide a certification; an audit must",
     )

@@ -70,7 +70,16 @@ def test_each_step_needs_its_work_on_record(workspace: Path, tmp_path: Path) -> 
     audit = ok_json(invoke("assessment", "create", *ENTITY, "--kind", "compliance_audit", "--on", "2026-09-01",
                            "--json", home=home))  # fmt: skip
     _findings(home, tmp_path, audit["id"], "compliant")
+    line = user_error(invoke("decide", *ENTITY, "--on", "2026-09-05", home=home))
+    assert f"cannot record a decision on {audit['id']} for acme-care: the engagement of acme-care is at " in line
+    assert "audit_planned, not audited" in line
     assert _advance(home, "audited", "2026-09-05") == "audited"
+    # an audit held before this one was planned cannot carry its decision
+    before = ok_json(invoke("assessment", "create", *ENTITY, "--kind", "compliance_audit", "--on", "2026-07-01",
+                            "--json", home=home))  # fmt: skip
+    _findings(home, tmp_path, before["id"], "compliant")
+    line = user_error(invoke("decide", *ENTITY, "--assessment", before["id"], "--on", "2026-09-10", home=home))
+    assert f"assessment {before['id']} started on 2026-07-01, before the audit was planned on 2026-07-15" in line
 
     assert "needs the decision of the audit just held" in _refused(home, "certified", "2026-09-10")
     decision = ok_json(invoke("decide", *ENTITY, "--on", "2026-09-10", "--json", home=home))

@@ -24,6 +24,7 @@ from cxcert.certification.engagement_guards import EngagementContext as Engageme
 from cxcert.certification.engagement_guards import EngagementRecords as EngagementRecords
 from cxcert.certification.engagement_guards import Guard
 from cxcert.errors import CxcertError, IllegalTransition
+from cxcert.standards.rule_set import RuleSet
 
 
 class Stage(StrEnum):
@@ -221,6 +222,12 @@ class Engagement:
         return next((t.on for t in reversed(self.history) if t.to_stage in planned), None)
 
     @property
+    def followed(self) -> bool:
+        """Whether the process is followed step by step here: a step taken past step 1 (the entity defined,
+        which defining the entity records by itself). Only then do decisions wait for the engagement's stage."""
+        return len(self.history) > 1
+
+    @property
     def holds_certification(self) -> bool:
         """Certified, and neither revoked nor decided against since (a re-certification in progress keeps it)."""
         for step in reversed(self.history):
@@ -253,9 +260,10 @@ class Engagement:
             if r.from_stage is self.stage
         )
 
-    def decision_blockers(self, assessment: Assessment) -> tuple[str, ...]:
-        """Why a certification decision on ``assessment`` should not be recorded now (empty: it may)."""
-        return g.audit_decision_blockers(self, assessment)
+    def decision_blockers(self, assessment: Assessment, rule_set: RuleSet) -> tuple[str, ...]:
+        """Why a certification decision on ``assessment`` under ``rule_set`` should not be recorded now (empty:
+        it may)."""
+        return g.audit_decision_blockers(self, assessment, rule_set)
 
     def _illegal_message(self, to: Stage) -> str:
         allowed = ", ".join(self.allowed_next()) or "none"

@@ -23,13 +23,15 @@ from cxcert.certification.entity import Entity
 from cxcert.certification.gap_closure import GapClosureCall
 from cxcert.certification.people import CoordinatorRegistration, KickoffSession
 from cxcert.certification.registration import locations_without_coordinator, registered_coordinators
-from cxcert.standards.rule_set import RuleSet
+from cxcert.standards.rule_set import AssessmentOutcome, RuleSet
 
 if TYPE_CHECKING:  # the state machine imports this module for its table
     from cxcert.certification.engagement import Engagement
 
-# Kinds whose findings can carry a certification decision (an audit, not a baseline or a review).
-AUDIT_KINDS = (AssessmentKind.COMPLIANCE_AUDIT, AssessmentKind.SECOND_AUDIT, AssessmentKind.RECERTIFICATION_AUDIT)
+
+def decision_kinds(rule_set: RuleSet) -> tuple[AssessmentKind, ...]:
+    """The kinds whose findings carry a certification decision (the rule set's ``assessment_outcomes``)."""
+    return rule_set.kinds_giving(AssessmentOutcome.DECISION)
 
 
 @dataclass(frozen=True)
@@ -140,10 +142,13 @@ def audit_recorded(eng: Engagement, ctx: EngagementContext | None, on: dt.date, 
     records = _records(ctx)
     if records is None:
         return []
+    if ctx is None or ctx.rule_set is None:
+        return _need("rule set", "recording an audit held")
     from cxcert.certification.engagement import Stage
 
     create = "second_audit" if eng.stage is Stage.SECOND_AUDIT_PLANNED else "compliance_audit"
-    return _held_with_findings(eng, records.assessments, AUDIT_KINDS, eng.audit_planned_on, on, "audit", create)
+    kinds = decision_kinds(ctx.rule_set)
+    return _held_with_findings(eng, records.assessments, kinds, eng.audit_planned_on, on, "audit", create)
 
 
 # --- coordinators -----------------------------------------------------------------------------------------------
@@ -180,7 +185,7 @@ def decision_on_this_audit(eng: Engagement, ctx: EngagementContext | None) -> tu
     d = ctx.decision
     if d.entity_id != eng.entity_id:
         return None, [f"the decision is for entity {d.entity_id}, not {eng.entity_id}"]
-    if d.assessment_kind not in AUDIT_KINDS:
+    if not d.stands:  # its outcome, from the rule set's assessment_outcomes when it was decided
         return None, [f"a {d.assessment_kind.value} assessment cannot decide a certification; an audit must"]
     if ctx.records is not None:
         planned_on = eng.audit_planned_on
@@ -240,11 +245,13 @@ def recertification(eng: Engagement, ctx: EngagementContext | None, on: dt.date,
     return [] if eng.holds_certification else ["re-certification applies only to a certified entity"]
 
 
-def audit_decision_blockers(eng: Engagement, assessment: Assessment) -> tuple[str, ...]:
+def audit_decision_blockers(eng: Engagement, assessment: Assessment, rule_set: RuleSet) -> tuple[str, ...]:
     """Why a certification decision on ``assessment`` should not be recorded at the engagement's stage now.
 
-    For the adapter of ``cxcert decide``: a decision follows an audit held since the audit was planned, while
-    the engagement waits for it (stage audited).
+    For the adapter of ``cxcert decide``: a decision follows an audit (a kind the rule set says gives a decision)
+    of this entity, held since the audit was planned, while the engagement waits for it (stage audited). Whether
+    the audit holds findings is the decision's own refusal (decision policy ``refuse_without_findings``), not
+    repeated here.
     """
     from cxcert.certification.engagement import Stage
 
@@ -256,7 +263,7 @@ def audit_decision_blockers(eng: Engagement, assessment: Assessment) -> tuple[st
         )
     if assessment.entity_id != eng.entity_id:
         problems.append(f"assessment {assessment.id} is of entity {assessment.entity_id}, not {eng.entity_id}")
-    if assessment.kind not in AUDIT_KINDS:
+    if assessment.kind not in decision_kinds(rule_set):
         problems.append(f"a {assessment.kind.value} assessment cannot decide a certification; an audit must")
     planned_on = eng.audit_planned_on
     if planned_on is not None and assessment.started_on < planned_on:
@@ -264,6 +271,4 @@ def audit_decision_blockers(eng: Engagement, assessment: Assessment) -> tuple[st
             f"assessment {assessment.id} started on {assessment.started_on.isoformat()}, before the audit was "
             f"planned on {planned_on.isoformat()}"
         )
-    if not assessment.findings:
-        problems.append(f"assessment {assessment.id} holds no findings")
     return tuple(problems)

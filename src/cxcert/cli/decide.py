@@ -156,8 +156,10 @@ def decide_command(
     Takes the latest audit (the kinds the rule set says give a certification decision: compliance, second or
     re-certification audit) unless --assessment names one. A six-month review gives a review result instead:
     scored, stored and shown, but the standing decision and its calendar stay. A baseline is advice and is
-    refused. Prints the class, the item counts, the points view and every rule applied; stores the result and
-    adds it to the hash-chained audit trail. Deciding an unchanged assessment again stores nothing new.
+    refused. When the entity's engagement is followed (`cxcert engagement advance`), a decision waits for it:
+    stage audited, on an audit held since the audit was planned. Prints the class, the item counts, the points
+    view and every rule applied; stores the result and adds it to the hash-chained audit trail. Deciding an
+    unchanged assessment again stores nothing new.
 
     Example:  cxcert decide --entity acme-care --json
     """

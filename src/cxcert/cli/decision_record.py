@@ -88,6 +88,20 @@ def assessment_to_decide(
     return found[-1]
 
 
+def check_engagement(repos: Repositories, assessment: Assessment, rule_set: RuleSet, *, stands: bool) -> None:
+    """Refuse a certification decision the entity's engagement is not ready for (see
+    :meth:`~cxcert.certification.engagement.Engagement.decision_blockers`). A review result leaves the decision
+    and the engagement where they are; an entity with no engagement, or one not followed past step 1, has no
+    stage to wait for."""
+    engagement = repos.engagements.find_engagement(assessment.entity_id) if stands else None
+    followed = engagement is not None and engagement.followed
+    problems = engagement.decision_blockers(assessment, rule_set) if engagement is not None and followed else ()
+    if problems:
+        raise CxcertError(
+            f"cannot record a decision on {assessment.id} for {assessment.entity_id}: " + "; ".join(problems)
+        )
+
+
 def record_decision(
     repos: Repositories,
     entity: Entity,
@@ -112,6 +126,7 @@ def record_decision(
     if earlier and earlier[-1].decision == decision and (not on_given or earlier[-1].decided_on == on):
         record, reused = earlier[-1], True
     else:
+        check_engagement(repos, assessment, rule_set, stands=decision.stands)
         record, reused = repos.decisions.save_decision(decision, on, decided_by=by), False
         repos.audit_trail.append(
             by,

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcert.canonical import EVALUATION_ITEMS, SURVEYS
-from cxcert.ingest.duplicates import DuplicateCheck
+from cxcert.ingest.duplicates import DuplicateCheck, KeyHashes, key_hashes
 from cxcert.ingest.parts import PartWriter
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.ingest.quarantine import read_quarantine
@@ -157,6 +157,36 @@ def test_check_sees_batches_committed_since_its_first_run(tmp_path: Path, contac
     assert all(h is not None and h.source == "other.parquet" for h in clashes.holder)
     assert len(check.run(warehouse.ingests())) == 0  # that batch is checked once
     assert check.found.tolist() == [6, 7, 8]
+
+
+def test_key_hashes_only_skip_the_exact_count_when_no_key_can_repeat(tmp_path: Path, contacts: MakeContacts) -> None:
+    """Equal hashes (a repeat, or a collision) or too many rows to hash mean the exact count runs; else it is
+    skipped. Oracle: the staged rows below, three of which repeat c0000001."""
+    root = tmp_path / "warehouse"
+    table = contacts(6)
+    repeated = pa.concat_tables([table, table.slice(1, 1), table.slice(1, 1), table.slice(1, 1)])
+
+    def staged(rows: pa.Table) -> tuple[list[Path], list[int]]:
+        writer = PartWriter(Warehouse(root).new_staging(), rows.schema)
+        writer.write(rows)
+        return writer.close(), writer.part_rows
+
+    def hashed(rows: pa.Table, limit: int = 100) -> KeyHashes:
+        hashes = KeyHashes(limit)
+        hashes.add(key_hashes(rows, ("contact_id",)))
+        return hashes
+
+    assert not hashed(table).may_repeat() and hashed(repeated).may_repeat()
+    overflowed = hashed(repeated, limit=5)
+    assert overflowed.overflowed and overflowed.may_repeat()
+    for hashes in (hashed(repeated), overflowed, None):
+        clashes = DuplicateCheck(root, "contacts", "demo", *staged(repeated), hashes).run([])
+        assert clashes.staged.tolist() == [6, 7, 8] and clashes.first.tolist() == [1, 1, 1]
+    collided = KeyHashes()
+    collided.add(np.array([7, 7], dtype=np.uint64))  # as if two different keys hashed alike: the exact count decides
+    assert len(DuplicateCheck(root, "contacts", "demo", *staged(table), collided).run([])) == 0
+    # Told (wrongly, for the test's sake) that no key repeats, the check trusts the hashes and skips the count.
+    assert len(DuplicateCheck(root, "contacts", "demo", *staged(repeated), hashed(table)).run([])) == 0
 
 
 @st.composite

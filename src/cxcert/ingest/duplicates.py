@@ -4,7 +4,9 @@ earlier row of the same file (each table's key is :data:`cxcert.canonical.NATURA
 The check runs once the whole file is staged, as DuckDB queries that read only the key columns of the staged
 Parquet parts: a semi-join against the committed batches of the same table and entity (skipped when there are
 none), then a count per key within the staged rows, with a window over the few keys that repeat to find each
-one's first row. Only the rows found come back to Python, so a clean file costs one hash aggregation.
+one's first row. Only the rows found come back to Python. The count is skipped when no key can repeat: while
+the file is read, each chunk's keys are hashed to 64 bits (on the worker threads, :class:`KeyHashes`), and when
+no two hashes are equal no two keys are (an equal pair only means the exact query runs).
 
 A key held by a committed ingest rejects every staged row with it ("already in the warehouse"); otherwise the
 first row with a key is kept and the later ones rejected ("repeats row N of this file"). The check keeps what it
@@ -24,8 +26,13 @@ import numpy as np
 import pyarrow as pa
 
 from cxcert.canonical import NATURAL_KEYS
+from cxcert.ingest.typed_columns import scratch_duckdb
 from cxcert.ingest.verdicts import show_value
 from cxcert.warehouse import IngestRecord
+
+MAX_HASHED_ROWS = 16_000_000
+"""Above this many staged rows the hashes (8 bytes a row) are dropped and the exact count always runs: memory
+stays bounded whatever the file's size (DuckDB spills to disk)."""
 
 
 def _quote(name: str) -> str:
@@ -68,6 +75,50 @@ class Clashes:
         return out
 
 
+def key_hashes(table: pa.Table, keys: tuple[str, ...]) -> np.ndarray:
+    """64-bit hashes of the natural keys of ``table``'s rows (rows with an empty key column left out)."""
+    if not table.num_rows:
+        return np.empty(0, dtype=np.uint64)
+    con = scratch_duckdb()
+    con.register("_cxcert_keys", table.select(list(keys)))
+    try:
+        columns = ", ".join(_quote(k) for k in keys)
+        present = " AND ".join(f"{_quote(k)} IS NOT NULL" for k in keys)
+        found = con.execute(f"SELECT hash({columns}) AS h FROM _cxcert_keys WHERE {present}").to_arrow_table()
+    finally:
+        con.unregister("_cxcert_keys")
+    hashes: np.ndarray = np.asarray(found.column("h").to_numpy(), dtype=np.uint64)
+    return hashes
+
+
+class KeyHashes:
+    """The key hashes of the staged rows, chunk by chunk, to tell cheaply that no key repeats in the file."""
+
+    def __init__(self, limit: int = MAX_HASHED_ROWS) -> None:
+        self.limit = limit
+        self._hashes: list[np.ndarray] = []
+        self._count = 0
+        self.overflowed = False
+
+    def add(self, hashes: np.ndarray) -> None:
+        if self.overflowed:
+            return
+        self._count += len(hashes)
+        if self._count > self.limit:
+            self.overflowed, self._hashes = True, []
+            return
+        self._hashes.append(hashes)
+
+    def may_repeat(self) -> bool:
+        """False only when no two staged keys can be equal (no two hashes are)."""
+        if self.overflowed:
+            return True
+        if not self._hashes:
+            return False
+        ordered = np.sort(np.concatenate(self._hashes))
+        return bool(np.any(ordered[1:] == ordered[:-1]))
+
+
 def _empty(keys: tuple[str, ...]) -> Clashes:
     return Clashes(keys, np.empty(0, dtype=np.int64), [], [], np.empty(0, dtype=np.int64))
 
@@ -75,7 +126,15 @@ def _empty(keys: tuple[str, ...]) -> Clashes:
 class DuplicateCheck:
     """The natural-key check of one staged ingest of ``table`` for ``entity_id``."""
 
-    def __init__(self, root: Path, table: str, entity_id: str, parts: Sequence[Path], part_rows: Sequence[int]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        table: str,
+        entity_id: str,
+        parts: Sequence[Path],
+        part_rows: Sequence[int],
+        hashes: KeyHashes | None = None,
+    ) -> None:
         self.root = root
         self.table = table
         self.entity_id = entity_id
@@ -84,7 +143,7 @@ class DuplicateCheck:
         self._parts = [(Path(p), int(o)) for p, o in zip(parts, offsets[:-1], strict=True)]
         self._checked: set[str] = set()
         self._found = np.empty(0, dtype=np.int64)
-        self._within_done = False
+        self._within_done = hashes is not None and not hashes.may_repeat()
 
     @property
     def found(self) -> np.ndarray:
@@ -99,7 +158,7 @@ class DuplicateCheck:
             for b in committed
             if b.table == self.table and b.entity_id == self.entity_id and b.batch_id not in self._checked and b.files
         ]
-        if not self._parts:
+        if not self._parts or (not batches and self._within_done):
             return _empty(self.keys)
         con = duckdb.connect()
         try:

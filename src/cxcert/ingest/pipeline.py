@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from cxcert.canonical import TABLES
+from cxcert.canonical import NATURAL_KEYS, TABLES
 from cxcert.errors import CxcertError
 from cxcert.ingest.accounting import IngestAccounting
-from cxcert.ingest.duplicates import Clashes, DuplicateCheck
+from cxcert.ingest.duplicates import Clashes, DuplicateCheck, KeyHashes, key_hashes
 from cxcert.ingest.generic import Lineage, MappedConverter
 from cxcert.ingest.kinds import check_format, table_for_kind
 from cxcert.ingest.mapping import LoadedMapping, load_mapping
@@ -84,6 +84,7 @@ class _Checked:
     accepted: pa.Table
     kept: np.ndarray | None  # mask of the accepted rows over the chunk; None when every row was accepted
     rejected: list[tuple[int, str, str, str]]  # (index in the chunk, column, reason, raw row as JSON)
+    hashes: np.ndarray  # 64-bit hashes of the accepted rows' natural keys
 
 
 def fingerprint(
@@ -176,6 +177,7 @@ def ingest_file(
     staging = warehouse.new_staging()
     writer = PartWriter(staging, TABLES[table])
     numbers = StagedRowNumbers()
+    hashes = KeyHashes()
     read = chunks = 0
     try:
         # CSV: read every column so a quarantined row keeps all its fields; Parquet: only the columns used.
@@ -189,12 +191,14 @@ def ingest_file(
             canonical = converter.convert(batch, verdicts)
             validate(canonical, table, verdicts, labels=converter.labels)
             if not verdicts.rejected_count:
-                return _Checked(chunk, canonical.cast(schema), None, [])
+                accepted = canonical.cast(schema)
+                return _Checked(chunk, accepted, None, [], key_hashes(accepted, NATURAL_KEYS[table]))
             found = list(verdicts.rejected())
             raws = raw_json_rows(batch, [i for i, _, _ in found])
             rejected = [(i, column, reason, raw) for (i, column, reason), raw in zip(found, raws, strict=True)]
             kept = verdicts.ok
-            return _Checked(chunk, canonical.filter(pa.array(kept)).cast(schema), kept, rejected)
+            accepted = canonical.filter(pa.array(kept)).cast(schema)
+            return _Checked(chunk, accepted, kept, rejected, key_hashes(accepted, NATURAL_KEYS[table]))
 
         workers = source.workers if isinstance(source, CsvSource) else 2
         for checked in ordered_map(check, source.chunks(wanted), workers=workers, name="cxcert-check"):
@@ -203,6 +207,7 @@ def ingest_file(
                 quarantine.write(chunk.row_number(index), column, reason, raw)
             writer.write(checked.accepted)
             numbers.add(chunk, checked.kept)
+            hashes.add(checked.hashes)
             for bad in chunk.malformed:
                 quarantine.write(bad.row_number, "", f"expected {bad.expected} fields, found {bad.actual}", bad.text)
             read += chunk.data.num_rows + len(chunk.malformed)
@@ -216,7 +221,7 @@ def ingest_file(
             if previous is not None:  # the same content was ingested from another path
                 quarantine.discard()
                 return skipped(fp, previous)
-        keys = DuplicateCheck(warehouse.root, table, entity_id, parts, writer.part_rows)
+        keys = DuplicateCheck(warehouse.root, table, entity_id, parts, writer.part_rows, hashes)
         label = converter.labels.get(keys.keys[0], keys.keys[0])
 
         def reject(clashes: Clashes) -> None:

@@ -84,6 +84,12 @@ def test_each_step_needs_its_work_on_record(workspace: Path, tmp_path: Path) -> 
     assert "needs the decision of the audit just held" in _refused(home, "certified", "2026-09-10")
     decision = ok_json(invoke("decide", *ENTITY, "--on", "2026-09-10", "--json", home=home))
     assert decision["decision_class"] == "Certified"
+    # a review result stored since (here all major) is never the decision a decision step rests on
+    review = ok_json(invoke("assessment", "create", *ENTITY, "--kind", "six_month_review", "--on", "2026-09-10",
+                            "--json", home=home))  # fmt: skip
+    _findings(home, tmp_path, review["id"], "major")
+    assert ok_json(invoke("decide", *ENTITY, "--assessment", review["id"], "--on", "2026-09-10", "--json",
+                          home=home))["outcome"] == "review"  # fmt: skip
     assert _advance(home, "certified", "2026-09-10") == "certified"
     table = invoke("engagement", "show", *ENTITY, "--today", "2026-09-11", home=home)
     assert table.returncode == 0 and "six_month_reviewed" in table.stdout

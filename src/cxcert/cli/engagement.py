@@ -36,12 +36,14 @@ def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> Enga
 
     entity = repos.organisations.get_entity(entity_id)
     rule_set = library.rule_set(entity.rule_set_id)
-    latest = repos.decisions.latest_decision(entity_id)
+    # The certification decision standing on the whole standard: a later review result (six-month review) or a
+    # process certification's decision is not the decision the engagement's decision steps rest on.
+    standing = repos.decisions.standing_decision(entity_id)
     return EngagementContext(
         entity=entity,
         rule_set=rule_set,
         registrations=repos.people.registrations(entity_id),
-        decision=latest.decision if latest else None,
+        decision=standing.decision if standing else None,
         revocation_proposals=review(repos.corrective_actions.actions(entity_id, open_only=True), on, rule_set),
         records=EngagementRecords(
             kickoff_sessions=repos.people.kickoff_sessions(entity_id),

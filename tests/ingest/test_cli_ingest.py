@@ -64,7 +64,7 @@ def test_unknown_entity_is_refused(workspace: Path, calls: Path, tmp_path: Path)
     assert not (workspace / "warehouse" / "manifest.json").exists()
     bare = tmp_path / "no-workspace"
     done = cxcert(bare, "ingest", "contacts", str(calls), "--entity", "paris")
-    assert done.returncode == 2 and "run `cxcert init` first" in done.stderr and "entity create" in done.stderr
+    assert done.returncode == 2 and "needs `cxcert init` first" in done.stderr and "entity create" in done.stderr
 
 
 def test_every_row_rejected_exits_2_and_commits_nothing(workspace: Path, calls: Path, tmp_path: Path) -> None:

@@ -102,22 +102,12 @@ def ingest(
 
 def _require_entity(entity_id: str) -> None:
     """Refuse data for an entity the workspace does not know (a typo would start a second, empty centre)."""
-    from cxcert.store.db import open_database
-    from cxcert.store.organisations import OrganisationRepository
+    from cxcert.cli.site import workspace_entity
 
-    create = f"`cxcert entity create --id {entity_id} ...`"
-    try:
-        db = open_database()
-    except CxcertError as exc:
-        raise CxcertError(f"{exc}, then create the entity with {create}") from None
-    try:
-        with db.session() as session:
-            found = OrganisationRepository(session).find_entity(entity_id) is not None
-    finally:
-        db.dispose()
-    if not found:
+    if workspace_entity(entity_id) is None:
         raise CxcertError(
-            f"unknown entity {entity_id!r}: create it first with {create} (`cxcert entity list` shows the entities)"
+            f"unknown entity {entity_id!r}: create it first with `cxcert entity create --id {entity_id} ...` "
+            "(`cxcert entity list` shows the entities; a new workspace needs `cxcert init` first)"
         )
 
 

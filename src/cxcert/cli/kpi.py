@@ -92,7 +92,10 @@ def kpi(
     end: str | None = typer.Option(None, "--to", help="Last local date (inclusive)."),
     by: str = typer.Option("program", "--by", help="Comma-separated dimensions: program, queue, channel."),
     tz: str | None = typer.Option(
-        None, "--tz", help="IANA time zone for bucketing; default: the entity's first location, else UTC."
+        None,
+        "--tz",
+        help="IANA time zone for bucketing everything; default: each contact's site (CXCERT_HOME/sites.yaml), "
+        "else the entity's first location, else UTC.",
     ),
     param: list[str] = typer.Option([], "--param", help=PARAM_OPTION_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -112,6 +115,10 @@ def kpi(
 
     Parameters come from the packaged catalogue, then CXCERT_HOME/kpis.yaml (a `parameters:` mapping of metric
     to values, and whole `metrics:` definitions), then --param.
+
+    An entity whose sites serve different programs or queues lists them in CXCERT_HOME/sites.yaml by location
+    id, e.g. `acme: {programs: {care_pt: loc-lisbon}, queues: {pt_chat: loc-lisbon}}`; each row is then counted
+    in its site's zone (intervals are labelled in the first location's). Without it, or with --tz, one zone.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -126,7 +133,7 @@ def kpi(
 
     from cxcert.canonical import TABLES
     from cxcert.cli.kpi_catalogue import effective_catalogue
-    from cxcert.cli.site import require_entity, site_zone
+    from cxcert.cli.site import require_entity, site_zone, site_zones
     from cxcert.performance.engine import compute
     from cxcert.performance.periods import Grain
     from cxcert.warehouse import Warehouse
@@ -134,7 +141,9 @@ def kpi(
     catalogue = effective_catalogue(param)
     catalogue.get(metric)  # an unknown metric is named before the workspace is opened
     warehouse = Warehouse.default()
-    zone = site_zone(entity, tz, require_entity(entity, warehouse))
+    known = require_entity(entity, warehouse)
+    zone = site_zone(entity, tz, known)
+    zones = site_zones(known) if known is not None and tz is None else None
     tables = {name: warehouse.table(name, entity) for name in TABLES}
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
     result = compute(
@@ -146,6 +155,7 @@ def kpi(
         end=_date(end, "--to"),
         by=dims,
         catalogue=catalogue,
+        zones=zones,
     )
     rows = result.rows()
     columns = ["period_start", *result.by, "numerator", "denominator", "value", "missing", "partial"]
@@ -159,6 +169,8 @@ def kpi(
                 "direction": result.direction.value,
                 "grain": result.grain.label,
                 "tz": result.tz,
+                "site_zones": None if zones is None else {"queues": dict(zones.queues),
+                                                          "programs": dict(zones.programs)},
                 "from": result.start.isoformat(),
                 "to": result.end.isoformat(),
                 "missing_sources": list(result.missing_sources),

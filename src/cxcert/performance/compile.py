@@ -124,10 +124,13 @@ class _Compiler:
         window: Window,
         by: tuple[str, ...] = (),
         lookups: tuple[DimensionLookup, ...] = (),
+        span: tuple[dt.datetime, dt.datetime] | None = None,
     ) -> None:
         self.metric = metric
         self.tables = tables
         self.window = window
+        # The UTC span of the window's dates in every site zone in use: pre-filters keep all of it.
+        self.utc_start, self.utc_end = span or (window.utc_start, window.utc_end)
         self.params = metric.parameters
         self.by = by
         self.lookups = lookups
@@ -263,7 +266,7 @@ class _Compiler:
     def prefilter(self, t: ir.Table, column: str, extra: dt.timedelta = dt.timedelta()) -> ir.Table:
         """Keep rows whose timestamp falls in the window (plus ``extra`` after it): joins then stay small."""
         col = self.column(t, column)
-        return t.filter(col >= utc_literal(self.window.utc_start), col < utc_literal(self.window.utc_end + extra))
+        return t.filter(col >= utc_literal(self.utc_start), col < utc_literal(self.utc_end + extra))
 
     # -- kinds --------------------------------------------------------------------------------------------
     def compile(self) -> MetricPlan:
@@ -392,7 +395,7 @@ class _Compiler:
         repeated = t._next_at.notnull() & (t._next_at.delta(t.arrived_at, unit="second") <= window_s)
         observed = data_end.delta(t.arrived_at, unit="second") >= window_s
         if not past:
-            observed = observed & (utc_literal(self.window.utc_end).delta(t.arrived_at, unit="second") > window_s)
+            observed = observed & (utc_literal(self.utc_end).delta(t.arrived_at, unit="second") > window_s)
         measures = {
             self.name("resolved"): self.count(observed & ~repeated),
             self.name("handled"): self.count(observed),
@@ -563,7 +566,9 @@ def compile_metric(
     window: Window,
     by: tuple[str, ...] = (),
     lookups: tuple[DimensionLookup, ...] = (),
+    span: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> MetricPlan:
     """Compile ``metric`` against the canonical ``tables`` for ``window`` (used for pre-filters and calendars);
-    relations lacking a dimension of ``by`` get it through ``lookups`` (surveys: their contact's queue)."""
-    return _Compiler(metric, tables, window, by, lookups).compile()
+    relations lacking a dimension of ``by`` get it through ``lookups`` (surveys: their contact's queue); ``span``
+    widens the pre-filters to the window's UTC span in every site zone."""
+    return _Compiler(metric, tables, window, by, lookups, span).compile()

@@ -37,6 +37,7 @@ from cxcert.performance.periods import (
     period_start_python,
     utc_literal,
 )
+from cxcert.performance.site_zones import SiteZones, span, zoned
 
 _P = "_period"
 _ROWS = "_rows"  # per-group row count: a row of a group's frame means its relation had rows for that key
@@ -100,21 +101,29 @@ def _check_by(metric: Metric, by: Sequence[str]) -> tuple[str, ...]:
     return tuple(by)
 
 
-def _window_filter(part: Part, window: Window) -> list[ir.BooleanValue]:
+def _window_filter(part: Part, window: Window, zones: SiteZones | None = None) -> list[ir.BooleanValue]:
     time = part.relation[part.time]
     if part.time_kind == "date":
         return [time >= window.start, time <= window.end]
-    return [time >= utc_literal(window.utc_start), time < utc_literal(window.utc_end)]
+
+    def inside(w: Window) -> ir.BooleanValue:
+        return (time >= utc_literal(w.utc_start)) & (time < utc_literal(w.utc_end))
+
+    condition: ir.BooleanValue = zoned(part.relation, zones, window, inside)
+    return [condition]
 
 
-def period_column(part: Part, window: Window, grain: Grain) -> ir.IntegerValue:
-    """The local period start (local epoch seconds) of each row of ``part``."""
+def period_column(part: Part, window: Window, grain: Grain, zones: SiteZones | None = None) -> ir.IntegerValue:
+    """The period key of each row of ``part`` (a date's own; a timestamp's in its site's zone)."""
     time = part.relation[part.time]
-    return bucket(date_epoch(time), grain) if part.time_kind == "date" else period_of(time, window, grain)
+    if part.time_kind == "date":
+        return bucket(date_epoch(time), grain)
+    key: ir.IntegerValue = zoned(part.relation, zones, window, lambda w: period_of(time, w, grain))
+    return key
 
 
 def _run(
-    plans: Sequence[MetricPlan], window: Window, grain: Grain, by: tuple[str, ...]
+    plans: Sequence[MetricPlan], window: Window, grain: Grain, by: tuple[str, ...], zones: SiteZones | None
 ) -> dict[str, pd.DataFrame]:
     """One aggregate query per distinct part key; the frames by key."""
     groups: dict[str, list[Part]] = {}
@@ -128,12 +137,16 @@ def _run(
         missing = [d for d in by if d not in parts[0].relation.columns]
         if missing:
             raise CxcertError(f"{key} has no column {', '.join(missing)} to group by")
-        frames[key] = _aggregate_group(parts, window, grain, by)
+        frames[key] = _aggregate_group(parts, window, grain, by, zones)
     return frames
 
 
 def _window_absent(
-    plans: Sequence[MetricPlan], tables: Mapping[str, ir.Table], frames: Mapping[str, pd.DataFrame], window: Window
+    plans: Sequence[MetricPlan],
+    tables: Mapping[str, ir.Table],
+    frames: Mapping[str, pd.DataFrame],
+    window: Window,
+    zones: SiteZones | None,
 ) -> tuple[set[str], int]:
     """The plans' window sources with no row in the window, and how many probe queries that took. A source
     already scanned as a plain table (part key ``table@time``) is answered by its frame."""
@@ -145,7 +158,7 @@ def _window_absent(
             has_rows = len(frame) > 0
         else:
             t = tables[table]
-            rows = t.filter(*_window_filter(Part("", t, time, "timestamp", {}), window)).limit(1).count()
+            rows = t.filter(*_window_filter(Part("", t, time, "timestamp", {}), window, zones)).limit(1).count()
             has_rows = int(rows.execute()) > 0
             probes += 1
         if not has_rows:
@@ -153,7 +166,9 @@ def _window_absent(
     return absent, probes
 
 
-def _aggregate_group(parts: Sequence[Part], window: Window, grain: Grain, by: tuple[str, ...]) -> pd.DataFrame:
+def _aggregate_group(
+    parts: Sequence[Part], window: Window, grain: Grain, by: tuple[str, ...], zones: SiteZones | None
+) -> pd.DataFrame:
     """One query for every measure of ``parts`` (which share a relation): filter to the window, bucket, project
     each distinct condition and value once, then aggregate each measure with a filter (``SUM(v) FILTER (WHERE
     c)``) rather than summing a per-row CASE; metrics sharing a condition (handled, inbound...) share its column."""
@@ -172,8 +187,8 @@ def _aggregate_group(parts: Sequence[Part], window: Window, grain: Grain, by: tu
         name: (None if m.value is None else column(m.value), None if m.where is None else column(m.where))
         for name, m in measures.items()
     }
-    rows = rel.filter(*_window_filter(first, window)).select(
-        **{_P: period_column(first, window, grain)}, **{d: rel[d] for d in by}, **dict(columns.values())
+    rows = rel.filter(*_window_filter(first, window, zones)).select(
+        **{_P: period_column(first, window, grain, zones)}, **{d: rel[d] for d in by}, **dict(columns.values())
     )
     aggregates: dict[str, ir.Scalar] = {}
     for name, (value, where) in refs.items():
@@ -284,6 +299,7 @@ def _to_result(
     by: tuple[str, ...],
     absent: tuple[str, ...],
     notes: tuple[str, ...] = (),
+    zones: SiteZones | None = None,
 ) -> KpiResult:
     m = plan.metric
     names = tuple(n.removeprefix(f"{m.id}__") for n in plan.value_names())
@@ -296,6 +312,8 @@ def _to_result(
         + " + ".join(n.removeprefix(m.id + "__") for n in plan.denominator),
         **{name: p.value for name, p in m.parameters.items()},
     )
+    if zones is not None:
+        explanation = explanation.with_step("zones", zones.describe())
     explanation = explanation.with_step("sources", _sources_note(plan.sources(), absent, frame))
     for lookup in plan.lookups:
         explanation = explanation.with_step("lookup", _lookup_note(lookup, frame, by))
@@ -350,9 +368,11 @@ def compute(
     by: Sequence[str] = ("program",),
     catalogue: Catalogue | None = None,
     entity_id: str | None = None,
-    parameters: Mapping[str, float | bool] | None = None,
+    parameters: Mapping[str, float | bool | str] | None = None,
+    zones: SiteZones | None = None,
 ) -> KpiResult:
-    """Compute one metric by ``grain`` periods (local to ``tz``) between local dates ``start`` and ``end``."""
+    """Compute one metric by ``grain`` periods (local to ``tz``, or to each row's site with ``zones``) between
+    local dates ``start`` and ``end``."""
     card = scorecard(
         tables,
         (metric_id,),
@@ -365,6 +385,7 @@ def compute(
         entity_id=entity_id,
         parameters={metric_id: parameters} if parameters else None,
         strict=True,
+        zones=zones,
     )
     return card.results[metric_id]
 
@@ -380,13 +401,15 @@ def scorecard(
     by: Sequence[str] = ("program",),
     catalogue: Catalogue | None = None,
     entity_id: str | None = None,
-    parameters: Mapping[str, Mapping[str, float | bool]] | None = None,
+    parameters: Mapping[str, Mapping[str, float | bool | str]] | None = None,
     strict: bool = False,
+    zones: SiteZones | None = None,
 ) -> Scorecard:
     """Compute ``metrics`` together, one backend query per source relation (not per metric).
 
     With ``strict=False`` a metric whose tables or dimensions are missing is listed in ``missing`` instead of
-    failing the whole scorecard.
+    failing the whole scorecard. ``zones`` buckets each row in its own site's zone (by queue, then program);
+    intervals are still labelled in ``tz``.
     """
     cat = catalogue or default_catalogue()
     window = Window(tz, start, end)
@@ -399,13 +422,13 @@ def scorecard(
         metric = cat.with_parameters(metric_id, overrides) if overrides else cat.get(metric_id)
         try:
             _check_by(metric, dims)
-            plans.append(compile_metric(metric, scoped, window, dims, cat.lookups))
+            plans.append(compile_metric(metric, scoped, window, dims, cat.lookups, span(zones, window)))
         except CxcertError as exc:
             if strict:
                 raise
             missing[metric_id] = str(exc)
-    frames = _run(plans, window, grain, dims)
-    window_absent, probes = _window_absent(plans, scoped, frames, window)
+    frames = _run(plans, window, grain, dims, zones)
+    window_absent, probes = _window_absent(plans, scoped, frames, window, zones)
     results: dict[str, KpiResult] = {}
     for plan in plans:
         frame, absent = _assemble(
@@ -413,7 +436,7 @@ def scorecard(
         )
         notes = _run_checks(plan, frame)
         probes += len(notes)
-        results[plan.metric.id] = _to_result(plan, frame, window, grain, dims, absent, notes)
+        results[plan.metric.id] = _to_result(plan, frame, window, grain, dims, absent, notes, zones)
         if absent and len(frame) == 0:
             missing[plan.metric.id] = f"no rows in {', '.join(absent)} between {start} and {end}"
     return Scorecard(results, missing, len(frames) + probes)

@@ -46,6 +46,18 @@ def test_packaged_rule_sets_say_what_each_kind_gives(rule_set_id: str) -> None:
         AssessmentKind.SECOND_AUDIT,
         AssessmentKind.RECERTIFICATION_AUDIT,
     )
+    # "a re-certification application focused on the latest Category 4.0 performance data" (the six-month review)
+    assert rules.recertification_kinds == (AssessmentKind.SIX_MONTH_REVIEW, AssessmentKind.RECERTIFICATION_AUDIT)
+
+
+def test_the_evidence_purpose_follows_the_rule_sets_recertification_kinds() -> None:
+    from cxcert.cli.evidence import choose_purpose
+    from cxcert.performance.performance_rules import Purpose
+
+    review = assessment(STANDARD, kind=AssessmentKind.SIX_MONTH_REVIEW)
+    assert choose_purpose(None, review, RULES) is Purpose.RECERTIFICATION
+    audit_only = RULES.model_copy(update={"recertification_kinds": (AssessmentKind.RECERTIFICATION_AUDIT,)})
+    assert choose_purpose(None, review, audit_only) is Purpose.INITIAL
 
 
 def test_a_rule_set_must_name_every_kind() -> None:

@@ -93,6 +93,15 @@ def test_a_baseline_is_refused_as_advice(workspace: Path, tmp_path: Path) -> Non
     assert _calendar(workspace, "2027-01-11")["decision"]["decision_class"] == "Certified"
 
 
+def test_only_the_kinds_the_rule_set_says_decide_are_taken_by_default(workspace: Path, tmp_path: Path) -> None:
+    """copc-7.0's assessment_outcomes: compliance, second and re-certification audits decide; a baseline is not
+    taken as the audit to decide on."""
+    ok_json(invoke(*E7, home=workspace))
+    _assessment(workspace, tmp_path, "b1", "baseline", "2026-03-01", dict.fromkeys(ITEMS, "major"))
+    line = user_error(invoke("decide", "--entity", "e7", home=workspace))
+    assert "entity 'e7' has no audit (compliance_audit, second_audit, recertification_audit) to decide on" in line
+
+
 def test_a_process_certification_keeps_its_own_calendar(workspace: Path, tmp_path: Path) -> None:
     _certified_e7(workspace, tmp_path)
     scope = ITEMS[:3]

@@ -109,7 +109,8 @@ def test_assessment_and_findings_round_trip_and_upsert(db: Database) -> None:
         ]
         assert stored.finding("4.1") == samples.AUDIT.findings[2]
         assert assessments.get_assessment(samples.BASELINE.id) == samples.BASELINE
-        assert assessments.latest_audit("acme-care").id == samples.AUDIT.id
+        audits = assessments.assessments("acme-care", (samples.AUDIT.kind,))
+        assert [a.id for a in audits] == [samples.AUDIT.id]
         assert [a.id for a in assessments.assessments("acme-care")] == [samples.BASELINE.id, samples.AUDIT.id]
 
 
@@ -117,14 +118,6 @@ def test_a_finding_for_an_unknown_assessment_is_refused(db: Database) -> None:
     _seed(db)
     with db.session() as session, pytest.raises(CxcertError, match="no assessment 'nope'"):
         Repositories(session).assessments.record_finding("nope", Finding(item="1.1", level=FindingLevel.COMPLIANT))
-
-
-def test_no_audit_yet_is_not_found(db: Database) -> None:
-    _seed(db)
-    with db.session() as session:
-        Repositories(session).assessments.save_assessment(samples.BASELINE)
-    with db.session() as session, pytest.raises(NotFound, match="no audit"):
-        Repositories(session).assessments.latest_audit("acme-care")
 
 
 def test_foreign_keys_are_enforced(db: Database) -> None:

@@ -24,13 +24,9 @@ if TYPE_CHECKING:  # the performance engine loads ibis: import it only when a co
     from cxcert.performance.alerts import PlannedAction
     from cxcert.performance.performance_rules import Purpose
     from cxcert.performance.review import PerformanceReview
+    from cxcert.standards.rule_set import RuleSet
     from cxcert.standards.schema import Standard
     from cxcert.store.repository import Repositories
-
-# A review of these kinds looks at a certified entity again: the re-certification share thresholds apply
-# (DOMAIN.md section 3: the six-month review is "a re-certification application focused on the latest
-# Category 4.0 performance data").
-_RECERTIFICATION_KINDS = ("six_month_review", "recertification_audit")
 
 
 def register(app: typer.Typer) -> None:
@@ -80,13 +76,14 @@ def compute_review(
     return ComputedReview(entity, standard, review, targets)
 
 
-def choose_purpose(purpose: str | None, assessment: Assessment | None) -> Purpose:
-    """--purpose, else what the assessment recorded into calls for (re-certification for a six-month review)."""
+def choose_purpose(purpose: str | None, assessment: Assessment | None, rule_set: RuleSet) -> Purpose:
+    """--purpose, else what the assessment recorded into calls for: re-certification for the kinds the rule set
+    says look at a certified entity again (``recertification_kinds``: a six-month review...)."""
     from cxcert.performance.performance_rules import Purpose
 
     implied = None
     if assessment is not None:
-        recert = assessment.kind.value in _RECERTIFICATION_KINDS
+        recert = assessment.kind in rule_set.recertification_kinds
         implied = Purpose.RECERTIFICATION if recert else Purpose.INITIAL
     if purpose is None:
         return implied or Purpose.INITIAL
@@ -171,6 +168,7 @@ def evidence_command(
     """
     from cxcert.cli.workspace import actor, workspace
     from cxcert.performance.review import months_window
+    from cxcert.standards import library
 
     with workspace() as repos:
         assessment = None
@@ -178,7 +176,8 @@ def evidence_command(
             assessment = repos.assessments.get_assessment(record_into)
             if assessment.entity_id != entity_id:
                 raise CxcertError(f"assessment {record_into!r} is of entity {assessment.entity_id}, not {entity_id}")
-        chosen_purpose = choose_purpose(purpose, assessment)
+        rule_set = library.rule_set(repos.organisations.get_entity(entity_id).rule_set_id)
+        chosen_purpose = choose_purpose(purpose, assessment, rule_set)
         start, stop = months_window(parse_date(end, "--end", default=_default_end(assessment)), months)
         computed = compute_review(
             repos, entity_id, start=start, end=stop, purpose=chosen_purpose, level=level, targets_file=targets_file

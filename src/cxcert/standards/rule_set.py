@@ -102,6 +102,10 @@ class RuleSet(Frozen):
     assessment_outcomes: Outcomes = Field(
         description="what deciding each kind of assessment produces: decision, review or advice (every kind named)"
     )
+    recertification_kinds: tuple[AssessmentKind, ...] = Field(
+        description="kinds that look at a certified entity again: their performance evidence is judged on the "
+        "re-certification thresholds"
+    )
 
     @field_validator("assessment_outcomes")
     @classmethod

@@ -10,9 +10,6 @@ from cxcert.errors import CxcertError, NotFound
 from cxcert.standards.rule_set import FindingLevel
 from cxcert.store.models import ApplicationAnswerRow, AssessmentRow, FindingRow
 
-# Kinds whose findings can carry a certification decision (an audit, not a baseline or review).
-AUDIT_KINDS = (AssessmentKind.COMPLIANCE_AUDIT, AssessmentKind.SECOND_AUDIT, AssessmentKind.RECERTIFICATION_AUDIT)
-
 
 class AssessmentRepository:
     """What the coordinator answered and what the assessors found."""
@@ -132,7 +129,8 @@ class AssessmentRepository:
         return found
 
     def assessments(self, entity_id: str, kinds: tuple[AssessmentKind, ...] | None = None) -> tuple[Assessment, ...]:
-        """``entity_id``'s assessments, oldest first (by start date, then id); only ``kinds`` when given."""
+        """``entity_id``'s assessments, oldest first (by start date, then id); only ``kinds`` when given (which
+        kinds decide is the rule set's to say: ``rule_set.kinds_giving``)."""
         query = (
             select(AssessmentRow)
             .options(selectinload(AssessmentRow.findings))
@@ -142,14 +140,6 @@ class AssessmentRepository:
         if kinds is not None:
             query = query.where(AssessmentRow.kind.in_([k.value for k in kinds]))
         return tuple(_assessment(r) for r in self.session.scalars(query))
-
-    def latest_audit(self, entity_id: str) -> Assessment:
-        """The most recent audit-kind assessment of ``entity_id``: what a decision is drawn from by default."""
-        audits = self.assessments(entity_id, AUDIT_KINDS)
-        if not audits:
-            kinds = ", ".join(k.value for k in AUDIT_KINDS)
-            raise NotFound(f"entity {entity_id!r} has no audit ({kinds}) to decide on")
-        return audits[-1]
 
     def _assessment_row(self, assessment_id: str) -> AssessmentRow:
         row = self.session.get(AssessmentRow, assessment_id)

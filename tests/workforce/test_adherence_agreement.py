@@ -4,12 +4,19 @@ the mapping lacks is named by both instead of being dropped."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.runner import invoke, ok_json
-from performance.tables import ingest_csv, workspace_with_entity
+from cxcert.performance.engine import compute
+from cxcert.performance.periods import MONTH
+from cxcert.workforce.adherence import adherence_report
+from performance.tables import ingest_csv, tables, workspace_with_entity
 
 from .test_cli_adherence import SCHEDULES, STATES
 
@@ -61,3 +68,39 @@ def test_an_unmapped_activity_is_named_by_both(tmp_path: Path) -> None:
     assert row["value"] == pytest.approx(150 / 300) == ok_json(report)["adherence"]
     steps = [s["conclusion"] for s in out["explanation"]["steps"]]
     assert any("without a state mapping" in s and "juggling (0.8 h)" in s for s in steps)
+
+
+segments = st.lists(
+    st.tuples(st.sampled_from(["a1", "a2"]), st.integers(0, 2880), st.integers(0, 1500)),  # start, length (min)
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sched=segments,
+    states=segments,
+    names=st.lists(st.sampled_from(["work", "break", "lunch", "talk", "available", "acw"]), min_size=24, max_size=24),
+)
+def test_the_kpi_and_the_report_agree_on_random_timelines(
+    sched: list[tuple[str, int, int]], states: list[tuple[str, int, int]], names: list[str]
+) -> None:
+    """Segments over two days and across midnight, overlapping freely: the KPI's join by (agent, day), each
+    overlap clipped to its day, adds up to the report's sweep (a window holding every segment)."""
+    base = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+
+    def rows(spec: list[tuple[str, int, int]], label: str, offset: int) -> list[dict[str, object]]:
+        return [{"agent_id": a, label: names[(i + offset) % len(names)], "start": base + dt.timedelta(minutes=s),
+                 "end": base + dt.timedelta(minutes=s + n)} for i, (a, s, n) in enumerate(spec)]  # fmt: skip
+
+    s_rows, t_rows = rows(sched, "activity", 0), rows(states, "state", 7)
+    no_states = pd.DataFrame(columns=["agent_id", "state", "start", "end"])
+    report = adherence_report(pd.DataFrame(s_rows), pd.DataFrame(t_rows) if t_rows else no_states)
+    t = tables(schedules=s_rows, agent_states=t_rows)
+    result = compute("schedule_adherence", t, grain=MONTH, tz="UTC", start=dt.date(2026, 3, 1),
+                     end=dt.date(2026, 3, 31))  # fmt: skip
+    numerator = sum(float(r["numerator"]) for r in result.rows())  # type: ignore[arg-type]
+    denominator = sum(float(r["denominator"]) for r in result.rows())  # type: ignore[arg-type]
+    assert numerator == sum(a.adherent_s for a in report.agents)
+    assert denominator == sum(a.scheduled_s for a in report.agents)

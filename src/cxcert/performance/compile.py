@@ -516,15 +516,21 @@ class _Compiler:
                 ),
             ]
             return self.plan(parts, [("worked_s", 1.0)], ["scheduled_work_s"], checks=(check,))
+        # Overlaps by an equi-join on (agent, UTC day): each segment meets only the states of the days it touches
+        # (clipped to each day, so a segment over midnight counts once), not every state of its agent.
+        s = _by_day(window_sched.mutate(_s0=epoch_seconds(window_sched.start), _s1=epoch_seconds(window_sched.end)))
         states = self.table("agent_states")
-        a = states.select(_ag=states.agent_id, _st=states.state, _as=states.start, _ae=states.end)
-        j = window_sched.join(a, [window_sched.agent_id == a._ag, a._as < window_sched.end, a._ae > window_sched.start])
+        a = _by_day(states.select(_ag=states.agent_id, _st=states.state, _s0=epoch_seconds(states.start),
+                                  _s1=epoch_seconds(states.end)))  # fmt: skip
+        a = a.rename(_a0="_s0", _a1="_s1", _ad="_d")
+        j = s.join(a, [s.agent_id == a._ag, s._d == a._ad])
         by_activity: dict[str, list[str]] = {}
         for act, state in rules.allowed_pairs():
             by_activity.setdefault(act, []).append(state)
         j = j.filter(ibis.or_(*((j.activity == act) & j._st.isin(ok) for act, ok in by_activity.items())))
-        overlap = ibis.least(j.end, j._ae).delta(ibis.greatest(j.start, j._as), unit="second")
-        adhered = Part(f"{m.id}:adherence", j, "start", "timestamp", {self.name("adhered_s"): Sum(overlap)})
+        lo = ibis.greatest(j._s0, j._a0, j._d * _DAY_S)
+        hi = ibis.least(j._s1, j._a1, (j._d + 1) * _DAY_S)
+        adhered = Part(f"{m.id}:adherence", j, "start", "timestamp", {self.name("adhered_s"): Sum(hi - lo, hi > lo)})
         planned = self.row_part(
             "schedules", "start", {self.name("scheduled_s"): Sum(seconds), unmapped: Sum(seconds, unknown)}
         )
@@ -548,6 +554,14 @@ class _Compiler:
             f"{m.id}:headcount", on_roster, "_day", "date", {self.name("agent_days"): Sum()}, {"roster": None}
         )
         return self.plan([exits, headcount], [("exits", self.number("days_per_year"))], ["agent_days"])
+
+
+_DAY_S = 86_400
+
+
+def _by_day(segments: ir.Table) -> ir.Table:
+    """One row per UTC day (``_d``, epoch days) that each segment [``_s0``, ``_s1``] (epoch seconds) touches."""
+    return segments.mutate(_d=ibis.range(segments._s0 // _DAY_S, segments._s1 // _DAY_S + 1).unnest())
 
 
 def forecast_actuals(contacts: ir.Table, catalogue: Catalogue | None = None) -> ir.BooleanValue:

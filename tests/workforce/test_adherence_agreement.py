@@ -100,7 +100,7 @@ def test_the_kpi_and_the_report_agree_on_random_timelines(
     t = tables(schedules=s_rows, agent_states=t_rows)
     result = compute("schedule_adherence", t, grain=MONTH, tz="UTC", start=dt.date(2026, 3, 1),
                      end=dt.date(2026, 3, 31))  # fmt: skip
-    numerator = sum(float(r["numerator"]) for r in result.rows())  # type: ignore[arg-type]
-    denominator = sum(float(r["denominator"]) for r in result.rows())  # type: ignore[arg-type]
+    frame = result.to_pandas()
+    numerator, denominator = float(frame["numerator"].sum()), float(frame["denominator"].sum())
     assert numerator == sum(a.adherent_s for a in report.agents)
     assert denominator == sum(a.scheduled_s for a in report.agents)

@@ -393,9 +393,11 @@ class _Compiler:
         t = t.mutate(_next_at=t.arrived_at.lead().over(w))
         t = t.filter(self.all_of(t, m.where))
         repeated = t._next_at.notnull() & (t._next_at.delta(t.arrived_at, unit="second") <= window_s)
-        observed = data_end.delta(t.arrived_at, unit="second") >= window_s
+        # Compared as timestamps against the two horizons (scalars), not by a per-row date difference.
+        reach = ibis.interval(seconds=int(window_s))
+        observed = t.arrived_at <= data_end - reach
         if not past:
-            observed = observed & (utc_literal(self.utc_end).delta(t.arrived_at, unit="second") > window_s)
+            observed = observed & (t.arrived_at < utc_literal(self.utc_end - dt.timedelta(seconds=window_s)))
         measures = {
             self.name("resolved"): self.count(observed & ~repeated),
             self.name("handled"): self.count(observed),

@@ -8,17 +8,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxcert.certification.assessment import AssessmentKind
+from cxcert.certification.assessment import ApplicationAnswer, AssessmentKind
 from cxcert.certification.corrective_action import CorrectiveAction, RevocationProposal, review
 from cxcert.certification.decision import Decision, decide
 from cxcert.certification.engagement import (
     TRANSITIONS,
     Engagement,
     EngagementContext,
+    EngagementRecords,
     Stage,
     Transition,
     TransitionRefused,
 )
+from cxcert.certification.gap_closure import plan_gap_closure
+from cxcert.certification.people import KickoffSession
 from cxcert.errors import CxcertError, IllegalTransition
 from cxcert.standards.rule_set import FindingLevel
 
@@ -52,16 +55,39 @@ def _decision(
     return decide(assessment(STANDARD, levels, commitment=commitment, kind=kind), STANDARD, RULES)
 
 
+def day(n: int) -> dt.date:
+    return D0 + dt.timedelta(days=n)
+
+
+# The work behind the steps _walk takes (one every ten days: kickoff on day 10 ... gap closure on day 50, the
+# application updated on day 60, a return to gap closure on day 100 and its update on day 110).
+KICKOFF = KickoffSession(audience="executives", held_on=day(5), duration_hours=2)
+ANSWERS = tuple(ApplicationAnswer(item="1.1", answer=f"answer {n}", answered_on=day(n)) for n in (25, 55, 105))
+BASELINE = assessment(STANDARD, {"2.1": MINOR}, kind=AssessmentKind.BASELINE, ident="baseline").model_copy(
+    update={"started_on": day(35)}
+)
+PLAN = plan_gap_closure(day(50), RULES, owners={}, calls=2)
+
+
+def _records(audit_on: dt.date) -> EngagementRecords:
+    """Everything on record, with the audit every decision here is on (a-1) started on ``audit_on``."""
+    audit = assessment(STANDARD).model_copy(update={"started_on": audit_on})
+    return EngagementRecords((KICKOFF,), ANSWERS, (BASELINE, audit), PLAN)
+
+
 def _ctx(
-    decision: Decision | None = None, *, revocation_proposals: tuple[RevocationProposal, ...] = ()
+    decision: Decision | None = None,
+    *,
+    revocation_proposals: tuple[RevocationProposal, ...] = (),
+    audit_on: dt.date = day(75),  # between the audit planned (day 70) and held (day 80) in _walk
 ) -> EngagementContext:
-    return EngagementContext(ENTITY, RULES, BOTH, decision, revocation_proposals)
+    return EngagementContext(ENTITY, RULES, BOTH, decision, revocation_proposals, _records(audit_on))
 
 
 def _walk(stages: list[Stage], context: EngagementContext) -> Engagement:
     eng = Engagement.start(ENTITY.id, D0)
     for n, stage in enumerate(stages, start=1):
-        eng = eng.advance(stage, D0 + dt.timedelta(days=10 * n), context=context)
+        eng = eng.advance(stage, day(10 * n), context=context)
     return eng
 
 
@@ -90,8 +116,9 @@ def test_illegal_step_names_the_allowed_ones() -> None:
 def test_audit_planning_needs_a_registered_coordinator_per_location() -> None:
     """DOMAIN.md section 1: at least one registered coordinator per location; 89 % is below the 90 % mark."""
     only_us = EngagementContext(
-        entity=ENTITY, rule_set=RULES, registrations=(BOTH[0], registration("p-low", "loc-pt", 0.89))
-    )
+        entity=ENTITY, rule_set=RULES, registrations=(BOTH[0], registration("p-low", "loc-pt", 0.89)),
+        records=_records(day(75)),
+    )  # fmt: skip
     eng = _walk(NINE_STEPS[:6], only_us)
     with pytest.raises(TransitionRefused) as info:
         eng.advance(Stage.AUDIT_PLANNED, D0 + dt.timedelta(days=100), context=only_us)
@@ -105,12 +132,17 @@ def test_audit_planning_needs_a_registered_coordinator_per_location() -> None:
 
 
 def test_guarded_step_without_context_is_refused() -> None:
-    eng = Engagement.start(ENTITY.id, D0).advance(Stage.KICKOFF_HELD, D0)
+    """Every path checks a step against real records: without them a work step is refused, never waved through."""
+    start = Engagement.start(ENTITY.id, D0)
+    for context in (None, EngagementContext(ENTITY, RULES, BOTH)):
+        with pytest.raises(TransitionRefused, match="holding the kickoff needs the engagement context"):
+            start.advance(Stage.KICKOFF_HELD, day(10), context=context)
+    eng = start.advance(Stage.KICKOFF_HELD, day(10), context=_ctx())
     with pytest.raises(TransitionRefused, match="needs the engagement context"):
-        eng.advance(Stage.COORDINATORS_REGISTERED, D0)
+        eng.advance(Stage.COORDINATORS_REGISTERED, day(10))
     no_pass = EngagementContext(rule_set=RULES, registrations=(registration("p", "loc-us", 0.5),))
     with pytest.raises(TransitionRefused, match="no coordinator has passed the exam at 90% yet"):
-        eng.advance(Stage.COORDINATORS_REGISTERED, D0, context=no_pass)
+        eng.advance(Stage.COORDINATORS_REGISTERED, day(10), context=no_pass)
 
 
 def test_decision_stages_need_a_decided_audit() -> None:
@@ -140,8 +172,11 @@ def test_second_audit_only_where_needed() -> None:
         audited.advance(Stage.SECOND_AUDIT_PLANNED, on, context=_ctx(_decision()))
     conditional = _decision({"2.1": MINOR})
     second = audited.advance(Stage.SECOND_AUDIT_PLANNED, on, context=_ctx(conditional))
-    again = second.advance(Stage.AUDITED, on + dt.timedelta(days=30))
-    final = again.advance(Stage.CERTIFIED, on + dt.timedelta(days=31), context=_ctx(_decision()))
+    second_audit_on = on + dt.timedelta(days=20)  # the second audit, held since it was planned
+    again = second.advance(Stage.AUDITED, on + dt.timedelta(days=30), context=_ctx(audit_on=second_audit_on))
+    final = again.advance(
+        Stage.CERTIFIED, on + dt.timedelta(days=31), context=_ctx(_decision(), audit_on=second_audit_on)
+    )
     assert [t.to_stage for t in final.history][-4:] == [
         Stage.AUDITED,
         Stage.SECOND_AUDIT_PLANNED,
@@ -162,9 +197,10 @@ def test_six_month_review_and_recertification_loop() -> None:
     on = certified.last_step_on
     reviewed = certified.advance(Stage.SIX_MONTH_REVIEWED, on + dt.timedelta(days=182), context=_ctx())
     recert = _decision(kind=AssessmentKind.RECERTIFICATION_AUDIT)
+    recert_on = on + dt.timedelta(days=301)  # held the day it was planned
     later = reviewed
     for n, stage in enumerate([Stage.APPLICATION_UPDATED, Stage.AUDIT_PLANNED, Stage.AUDITED, Stage.CERTIFIED]):
-        later = later.advance(stage, on + dt.timedelta(days=300 + n), context=_ctx(recert))
+        later = later.advance(stage, on + dt.timedelta(days=300 + n), context=_ctx(recert, audit_on=recert_on))
     assert later.stage is Stage.CERTIFIED and later.holds_certification
     no_review = RULES.model_copy(update={"six_month_review_after_months": None})
     with pytest.raises(TransitionRefused, match="has no six-month review"):
@@ -192,7 +228,7 @@ def test_revocation_needs_grounds_and_a_certification() -> None:
     assert revoked.stage is Stage.REVOKED and not revoked.holds_certification
     by_note = certified.advance(Stage.REVOKED, on, note="client data breach found at re-audit")
     assert by_note.history[-1].note == "client data breach found at re-audit"
-    assert revoked.advance(Stage.GAP_CLOSURE, on).stage is Stage.GAP_CLOSURE
+    assert revoked.advance(Stage.GAP_CLOSURE, on, context=_ctx()).stage is Stage.GAP_CLOSURE
     # an entity that was never certified is not revoked, even while planning an audit
     planned = _walk(NINE_STEPS[:7], _ctx())
     with pytest.raises(TransitionRefused, match="only a certified entity"):
@@ -253,8 +289,9 @@ def test_failed_recertification_ends_the_certification() -> None:
     on = certified.last_step_on
     failing = _decision({"1.1": MAJOR}, kind=AssessmentKind.RECERTIFICATION_AUDIT)
     eng = certified
+    recert_on = on + dt.timedelta(days=302)  # planned on day +302, held that day
     for n, stage in enumerate([Stage.APPLICATION_UPDATED, Stage.AUDIT_PLANNED, Stage.AUDITED], start=1):
-        eng = eng.advance(stage, on + dt.timedelta(days=300 + n), context=_ctx())
+        eng = eng.advance(stage, on + dt.timedelta(days=300 + n), context=_ctx(audit_on=recert_on))
     assert eng.holds_certification, "still certified while the re-certification audit is under way"
-    eng = eng.advance(Stage.NOT_CERTIFIED, on + dt.timedelta(days=310), context=_ctx(failing))
+    eng = eng.advance(Stage.NOT_CERTIFIED, on + dt.timedelta(days=310), context=_ctx(failing, audit_on=recert_on))
     assert not eng.holds_certification

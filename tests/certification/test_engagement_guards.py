@@ -142,10 +142,17 @@ def test_a_decision_stage_needs_the_decision_on_this_audit() -> None:
         eng.advance(Stage.CERTIFIED, day(81), context=_ctx(unknown, decision_on=old))
 
 
-def test_without_records_the_caller_vouches_for_the_work_steps() -> None:
-    """A builder of a known-consistent history (the demo scenario) passes no records; its steps go ahead."""
-    eng = _walk(Stage.CERTIFIED, records=None)
-    assert eng.stage is Stage.AUDITED
+UNGUARDED_BY_RECORDS = (Stage.COORDINATORS_REGISTERED, Stage.APPLICATION_UPDATED, Stage.AUDIT_PLANNED)
+
+
+@pytest.mark.parametrize("stage", [s for s, _ in STEPS if s not in UNGUARDED_BY_RECORDS])
+def test_without_records_a_work_step_is_refused(stage: Stage) -> None:
+    """No path vouches for a step: without the entity's records each work step, and the decision, is refused."""
+    eng = _walk(stage)
+    with pytest.raises(TransitionRefused, match=r"needs the engagement context \(the entity's records"):
+        eng.advance(stage, day(dict(STEPS)[stage]), context=_ctx(None))
+    with pytest.raises(TransitionRefused, match="a decision stage needs the engagement context"):
+        _walk(Stage.CERTIFIED).advance(Stage.CERTIFIED, day(81), context=_ctx(None))
 
 
 def test_next_steps_say_what_they_need_and_what_blocks_them() -> None:

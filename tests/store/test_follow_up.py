@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from cxcert.certification.corrective_action import raise_from_findings
-from cxcert.certification.engagement import Engagement, Stage
+from cxcert.certification.engagement import Engagement, EngagementContext, EngagementRecords, Stage
 from cxcert.certification.gap_closure import plan_gap_closure
+from cxcert.certification.people import KickoffSession
 from cxcert.errors import CxcertError, NotFound
 from cxcert.standards import library
 from cxcert.store.db import Database
@@ -34,7 +35,11 @@ def test_engagement_round_trip_appends_history(db: Database) -> None:
         engagements = Repositories(session).engagements
         loaded = engagements.load_engagement("acme-care")
         assert loaded == started
-        advanced = loaded.advance(Stage.KICKOFF_HELD, dt.date(2026, 1, 6), by="ana", note="2 days on site")
+        kickoff = KickoffSession(audience="executives", held_on=dt.date(2026, 1, 6), duration_hours=2)
+        context = EngagementContext(records=EngagementRecords(kickoff_sessions=(kickoff,)))
+        advanced = loaded.advance(
+            Stage.KICKOFF_HELD, dt.date(2026, 1, 6), by="ana", note="2 days on site", context=context
+        )
         engagements.save_engagement(advanced)
     with db.session() as session:
         engagements = Repositories(session).engagements

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from pydantic import Field
@@ -27,7 +27,7 @@ from cxcert.certification.authority import EntityAuthority, authority_for_entity
 from cxcert.certification.calendar import Calendar, plan_calendar
 from cxcert.certification.corrective_action import CorrectiveAction, default_owner, plan_for_decision
 from cxcert.certification.decision import Decision, decide
-from cxcert.certification.engagement import Engagement, EngagementContext, Stage
+from cxcert.certification.engagement import Engagement, EngagementContext, EngagementRecords, Stage
 from cxcert.certification.entity import Client, Entity, KeySupplier, Location, Organisation, Process, Service
 from cxcert.certification.gap_closure import GapClosureCall, plan_gap_closure
 from cxcert.certification.people import CoordinatorRegistration, KickoffSession, Person, Role, RoleGrant
@@ -161,6 +161,7 @@ class DemoScenario:
     decision_date: dt.date
     authority: EntityAuthority
     engagement_to_audit: Engagement  # up to the audit held; the decision step follows the decision made
+    records: EngagementRecords  # what the engagement's steps were checked against
     action_work: ActionWork
 
     def owner_for(self, action: CorrectiveAction) -> str | None:
@@ -175,11 +176,14 @@ class DemoScenario:
         on = self.decision_date + dt.timedelta(days=closure.day)
         return (on, closure.note) if on <= self.today else None
 
-    def engagement_after(self, decision: Decision) -> Engagement:
-        """The engagement with its decision step: certified when ``decision`` certifies, else not certified."""
+    def engagement_after(self, decision: Decision, audit: Assessment) -> Engagement:
+        """The engagement with its decision step: certified when ``decision`` (on ``audit``, the compliance audit
+        as finally recorded) certifies, else not certified."""
+        assessments = tuple(audit if a.id == audit.id else a for a in self.records.assessments)
         context = EngagementContext(
-            entity=self.entity, rule_set=self.rule_set, registrations=self.registrations, decision=decision
-        )
+            entity=self.entity, rule_set=self.rule_set, registrations=self.registrations, decision=decision,
+            records=replace(self.records, assessments=assessments),
+        )  # fmt: skip
         to = Stage.CERTIFIED if decision.certifies else Stage.NOT_CERTIFIED
         return self.engagement_to_audit.advance(to, self.decision_date, context=context)
 
@@ -201,7 +205,7 @@ class DemoScenario:
         return DemoConclusion(
             decision=decision,
             corrective_actions=tuple(actions),
-            engagement=self.engagement_after(decision),
+            engagement=self.engagement_after(decision, audit),
             calendar=plan_calendar(self.decision_date, decision, self.rule_set, today=self.today),
         )
 
@@ -329,7 +333,9 @@ def build_demo_scenario(today: dt.date) -> DemoScenario:
         for c in planned
     )
 
-    context = EngagementContext(entity=entity, rule_set=rule_set, registrations=registrations)
+    # The scenario's own records, checked by every step's guard as a user's records are.
+    records = EngagementRecords(kickoff, answers, (baseline, audit), calls)
+    context = EngagementContext(entity=entity, rule_set=rule_set, registrations=registrations, records=records)
     engagement = Engagement.start(entity.id, day(spec.steps[Stage.ENTITY_DEFINED]), by=spec.people[0].id)
     for stage, offset in sorted(spec.steps.items(), key=lambda pair: pair[1]):
         if stage in (Stage.CERTIFIED, Stage.NOT_CERTIFIED):
@@ -357,5 +363,6 @@ def build_demo_scenario(today: dt.date) -> DemoScenario:
         decision_date=day0,
         authority=authority_for_entity(entity, rule_set),
         engagement_to_audit=engagement,
+        records=records,
         action_work=spec.corrective_actions,
     )

@@ -5,8 +5,8 @@ day of the step and its note, and returns the reasons it refuses (empty: the ste
 what is missing and how to record it, so the refusal teaches the next command to run.
 
 The records behind the work steps (kickoff sessions, application answers, assessments, gap closure calls) come in
-:class:`EngagementRecords`. A caller that passes none (``records=None``) vouches for those steps itself, as a
-builder of a known-consistent history does; the CLI always passes them, so a user's step is always checked.
+:class:`EngagementRecords`. Every caller passes them (the CLI from the store, the demo scenario from its own
+data): a work step or a decision step without records is refused, so no path takes a step unchecked.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class EngagementContext:
     registrations: tuple[CoordinatorRegistration, ...] = ()
     decision: Decision | None = None
     revocation_proposals: tuple[RevocationProposal, ...] = ()
-    records: EngagementRecords | None = None  # None: the caller vouches for the work steps (see the module doc)
+    records: EngagementRecords | None = None  # None: the work and decision steps are refused (see the module doc)
 
 
 # A guard returns the problems that block the step (empty: the step may go ahead).
@@ -62,6 +62,9 @@ Guard = Callable[["Engagement", EngagementContext | None, dt.date, str], list[st
 
 def _need(what: str, action: str) -> list[str]:
     return [f"{action} needs the engagement context ({what})"]
+
+
+_RECORDS = "the entity's records: kickoff sessions, application answers, assessments, gap closure calls"
 
 
 def _records(ctx: EngagementContext | None) -> EngagementRecords | None:
@@ -74,7 +77,7 @@ def _records(ctx: EngagementContext | None) -> EngagementRecords | None:
 def kickoff_recorded(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
     records = _records(ctx)
     if records is None:
-        return []
+        return _need(_RECORDS, "holding the kickoff")
     held = [s for s in records.kickoff_sessions if s.held_on <= on]
     if held:
         return []
@@ -90,7 +93,7 @@ def kickoff_recorded(eng: Engagement, ctx: EngagementContext | None, on: dt.date
 def application_answered(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
     records = _records(ctx)
     if records is None:
-        return []
+        return _need(_RECORDS, "submitting the application")
     answered = [a for a in records.application_answers if a.answered_on is None or a.answered_on <= on]
     if answered:
         return []
@@ -122,14 +125,16 @@ def _held_with_findings(
 def baseline_recorded(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
     records = _records(ctx)
     if records is None:
-        return []
+        return _need(_RECORDS, "recording the baseline")
     kinds = (AssessmentKind.BASELINE,)
     return _held_with_findings(eng, records.assessments, kinds, None, on, "baseline assessment", "baseline")
 
 
 def gap_closure_planned(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
     records = _records(ctx)
-    if records is None or records.gap_closure_calls:
+    if records is None:
+        return _need(_RECORDS, "starting gap closure")
+    if records.gap_closure_calls:
         return []
     return [
         f"entity {eng.entity_id} has no gap closure plan; plan the calls with "
@@ -140,10 +145,8 @@ def gap_closure_planned(eng: Engagement, ctx: EngagementContext | None, on: dt.d
 def audit_recorded(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
     """An audit that started on or after the day it was planned (the step before), holding findings."""
     records = _records(ctx)
-    if records is None:
-        return []
-    if ctx is None or ctx.rule_set is None:
-        return _need("rule set", "recording an audit held")
+    if ctx is None or records is None or ctx.rule_set is None:
+        return _need(f"{_RECORDS}; and the rule set", "recording an audit held")
     from cxcert.certification.engagement import Stage
 
     create = "second_audit" if eng.stage is Stage.SECOND_AUDIT_PLANNED else "compliance_audit"
@@ -187,17 +190,18 @@ def decision_on_this_audit(eng: Engagement, ctx: EngagementContext | None) -> tu
         return None, [f"the decision is for entity {d.entity_id}, not {eng.entity_id}"]
     if not d.stands:  # its outcome, from the rule set's assessment_outcomes when it was decided
         return None, [f"a {d.assessment_kind.value} assessment cannot decide a certification; an audit must"]
-    if ctx.records is not None:
-        planned_on = eng.audit_planned_on
-        decided = next((a for a in ctx.records.assessments if a.id == d.assessment_id), None)
-        if decided is None:
-            return None, [f"the decision is on assessment {d.assessment_id}, which is not on record"]
-        if planned_on is not None and decided.started_on < planned_on:
-            return None, [
-                f"the latest decision is on {d.assessment_id} (started {decided.started_on.isoformat()}), not on an "
-                f"audit held since the audit was planned on {planned_on.isoformat()}; run `cxcert decide --entity "
-                f"{eng.entity_id}` on the new audit first"
-            ]
+    if ctx.records is None:
+        return None, _need(_RECORDS, "a decision stage")
+    planned_on = eng.audit_planned_on
+    decided = next((a for a in ctx.records.assessments if a.id == d.assessment_id), None)
+    if decided is None:
+        return None, [f"the decision is on assessment {d.assessment_id}, which is not on record"]
+    if planned_on is not None and decided.started_on < planned_on:
+        return None, [
+            f"the latest decision is on {d.assessment_id} (started {decided.started_on.isoformat()}), not on an "
+            f"audit held since the audit was planned on {planned_on.isoformat()}; run `cxcert decide --entity "
+            f"{eng.entity_id}` on the new audit first"
+        ]
     return d, []
 
 

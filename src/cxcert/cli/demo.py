@@ -237,6 +237,9 @@ def persist_audit(run: DemoRun) -> None:
             f"assessment:{audit.id}",
             {"findings": [f.model_dump(mode="json") for f in audit.findings]},
         )
+        # the engagement up to the audit held, each step checked against the scenario's records; stored before
+        # the decision, so deciding waits for it as `cxcert decide` does for a user
+        repos.engagements.save_engagement(s.engagement_to_audit)
     counts = _finding_counts(audit)
     run.output["audit"] = {"assessment_id": audit.id, "started_on": audit.started_on.isoformat(), "findings": counts}
     if not run.json_out:
@@ -275,13 +278,16 @@ def run_decision(run: DemoRun) -> None:
 
 
 def persist_follow_up(run: DemoRun) -> None:
-    """Work the plans the decision raised as the scenario says (`cxcert actions assign|close`), then store the
-    engagement with the decision step the decision calls for."""
+    """Work the plans the decision raised as the scenario says (`cxcert actions assign|close`), then take the
+    engagement's decision step the decision calls for, checked against the store as `cxcert engagement advance`
+    checks a user's."""
+    from cxcert.certification.engagement import Stage
     from cxcert.cli.actions import assign, close
+    from cxcert.cli.engagement import engagement_context
 
     s = run.s
-    assert run.conclusion is not None, "run_decision runs first"
-    engagement = run.conclusion.engagement
+    assert run.conclusion is not None and run.decision is not None, "run_decision runs first"
+    to = Stage.CERTIFIED if run.decision.certifies else Stage.NOT_CERTIFIED
     worked = []
     with run.repos() as repos:
         for action in run.raised_actions:
@@ -291,9 +297,13 @@ def persist_follow_up(run: DemoRun) -> None:
             if closure is not None and action.is_open:
                 action = close(repos, action.id, closure[0], closure[1], by=ACTOR)[1]
             worked.append(action)
+        context = engagement_context(repos, s.entity.id, s.decision_date)
+        engagement = repos.engagements.load_engagement(s.entity.id).advance(to, s.decision_date, context=context)
         repos.engagements.save_engagement(engagement)
     if tuple(worked) != run.conclusion.corrective_actions:
         raise AssertionError("the stored corrective actions differ from the scenario's: a storage bug")
+    if engagement != run.conclusion.engagement:
+        raise AssertionError("the stored engagement differs from the scenario's: a storage bug")
     run.output["corrective_actions"] = [a.model_dump(mode="json") for a in worked]
     run.output["engagement"] = {
         "stage": engagement.stage.value,

@@ -17,6 +17,7 @@ from cxcert.cli.output import console, err_console, print_json, print_table
 from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:
+    from cxcert.ingest.form_checks import FormFacts
     from cxcert.ingest.pipeline import IngestResult
     from cxcert.warehouse import IngestRecord
 
@@ -46,6 +47,10 @@ def ingest(
     The entity must exist in the workspace (`cxcert entity create`). A row is rejected when a value does not
     parse or breaks a rule, and when its natural key (contacts: contact_id; see docs/data/mapping.md) is
     already in the warehouse for the entity or repeats an earlier row of the file, so nothing is counted twice.
+    Evaluations pinning a QA form cxcert knows (packaged, or yours in CXCERT_HOME/forms/) are checked against
+    that form version: dated before its publication, a version that does not exist or a draft is rejected, and
+    so is an item whose parameter or error class is not the form's (ingest evaluations before their items).
+    Rows pinning a form cxcert does not know are accepted and counted (`unknown_forms` in --json).
     Re-ingesting the same file (same content and options) is a no-op; an ingest that fails or is killed leaves
     the warehouse as it was. When every row is rejected nothing is committed and the command exits with 2,
     pointing at the quarantine file. Files of any size are streamed in bounded memory.
@@ -82,7 +87,7 @@ def ingest(
         raise CxcertError("missing --entity: which entity (contact centre) does this file belong to?")
     _require_entity(entity)
     path = Path(file)
-    result = _run(table, path, entity, fmt, mapping, program)
+    result = _run(table, path, entity, fmt, mapping, program, _form_facts(table))
     accounting = result.accounting
     if json_out:
         print_json(result.as_json())
@@ -93,6 +98,8 @@ def ingest(
             ("read", "accepted", "rejected", "quarantine"),
             [(accounting.read, accounting.accepted, accounting.rejected, accounting.quarantine or "-")],
         )
+        for line in result.forms.lines() if result.forms is not None else ():
+            console.print(f"note: {line}", highlight=False, markup=False)
     if not result.skipped and not result.committed and accounting.read:
         raise CxcertError(
             f"every one of the {accounting.read} rows was rejected, so nothing was committed; "
@@ -111,7 +118,26 @@ def _require_entity(entity_id: str) -> None:
         )
 
 
-def _run(table: str, file: Path, entity: str, fmt: str, mapping: Path | None, program: str | None) -> IngestResult:
+def _form_facts(table: str) -> FormFacts | None:
+    """The QA forms cxcert knows (packaged and CXCERT_HOME/forms/), for the tables whose rows pin one."""
+    from cxcert.ingest.form_checks import CHECKED_TABLES, FormFacts
+
+    if table not in CHECKED_TABLES:
+        return None
+    from cxcert.cli.qa_forms import form_registry
+
+    return FormFacts.of(form_registry())
+
+
+def _run(
+    table: str,
+    file: Path,
+    entity: str,
+    fmt: str,
+    mapping: Path | None,
+    program: str | None,
+    forms: FormFacts | None,
+) -> IngestResult:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from cxcert.ingest.pipeline import ingest_file
@@ -133,7 +159,15 @@ def _run(table: str, file: Path, entity: str, fmt: str, mapping: Path | None, pr
             bar.update(task, completed=done, total=total)
 
         return ingest_file(
-            warehouse, table, file, entity_id=entity, fmt=fmt, mapping=mapping, program=program, progress=advance
+            warehouse,
+            table,
+            file,
+            entity_id=entity,
+            fmt=fmt,
+            mapping=mapping,
+            program=program,
+            progress=advance,
+            forms=forms,
         )
 
 

@@ -33,6 +33,7 @@ from cxcert.canonical import NATURAL_KEYS, TABLES
 from cxcert.errors import CxcertError
 from cxcert.ingest.accounting import IngestAccounting
 from cxcert.ingest.duplicates import Clashes, DuplicateCheck, KeyHashes, key_hashes
+from cxcert.ingest.form_checks import CHECKED_TABLES, PINS_SCHEMA, FormCheck, FormFacts, FormNotes, empty_notes
 from cxcert.ingest.generic import Lineage, MappedConverter
 from cxcert.ingest.kinds import check_format, table_for_kind
 from cxcert.ingest.mapping import LoadedMapping, load_mapping
@@ -65,6 +66,8 @@ class IngestResult:
     skipped: bool
     chunks: int
     record: IngestRecord | None
+    forms: FormNotes | None = None
+    """What the form checks noted (rows pinning unknown forms...); None when no form facts were given."""
 
     @property
     def committed(self) -> bool:
@@ -72,8 +75,10 @@ class IngestResult:
         return self.record is not None and not self.skipped
 
     def as_json(self) -> dict[str, Any]:
-        """``{"read", "accepted", "rejected", "quarantine", "skipped"}`` (the CLI's ``--json``)."""
-        return {**self.accounting.as_json(), "skipped": self.skipped}
+        """``{"read", "accepted", "rejected", "quarantine", "skipped"}`` (the CLI's ``--json``), and the form
+        notes (``unknown_forms`` ...) when forms were checked."""
+        notes = self.forms.as_json() if self.forms is not None else {}
+        return {**self.accounting.as_json(), "skipped": self.skipped, **notes}
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class _Checked:
     kept: np.ndarray | None  # mask of the accepted rows over the chunk; None when every row was accepted
     rejected: list[tuple[int, str, str, str]]  # (index in the chunk, column, reason, raw row as JSON)
     hashes: np.ndarray  # 64-bit hashes of the accepted rows' natural keys
+    forms: FormNotes | None  # what the form checks noted in this chunk
 
 
 def fingerprint(
@@ -114,12 +120,15 @@ def ingest_file(
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     quarantine_dir: Path | None = None,
     before_commit: Callable[[], None] | None = None,
+    forms: FormFacts | None = None,
 ) -> IngestResult:
     """Ingest ``path`` as ``kind`` for ``entity_id``; every row is accepted or quarantined, all or nothing.
 
     ``fmt`` is ``canonical``, ``csv``, ``parquet`` (these two with ``mapping``) or ``technion``. Quarantine files
     go to ``quarantine_dir`` (default: ``quarantine/`` beside the warehouse, i.e. CXCERT_HOME/quarantine).
     ``before_commit`` runs after everything is staged and before the commit (a seam for crash tests).
+    ``forms``: the QA forms cxcert knows; given, ``evaluations`` and ``evaluation_items`` rows are checked
+    against the form version they pin (:mod:`cxcert.ingest.form_checks`) and the result carries the notes.
     """
     table = table_for_kind(kind)
     fmt = check_format(fmt, table)
@@ -133,6 +142,7 @@ def ingest_file(
     if fmt in ("canonical", "technion") and mapping is not None:
         raise CxcertError(f"--mapping is for --format csv or parquet, not {fmt}")
     loaded = load_mapping(Path(mapping), table) if mapping is not None else None
+    notes = empty_notes(table, forms)
 
     def digest() -> str:
         return fingerprint(path, table=table, entity_id=entity_id, fmt=fmt, program=program, mapping=loaded)
@@ -144,7 +154,7 @@ def ingest_file(
             previous.rejected,
             Path(previous.quarantine) if previous.quarantine else None,
         )
-        return IngestResult(table, path, entity_id, fmt, fp, accounting, True, 0, previous)
+        return IngestResult(table, path, entity_id, fmt, fp, accounting, True, 0, previous, notes)
 
     # A file ingested from this path before is probably the same file again: hash it first, so the no-op is quick.
     # Any other file is hashed on a thread of its own while it is read (hashing a large file takes a while).
@@ -161,6 +171,7 @@ def ingest_file(
         hasher.shutdown(wait=False)
         fp = ""
 
+    form_check = _form_check(warehouse, table, entity_id, forms)
     source = _open(path, fmt, loaded, chunk_bytes)
     lineage = Lineage(entity_id=entity_id, program=program, source=path.name)
     converter: MappedConverter | TechnionConverter
@@ -190,15 +201,16 @@ def ingest_file(
             verdicts = RowVerdicts(batch.num_rows)
             canonical = converter.convert(batch, verdicts)
             validate(canonical, table, verdicts, labels=converter.labels)
+            noted = form_check.flag(canonical, verdicts, converter.labels) if form_check is not None else None
             if not verdicts.rejected_count:
                 accepted = canonical.cast(schema)
-                return _Checked(chunk, accepted, None, [], key_hashes(accepted, NATURAL_KEYS[table]))
+                return _Checked(chunk, accepted, None, [], key_hashes(accepted, NATURAL_KEYS[table]), noted)
             found = list(verdicts.rejected())
             raws = raw_json_rows(batch, [i for i, _, _ in found])
             rejected = [(i, column, reason, raw) for (i, column, reason), raw in zip(found, raws, strict=True)]
             kept = verdicts.ok
             accepted = canonical.filter(pa.array(kept)).cast(schema)
-            return _Checked(chunk, accepted, kept, rejected, key_hashes(accepted, NATURAL_KEYS[table]))
+            return _Checked(chunk, accepted, kept, rejected, key_hashes(accepted, NATURAL_KEYS[table]), noted)
 
         workers = source.workers if isinstance(source, CsvSource) else 2
         for checked in ordered_map(check, source.chunks(wanted), workers=workers, name="cxcert-check"):
@@ -208,6 +220,8 @@ def ingest_file(
             writer.write(checked.accepted)
             numbers.add(chunk, checked.kept)
             hashes.add(checked.hashes)
+            if notes is not None and checked.forms is not None:
+                notes += checked.forms
             for bad in chunk.malformed:
                 quarantine.write(bad.row_number, "", f"expected {bad.expected} fields, found {bad.actual}", bad.text)
             read += chunk.data.num_rows + len(chunk.malformed)
@@ -236,7 +250,7 @@ def ingest_file(
                 read=read, accepted=accepted, rejected=quarantine.count, quarantine=quarantine.finish(final)
             )
             if read and not accepted:  # nothing to add: commit nothing, keep the quarantine file
-                return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, None)
+                return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, None, notes)
             if before_commit is not None:
                 before_commit()
             record = warehouse.commit_batch(
@@ -255,7 +269,18 @@ def ingest_file(
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, record)
+    return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, record, notes)
+
+
+def _form_check(warehouse: Warehouse, table: str, entity_id: str, forms: FormFacts | None) -> FormCheck | None:
+    """The form checks of this ingest; for items, with the form each of the entity's evaluations pins."""
+    if forms is None or table not in CHECKED_TABLES:
+        return None
+    if table == "evaluations":
+        return FormCheck(forms, table)
+    evaluations = warehouse.table("evaluations", entity_id)
+    pins = evaluations.select(*PINS_SCHEMA.names).to_pyarrow().cast(PINS_SCHEMA)
+    return FormCheck(forms, table, pins)
 
 
 def _previous(warehouse: Warehouse, fp: str) -> IngestRecord | None:

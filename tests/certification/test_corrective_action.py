@@ -127,6 +127,23 @@ def test_deciding_again_opens_nothing_and_keeps_what_was_done() -> None:
     assert again.opened == () and again.already_raised == worked
 
 
+def test_a_finding_changed_level_updates_its_plan_and_keeps_the_work() -> None:
+    audit = assessment(STANDARD, {"3.2": MINOR, "4.1": MAJOR})
+    first = plan_for_decision(decide(audit, STANDARD, RULES), audit, RULES, raised_on=RAISED, owner="p-coord").opened
+    worked = (first[0].close(dt.date(2001, 3, 20)), first[1].assign("p-ops"))  # 4.1 closed, 3.2 assigned
+    worse = assessment(STANDARD, {"3.2": MAJOR, "4.1": MAJOR})
+    again = plan_for_decision(decide(worse, STANDARD, RULES), worse, RULES, raised_on=dt.date(2001, 5, 1),
+                              owner="x", existing=worked)  # fmt: skip
+    (updated,) = again.updated
+    assert updated == worked[1].model_copy(
+        update={"finding_level": MAJOR, "description": "Close the major deficiency on item 3.2: note on 3.2"}
+    )
+    assert (updated.owner, updated.raised_on, updated.due_on) == ("p-ops", RAISED, dt.date(2001, 4, 15))
+    assert again.opened == () and again.already_raised == (worked[0],)
+    assert "item 3.2 minor_deficiency -> major_deficiency" in again.explanation.steps[1].conclusion
+    assert again.all == (updated, worked[0])
+
+
 def test_only_judged_deficiencies_get_a_plan() -> None:
     """A review judges the items it has findings on; a process scope leaves the rest out; nothing is planned for
     an item without a finding."""

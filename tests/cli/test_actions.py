@@ -58,6 +58,24 @@ def test_decide_raises_a_plan_per_deficiency_once(workspace: Path, tmp_path: Pat
     assert list(_actions(workspace, "2026-09-11")) == ["a1/CA-2.4", "a1/CA-3.4"]  # by due date, then id
 
 
+def test_a_finding_found_major_on_review_updates_its_plan(workspace: Path, tmp_path: Path) -> None:
+    """The plan answers the finding as it now stands: level and description follow it; owner and dates stay."""
+    _decided(workspace, tmp_path)
+    ok_json(invoke("actions", "assign", "a1/CA-2.4", "--owner", "p-wei", "--json", home=workspace))
+    ok_json(invoke("findings", "record", "--assessment", "a1", "--item", "2.4", "--level", "major", "--note",
+                   "no intraday log at all", "--json", home=workspace))  # fmt: skip
+    again = ok_json(invoke("decide", "--entity", "acme-care", "--on", "2026-09-12", "--json", home=workspace))
+    plans = again["corrective_actions"]
+    assert plans["opened"] == [] and [a["id"] for a in plans["already_raised"]] == ["a1/CA-3.4"]
+    (updated,) = plans["updated"]
+    assert (updated["id"], updated["finding_level"], updated["owner"]) == ("a1/CA-2.4", "major_deficiency", "p-wei")
+    assert updated["description"] == "Close the major deficiency on item 2.4: no intraday log at all"
+    assert (updated["raised_on"], updated["due_on"], updated["status"]) == ("2026-09-10", "2026-11-09", "open")
+    assert _actions(workspace, "2026-09-13")["a1/CA-2.4"]["finding_level"] == "major_deficiency"
+    shown = ok_json(invoke("actions", "show", "a1/CA-2.4", "--json", home=workspace))
+    assert [h["action"] for h in shown["history"]][-1] == "corrective_action.updated"
+
+
 def test_list_assign_close_show(workspace: Path, tmp_path: Path) -> None:
     _decided(workspace, tmp_path)
     listed = _actions(workspace, "2026-11-20")

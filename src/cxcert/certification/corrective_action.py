@@ -137,16 +137,18 @@ def default_owner(rule_set: RuleSet, grants: Iterable[RoleGrant]) -> str:
 
 @dataclass(frozen=True)
 class RaisedActions:
-    """The corrective action plans a decision requires: those opened now, and those raised before (kept as they
-    are, with their owner, dates and status)."""
+    """The corrective action plans a decision requires: those opened now, those raised before whose finding has
+    changed level since (``updated``: the new level and description, with their owner, dates and status kept),
+    and those raised before and kept exactly as they are."""
 
     opened: tuple[CorrectiveAction, ...]
     already_raised: tuple[CorrectiveAction, ...]
     explanation: Explanation
+    updated: tuple[CorrectiveAction, ...] = ()
 
     @property
     def all(self) -> tuple[CorrectiveAction, ...]:
-        return self.opened + self.already_raised
+        return self.opened + self.updated + self.already_raised
 
 
 def plan_for_decision(
@@ -159,7 +161,9 @@ def plan_for_decision(
     existing: Iterable[CorrectiveAction] = (),
 ) -> RaisedActions:
     """One plan per deficiency the decision (or review result) counted, due ``corrective_action_due_days`` after
-    ``raised_on``; plans already in ``existing`` (same id) are left as they are, so deciding twice opens nothing.
+    ``raised_on``; plans already in ``existing`` (same id) keep their owner, dates and status, so deciding twice
+    opens nothing. When the finding behind one changed level since (a minor found major), its level and
+    description follow the finding.
 
     Only items the decision judged count (its scope, the items a review covered); an item without a finding is
     not a deficiency to correct but an item to assess, and gets no plan.
@@ -172,7 +176,13 @@ def plan_for_decision(
     planned = raise_from_findings(in_scope, owner=owner, raised_on=raised_on, due_in_days=days)
     stored = {a.id: a for a in existing}
     opened = tuple(a for a in planned if a.id not in stored)
-    kept = tuple(stored[a.id] for a in planned if a.id in stored)
+    updated = tuple(
+        stored[a.id].model_copy(update={"finding_level": a.finding_level, "description": a.description})
+        for a in planned
+        if a.id in stored and stored[a.id].finding_level is not a.finding_level
+    )
+    changed = {a.id for a in updated}
+    kept = tuple(stored[a.id] for a in planned if a.id in stored and a.id not in changed)
     missing = sum(1 for c in decision.contributions if c.level is None)
     steps = [
         Step(
@@ -182,12 +192,27 @@ def plan_for_decision(
             {"days": days, "owner_role": rule_set.corrective_action_owner, "rule_set": rule_set.id},
         )
     ]
+    if updated:
+        moves = ", ".join(
+            f"item {a.item} {stored[a.id].finding_level.value} -> {a.finding_level.value}" for a in updated
+        )
+        steps.append(
+            Step(
+                "finding_changed",
+                f"{len(updated)} raised before now answer a finding of another level ({moves}): level and "
+                "description updated, owner, dates and status kept",
+            )
+        )
     if kept:
         steps.append(Step("idempotent", f"{len(kept)} were raised before and are left as they are"))
     if missing:
         steps.append(Step("missing_findings", f"{missing} items without a finding get no plan: assess them first"))
-    summary = f"{len(opened)} corrective action plans opened, {len(kept)} already raised (assessment {assessment.id})"
-    return RaisedActions(opened, kept, Explanation(summary, tuple(steps)))
+    summary = (
+        f"{len(opened)} corrective action plans opened, "
+        + (f"{len(updated)} updated, " if updated else "")
+        + f"{len(kept)} already raised (assessment {assessment.id})"
+    )
+    return RaisedActions(opened, kept, Explanation(summary, tuple(steps)), updated)
 
 
 @dataclass(frozen=True)

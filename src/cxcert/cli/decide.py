@@ -130,12 +130,13 @@ def print_recorded(done: RecordedDecision) -> None:
             highlight=False,
         )
     raised = done.actions
-    if raised.opened or raised.already_raised:
+    if raised.all:
         due = sorted({a.due_on for a in raised.opened})
         owners = ", ".join(sorted({a.owner for a in raised.opened}))
         console.print(
             f"Corrective actions: {len(raised.opened)} opened"
             + (f" (owner {escape(owners)}, due {due[0]})" if due else "")
+            + (f", {len(raised.updated)} updated to the finding's new level" if raised.updated else "")
             + f", {len(raised.already_raised)} raised before; see "
             f"[bold]cxcert actions list --entity {escape(entity_id)}[/]",
             highlight=False,

@@ -38,6 +38,7 @@ class RecordedDecision:
             "reused": self.reused,
             "corrective_actions": {
                 "opened": [action_json(a) for a in self.actions.opened],
+                "updated": [action_json(a) for a in self.actions.updated],
                 "already_raised": [action_json(a) for a in self.actions.already_raised],
                 "explanation": self.actions.explanation.to_dict(),
             },
@@ -58,12 +59,13 @@ def action_json(action: CorrectiveAction) -> dict[str, object]:
     return action.model_dump(mode="json")
 
 
-def open_actions(repos: Repositories, actions: tuple[CorrectiveAction, ...], by: str) -> None:
-    """Store newly raised plans, each with its audit-trail entry (as `cxcert evidence --open-actions` does)."""
+def open_actions(repos: Repositories, actions: tuple[CorrectiveAction, ...], by: str, *, event: str = "opened") -> None:
+    """Store newly raised (or updated) plans, each with its audit-trail entry (as `cxcert evidence --open-actions`
+    does)."""
     for action in actions:
         repos.corrective_actions.save_action(action)
         repos.audit_trail.append(
-            by, "corrective_action.opened", f"corrective_action:{action.id}",
+            by, f"corrective_action.{event}", f"corrective_action:{action.id}",
             {"assessment": action.assessment_id, "item": action.item, "level": action.finding_level.value,
              "owner": action.owner, "due_on": action.due_on.isoformat(), "description": action.description},
         )  # fmt: skip
@@ -141,5 +143,6 @@ def record_decision(
         existing=repos.corrective_actions.actions(entity.id),
     )  # fmt: skip
     open_actions(repos, actions.opened, by)
+    open_actions(repos, actions.updated, by, event="updated")
     standing = repos.decisions.standing_decision(entity.id, decision.scope_items)
     return RecordedDecision(record, standing, reused, actions)

@@ -13,7 +13,7 @@ window are also listed in :attr:`KpiResult.missing_sources`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import ibis
@@ -23,8 +23,18 @@ import pyarrow as pa
 
 from cxcert.errors import CxcertError
 from cxcert.explain import Explanation
-from cxcert.performance.catalogue import Catalogue, DimensionLookup, Direction, Metric, Unit, default_catalogue
-from cxcert.performance.compile import MetricPlan, Part, Sum, compile_metric
+from cxcert.performance.assemble import (
+    PERIOD_KEY,
+    ROWS,
+    arrow_schema,
+    assemble,
+    finish,
+    lookup_note,
+    missing_in_all,
+    sources_note,
+)
+from cxcert.performance.catalogue import Catalogue, Direction, Metric, Unit, default_catalogue
+from cxcert.performance.compile import compile_metric
 from cxcert.performance.periods import (
     MONTH,
     Grain,
@@ -32,15 +42,12 @@ from cxcert.performance.periods import (
     Window,
     bucket,
     date_epoch,
-    is_partial,
     period_of,
     period_start_python,
     utc_literal,
 )
+from cxcert.performance.plan import MetricPlan, Part, Sum
 from cxcert.performance.site_zones import SiteZones, span, zoned
-
-_P = "_period"
-_ROWS = "_rows"  # per-group row count: a row of a group's frame means its relation had rows for that key
 
 
 @dataclass(frozen=True)
@@ -188,94 +195,15 @@ def _aggregate_group(
         for name, m in measures.items()
     }
     rows = rel.filter(*_window_filter(first, window, zones)).select(
-        **{_P: period_column(first, window, grain, zones)}, **{d: rel[d] for d in by}, **dict(columns.values())
+        **{PERIOD_KEY: period_column(first, window, grain, zones)}, **{d: rel[d] for d in by}, **dict(columns.values())
     )
     aggregates: dict[str, ir.Scalar] = {}
     for name, (value, where) in refs.items():
         cond = None if where is None else rows[where]
         aggregates[name] = rows.count(where=cond) if value is None else rows[value].sum(where=cond).fill_null(0)
-    aggregates[_ROWS] = rows.count()
-    result: pd.DataFrame = rows.group_by([_P, *by]).aggregate(**aggregates).execute()
+    aggregates[ROWS] = rows.count()
+    result: pd.DataFrame = rows.group_by([PERIOD_KEY, *by]).aggregate(**aggregates).execute()
     return result
-
-
-def _assemble(
-    plan: MetricPlan,
-    frames: Mapping[str, pd.DataFrame],
-    by: tuple[str, ...],
-    window_absent: Collection[str],
-    grain: Grain,
-    window: Window,
-) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """The metric's rows (outer merge of its parts' frames), with ``missing`` and the value nulled where a source
-    had no rows; and the sources with no rows in the whole window."""
-    keys = [_P, *by]
-    merged: pd.DataFrame | None = None
-    flags: dict[str, str] = {}  # part key -> column telling which merged rows that part's frame had
-    for i, key in enumerate(dict.fromkeys(p.key for p in plan.parts)):
-        frame = frames[key]
-        if len(frame) == 0:
-            continue  # an empty frame has untyped columns that cannot be merged; its measures are absent below
-        names_here = [n for p in plan.parts if p.key == key for n in p.measures]
-        flags[key] = f"{_ROWS}{i}"
-        columns = frame[[*keys, *names_here, _ROWS]].rename(columns={_ROWS: flags[key]})
-        merged = columns if merged is None else merged.merge(columns, on=keys, how="outer")
-    if merged is None:
-        merged = pd.DataFrame({k: pd.Series(dtype="int64" if k == _P else "object") for k in keys})
-    for name in plan.measure_names():
-        if name not in merged.columns:
-            merged[name] = float("nan")
-    present: dict[str, pd.Series] = {}
-    for part in plan.parts:
-        for table, proof in part.sources.items():
-            flag = flags.get(part.key)
-            if flag is None:
-                here = pd.Series(False, index=merged.index)
-            elif proof is None:
-                here = merged[flag].notna()
-            else:
-                here = merged[proof].fillna(0) > 0
-            present[table] = here if table not in present else present[table] | here
-    absent = sorted({t for t, rows in present.items() if not rows.any()} | set(window_absent))
-    values = list(plan.value_names())
-    # A period where every measure of this metric is zero had no data for it (other metrics shared the scan).
-    merged = merged[(merged[values].fillna(0) != 0).any(axis=1)]
-    missing = [
-        ",".join(sorted({t for t, rows in present.items() if not rows[i]} | set(window_absent))) or None
-        for i in merged.index
-    ]
-    merged = merged[[*keys, *values]].fillna(dict.fromkeys(values, 0))
-    merged["numerator"] = sum(merged[n] * c for n, c in plan.numerator)
-    merged["denominator"] = sum(merged[n] for n in plan.denominator)
-    merged["missing"] = pd.Series(missing, index=merged.index, dtype="object")
-    prefix = f"{plan.metric.id}__"
-    merged = merged.rename(columns={n: n.removeprefix(prefix) for n in values})
-    return _finish(merged, by, [n.removeprefix(prefix) for n in values], grain, window), tuple(absent)
-
-
-def _period_starts(keys: pd.Series, grain: Grain, tz: str) -> pd.Series:
-    """Period keys as starts: an interval's UTC epoch as an aware time in ``tz``, else local epoch as naive."""
-    seconds = keys.astype("int64")
-    if grain.kind is GrainKind.INTERVAL:
-        return pd.to_datetime(seconds, unit="s", utc=True).dt.tz_convert(tz)
-    return pd.to_datetime(seconds, unit="s")
-
-
-def _finish(
-    frame: pd.DataFrame, by: tuple[str, ...], names: Sequence[str], grain: Grain, window: Window
-) -> pd.DataFrame:
-    frame = frame.copy()
-    num = frame["numerator"].astype("float64")
-    den = frame["denominator"].astype("float64")
-    frame["numerator"] = num
-    frame["denominator"] = den
-    frame["value"] = (num / den).where((den != 0) & frame["missing"].isna())
-    if _P in frame.columns:
-        frame.insert(0, "period_start", _period_starts(frame.pop(_P), grain, window.tz))
-    frame["partial"] = pd.Series([is_partial(ts, grain, window) for ts in frame["period_start"]], dtype=bool,
-                                 index=frame.index)  # fmt: skip
-    frame = frame.sort_values(["period_start", *by], kind="stable").reset_index(drop=True)
-    return frame[["period_start", *by, *names, "numerator", "denominator", "value", "missing", "partial"]]
 
 
 def _run_checks(plan: MetricPlan, frame: pd.DataFrame) -> tuple[str, ...]:
@@ -314,47 +242,16 @@ def _to_result(
     )
     if zones is not None:
         explanation = explanation.with_step("zones", zones.describe())
-    explanation = explanation.with_step("sources", _sources_note(plan.sources(), absent, frame))
+    explanation = explanation.with_step("sources", sources_note(plan.sources(), absent, frame))
     for lookup in plan.lookups:
-        explanation = explanation.with_step("lookup", _lookup_note(lookup, frame, by))
+        explanation = explanation.with_step("lookup", lookup_note(lookup, frame, by))
     for note in notes:
         explanation = explanation.with_step("check", note)
-    table = pa.Table.from_pandas(frame, preserve_index=False, schema=_schema(frame))
+    table = pa.Table.from_pandas(frame, preserve_index=False, schema=arrow_schema(frame))
     return KpiResult(
         m.id, m.title, m.unit, m.direction, grain, window.tz, window.start, window.end, by, names, table,
         explanation, absent, notes,
     )  # fmt: skip
-
-
-def _sources_note(sources: Sequence[str], absent: Sequence[str], frame: pd.DataFrame) -> str:
-    """Which tables the metric reads, and which had no rows (in the whole window, or for some rows)."""
-    text = f"reads {', '.join(sources)}"
-    if absent:
-        return f"{text}; no data: {', '.join(absent)} had no rows in the window, so no value is given"
-    gaps = frame["missing"].dropna()
-    if len(gaps):
-        tables = ", ".join(sorted(set(",".join(gaps).split(","))))
-        text += f"; {len(gaps)} of {len(frame)} rows have no value: {tables} had no rows for them"
-    return text
-
-
-def _lookup_note(lookup: DimensionLookup, frame: pd.DataFrame, by: Sequence[str]) -> str:
-    """Where the looked-up dimensions come from, and how much of the denominator had no match."""
-    dims = [d for d in by if d in lookup.dimensions]
-    unknown = (frame[dims] == lookup.unknown).any(axis=1) if dims and len(frame) else pd.Series(dtype=bool)
-    lost = float(frame.loc[unknown, "denominator"].sum()) if len(unknown) else 0.0
-    total = float(frame["denominator"].sum())
-    return (
-        f"{', '.join(dims)} of {lookup.table} from {lookup.lookup} via {lookup.key}; {lost:,.0f} of {total:,.0f} "
-        f"(denominator) name no {lookup.lookup} row and are grouped as {lookup.unknown}"
-    )
-
-
-def _schema(frame: pd.DataFrame) -> pa.Schema:
-    """The frame's Arrow schema, with ``missing`` as text even when every row is complete (all nulls)."""
-    schema = pa.Schema.from_pandas(frame, preserve_index=False)
-    schema = schema.set(schema.get_field_index("missing"), pa.field("missing", pa.string()))
-    return schema.set(schema.get_field_index("partial"), pa.field("partial", pa.bool_()))
 
 
 def compute(
@@ -431,7 +328,7 @@ def scorecard(
     window_absent, probes = _window_absent(plans, scoped, frames, window, zones)
     results: dict[str, KpiResult] = {}
     for plan in plans:
-        frame, absent = _assemble(
+        frame, absent = assemble(
             plan, frames, dims, window_absent & {t for t, _ in plan.window_sources}, grain, window
         )
         notes = _run_checks(plan, frame)
@@ -452,12 +349,12 @@ def reaggregate(result: KpiResult, grain: Grain) -> KpiResult:
     groups = frame.groupby(["period_start", *result.by], dropna=False, sort=True)
     grouped = groups[sums].sum().reset_index()
     # A coarse row lacks a source only where every finer row did, as computing it directly would find.
-    grouped["missing"] = groups["missing"].agg(_missing_in_all).to_numpy()
+    grouped["missing"] = groups["missing"].agg(missing_in_all).to_numpy()
     if grain.kind is GrainKind.INTERVAL:
         grouped["period_start"] = pd.to_datetime(grouped["period_start"], utc=True).dt.tz_convert(result.tz)
     else:
         grouped["period_start"] = pd.to_datetime(grouped["period_start"])
-    out = _finish(grouped, result.by, result.measures, grain, Window(result.tz, result.start, result.end))
+    out = finish(grouped, result.by, result.measures, grain, Window(result.tz, result.start, result.end))
     explanation = result.explanation.with_step(
         "reaggregate", f"summed numerators and denominators from {result.grain.label} to {grain.label}"
     )
@@ -472,17 +369,11 @@ def reaggregate(result: KpiResult, grain: Grain) -> KpiResult:
         result.end,
         result.by,
         result.measures,
-        pa.Table.from_pandas(out, preserve_index=False, schema=_schema(out)),
+        pa.Table.from_pandas(out, preserve_index=False, schema=arrow_schema(out)),
         explanation,
         result.missing_sources,
         result.notes,
     )
-
-
-def _missing_in_all(values: pd.Series) -> str | None:
-    sets = [set(v.split(",")) if isinstance(v, str) else set() for v in values]
-    common = set.intersection(*sets) if sets else set()
-    return ",".join(sorted(common)) or None
 
 
 def memtables(tables: Mapping[str, pa.Table]) -> dict[str, ir.Table]:

@@ -29,6 +29,9 @@ def test_demo_prints_decision_and_calendar_and_leaves_a_workspace(tmp_path: Path
     home = tmp_path / "cxcert-demo"
     assert "Conditionally Certified" in out and "Calendar" in out and "six_month_review" in out
     assert "refused" in out and "audit trail intact" in out and str(home) in out
+    # both origins of corrective actions in one compact table, the rest one command away
+    assert "audit finding" in out and "KPI alert" in out
+    assert "more, see cxcert actions list --entity ent-northwind-care" in out
     entities = ok_json(invoke("entity", "list", "--json", home=home))
     assert [e["id"] for e in entities] == ["ent-northwind-care"]
     cal = ok_json(invoke("calendar", "--today", "2026-11-22", "--json", home=home))
@@ -63,6 +66,9 @@ def test_demo_json_document(tmp_path: Path) -> None:
     home = tmp_path / "d"
     listed = ok_json(invoke("actions", "list", "--entity", "ent-northwind-care", "--open", "--json", home=home))
     assert {"2.4", "4.3", "4.6", "4.7", "4.10"} <= {a["item"] for a in listed["actions"]}
+    from_alerts = payload["corrective_actions_from_kpi_alerts"]
+    assert {a["id"] for a in from_alerts} == set(performance["corrective_actions_opened"])
+    assert len(listed["actions"]) == len(from_alerts) + 5  # every KPI action is open; 3.4's plan is closed
     again = ok_json(invoke("decide", "--entity", "ent-northwind-care", "--json", home=home))
     assert again["reused"] is True and again["corrective_actions"]["opened"] == []
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from cxcert.cli.calendar import EntityCalendar, entity_calendar, print_calendar
 from cxcert.cli.dates import parse_date
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the domain (pydantic) and the store (SQLAlchemy) load only 
     from cxcert.store.repository import Repositories
 
 ACTOR = "cxcert-demo"
+DEMO_TABLE_ROWS = 15  # a demo table stays readable: the rest is one command away
 DEFAULT_DIR_NAME = "cxcert-demo"
 
 
@@ -297,6 +299,7 @@ def persist_follow_up(run: DemoRun) -> None:
             if closure is not None and action.is_open:
                 action = close(repos, action.id, closure[0], closure[1], by=ACTOR)[1]
             worked.append(action)
+        from_alerts = tuple(a for a in repos.corrective_actions.actions(s.entity.id) if a.assessment_id is None)
         context = engagement_context(repos, s.entity.id, s.decision_date)
         engagement = repos.engagements.load_engagement(s.entity.id).advance(to, s.decision_date, context=context)
         repos.engagements.save_engagement(engagement)
@@ -305,22 +308,40 @@ def persist_follow_up(run: DemoRun) -> None:
     if engagement != run.conclusion.engagement:
         raise AssertionError("the stored engagement differs from the scenario's: a storage bug")
     run.output["corrective_actions"] = [a.model_dump(mode="json") for a in worked]
+    run.output["corrective_actions_from_kpi_alerts"] = [a.model_dump(mode="json") for a in from_alerts]
     run.output["engagement"] = {
         "stage": engagement.stage.value,
         "history": [{"to": t.to_stage.value, "on": t.on.isoformat(), "note": t.note} for t in engagement.history],
     }
     if not run.json_out:
         console.rule("9. Corrective actions and engagement")
-        print_table(
-            "corrective actions raised by the decision",
-            ("id", "item", "level", "owner", "due", "status"),
-            [
-                (a.id, a.item, a.finding_level.value, a.owner, a.due_on, a.status.value if a.is_open else
-                 f"closed {a.closed_on}")
-                for a in worked
-            ],
-        )  # fmt: skip
+        print_actions_by_origin(s.entity.id, (("audit finding", tuple(worked)), ("KPI alert", from_alerts)))
         console.print("  engagement: " + " -> ".join(t.to_stage.value for t in engagement.history), highlight=False)
+
+
+def print_actions_by_origin(
+    entity_id: str, groups: tuple[tuple[str, tuple[CorrectiveAction, ...]], ...], *, limit: int = DEMO_TABLE_ROWS
+) -> None:
+    """One compact table of the entity's corrective actions, grouped by where they came from, at most ``limit``
+    rows (each origin keeps at least one), the rest counted with the command that lists them all."""
+    prefix = f"{entity_id}/"
+    rows, left_out = [], 0
+    for n, (origin, actions) in enumerate(groups):
+        room = max(1, limit - len(rows) - (len(groups) - n - 1))  # keep a row for each origin still to come
+        for a in actions[:room]:
+            status = a.status.value if a.is_open else f"closed {a.closed_on}"
+            rows.append((origin, a.id.removeprefix(prefix), a.item, a.finding_level.value, a.owner, a.due_on, status))
+        left_out += max(0, len(actions) - room)
+    counts = ", ".join(f"{len(actions)} from {origin}s" for origin, actions in groups)
+    print_table(
+        f"corrective actions of {entity_id}: {counts} (ids under {prefix})",
+        ("origin", "id", "item", "level", "owner", "due", "status"),
+        rows,
+    )
+    if left_out:
+        console.print(
+            f"  +{left_out} more, see [bold]cxcert actions list --entity {escape(entity_id)}[/]", highlight=False
+        )
 
 
 def show_calendar(run: DemoRun) -> None:

@@ -325,7 +325,8 @@ def print_actions_by_origin(
     """One compact table of the entity's corrective actions, grouped by where they came from, at most ``limit``
     rows (each origin keeps at least one), the rest counted with the command that lists them all."""
     prefix = f"{entity_id}/"
-    rows, left_out = [], 0
+    rows: list[tuple[object, ...]] = []
+    left_out = 0
     for n, (origin, actions) in enumerate(groups):
         room = max(1, limit - len(rows) - (len(groups) - n - 1))  # keep a row for each origin still to come
         for a in actions[:room]:

@@ -89,6 +89,11 @@ def test_demo_work_products() -> None:
     assert {k.audience for k in s.kickoff_sessions} == {"executives", "centre_managers", "implementation_team"}
     assert 40 <= s.application_progress.hours_spent <= 80  # DOMAIN.md: the application is 40-80 hours of work
     assert s.application_progress.completion == 1.0
+    # step 7: answers re-recorded after gap closure began, before the step, so its guard passes on the records
+    gap, updated = (next(t.on for t in s.engagement_to_audit.history if t.to_stage is st) for st in
+                    (Stage.GAP_CLOSURE, Stage.APPLICATION_UPDATED))  # fmt: skip
+    changed = {a.item for a in s.application_answers if a.answered_on and gap <= a.answered_on <= updated}
+    assert changed == {"1.3", "1.5", "2.5", "2.6", "2.8", "3.4", "4.3"}  # the baseline's majors (the YAML)
     assert s.gap_closure_calls[0].topic_id == "kcrps" and all(c.held for c in s.gap_closure_calls)
     typed = s.conclude(s.compliance_audit)
     deficient = [f.item for f in s.compliance_audit.findings if f.level is FindingLevel.MINOR]

@@ -39,7 +39,8 @@ BASELINE = assessment(STANDARD, {"2.1": MINOR}, kind=AssessmentKind.BASELINE, id
 )
 AUDIT = assessment(STANDARD, ident="audit").model_copy(update={"started_on": day(75)})
 PLAN = plan_gap_closure(day(40), RULES, owners={}, calls=2)
-EVERYTHING = EngagementRecords((KICKOFF,), (ANSWER,), (BASELINE, AUDIT), PLAN)
+UPDATE = ApplicationAnswer(item="1.1", answer="Mission set yearly, reviewed after gap closure", answered_on=day(50))
+EVERYTHING = EngagementRecords((KICKOFF,), (ANSWER, UPDATE), (BASELINE, AUDIT), PLAN)
 
 # the nine steps, each on its day (the audit is planned on day 70 and held from day 75)
 STEPS = [
@@ -120,6 +121,19 @@ def test_gap_closure_needs_a_plan() -> None:
     assert "has no gap closure plan; plan the calls with `cxcert gap-closure plan --entity ent-1" in line
 
 
+def test_application_updated_needs_an_answer_since_gap_closure_began() -> None:
+    """Step 7 (DOMAIN.md section 3): the application is updated after gap closure, before the audit."""
+    eng = _walk(Stage.APPLICATION_UPDATED)
+    before = EngagementRecords(application_answers=(ANSWER,))  # answered on day 20, gap closure from day 40
+    line = _refusal(eng, Stage.APPLICATION_UPDATED, before, 60)
+    assert "entity ent-1 has no application answer recorded between 2001-02-10 and 2001-03-02" in line
+    assert "`cxcert answers record|import --entity ent-1 --on DATE`" in line
+    undated = EngagementRecords(application_answers=(UPDATE.model_copy(update={"answered_on": None}),))
+    assert "has no application answer recorded" in _refusal(eng, Stage.APPLICATION_UPDATED, undated, 60)
+    assert "has no application answer recorded" in _refusal(eng, Stage.APPLICATION_UPDATED, EVERYTHING, 45)
+    assert eng.advance(Stage.APPLICATION_UPDATED, day(60), context=_ctx(EVERYTHING)).stage is Stage.APPLICATION_UPDATED
+
+
 def test_audited_needs_an_audit_with_findings_held_since_it_was_planned() -> None:
     eng = _walk(Stage.AUDITED)
     earlier = AUDIT.model_copy(update={"started_on": day(50)})
@@ -142,7 +156,7 @@ def test_a_decision_stage_needs_the_decision_on_this_audit() -> None:
         eng.advance(Stage.CERTIFIED, day(81), context=_ctx(unknown, decision_on=old))
 
 
-UNGUARDED_BY_RECORDS = (Stage.COORDINATORS_REGISTERED, Stage.APPLICATION_UPDATED, Stage.AUDIT_PLANNED)
+UNGUARDED_BY_RECORDS = (Stage.COORDINATORS_REGISTERED, Stage.AUDIT_PLANNED)
 
 
 @pytest.mark.parametrize("stage", [s for s, _ in STEPS if s not in UNGUARDED_BY_RECORDS])

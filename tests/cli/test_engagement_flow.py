@@ -60,6 +60,11 @@ def test_each_step_needs_its_work_on_record(workspace: Path, tmp_path: Path) -> 
     assert "has no gap closure plan" in _refused(home, "gap_closure", "2026-03-16")
     ok_json(invoke("gap-closure", "plan", *ENTITY, "--from", "2026-03-16", "--json", home=home))
     assert _advance(home, "gap_closure", "2026-03-16") == "gap_closure"
+    assert "no application answer recorded between 2026-03-16 and 2026-07-01" in _refused(
+        home, "application_updated", "2026-07-01"
+    )
+    ok_json(invoke("answers", "record", *ENTITY, "--item", "1.1", "--answer", "Mission reviewed after gap closure",
+                   "--completion", "1", "--on", "2026-06-20", "--json", home=home))  # fmt: skip
     assert _advance(home, "application_updated", "2026-07-01") == "application_updated"
     assert _advance(home, "audit_planned", "2026-07-15") == "audit_planned"
 

@@ -68,11 +68,17 @@ class _Kickoff(Frozen):
     sessions: tuple[_Session, ...]
 
 
+class _ApplicationUpdate(Frozen):
+    day: int
+    items: tuple[str, ...] = Field(min_length=1, description="items whose answers are re-recorded, as changed")
+
+
 class _Application(Frozen):
     first_day: int
     submitted_day: int
     hours_cycle: tuple[float, ...] = Field(min_length=1)
     answered_by: tuple[str, ...] = Field(min_length=1)
+    update: _ApplicationUpdate  # step 7: the answers gap closure changed, re-recorded before the audit
 
 
 class _EntitySpec(Frozen):
@@ -271,6 +277,21 @@ def _answers(spec: DemoSpec, standard: Standard, day0: dt.date) -> tuple[Applica
                 answered_on=day0 + dt.timedelta(days=app.first_day + n * span // len(units)),
             )
         )
+    changed = set(app.update.items)
+    for item, req in units:
+        if item.number in changed:
+            about = req.summary if req else item.summary
+            out.append(
+                ApplicationAnswer(
+                    item=item.number,
+                    requirement_id=req.id if req else None,
+                    answer=f"Updated after gap closure: {about[0].lower()}{about[1:]}",
+                    hours_spent=app.hours_cycle[0],
+                    completion=1.0,
+                    answered_by=app.answered_by[0],
+                    answered_on=day0 + dt.timedelta(days=app.update.day),
+                )
+            )
     return tuple(out)
 
 

@@ -72,6 +72,7 @@ _KICKOFF = "a kickoff session on record"
 _ANSWERS = "application answers on record"
 _BASELINE = "a baseline assessment with findings"
 _PLAN = "a gap closure plan"
+_UPDATED = "application answers recorded since gap closure began"
 _COORDINATOR = "a coordinator who passed the exam"
 _PER_LOCATION = "a registered coordinator at every location"
 _AUDIT = "an audit with findings, started since the audit was planned"
@@ -98,7 +99,13 @@ TRANSITIONS: tuple[Rule, ...] = (
         S.APPLICATION_SUBMITTED, S.BASELINE_ASSESSED, "step 5: baseline assessment held", g.baseline_recorded, _BASELINE
     ),
     Rule(S.BASELINE_ASSESSED, S.GAP_CLOSURE, "step 6: gap closure calls under way", g.gap_closure_planned, _PLAN),
-    Rule(S.GAP_CLOSURE, S.APPLICATION_UPDATED, "step 7: application updated before the audit"),
+    Rule(
+        S.GAP_CLOSURE,
+        S.APPLICATION_UPDATED,
+        "step 7: application updated before the audit",
+        g.application_updated,
+        _UPDATED,
+    ),
     Rule(
         S.APPLICATION_UPDATED,
         S.AUDIT_PLANNED,
@@ -220,6 +227,11 @@ class Engagement:
         """The day the latest audit (first, second or re-certification) was planned; None before any."""
         planned = (Stage.AUDIT_PLANNED, Stage.SECOND_AUDIT_PLANNED)
         return next((t.on for t in reversed(self.history) if t.to_stage in planned), None)
+
+    @property
+    def gap_closure_started_on(self) -> dt.date | None:
+        """The day the latest round of gap closure began; None before any."""
+        return next((t.on for t in reversed(self.history) if t.to_stage is Stage.GAP_CLOSURE), None)
 
     @property
     def followed(self) -> bool:

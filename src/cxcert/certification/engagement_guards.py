@@ -142,6 +142,27 @@ def gap_closure_planned(eng: Engagement, ctx: EngagementContext | None, on: dt.d
     ]
 
 
+def application_updated(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
+    """Step 7: the application updated after gap closure, i.e. an answer recorded since gap closure began.
+
+    When it is due (the rule set's ``application_update_before_audit_months`` before the audit) is the
+    calendar's to show; this step only needs the update to be on record.
+    """
+    records = _records(ctx)
+    if records is None:
+        return _need(_RECORDS, "updating the application")
+    since = eng.gap_closure_started_on
+    dated = [a.answered_on for a in records.application_answers if a.answered_on is not None]
+    if any((since is None or d >= since) and d <= on for d in dated):
+        return []
+    span = f"between {since.isoformat()} and {on.isoformat()}" if since else f"on or before {on.isoformat()}"
+    return [
+        f"entity {eng.entity_id} has no application answer recorded {span}: the application is updated after "
+        f"gap closure (the answers that changed, each dated); record them with `cxcert answers record|import "
+        f"--entity {eng.entity_id} --on DATE`"
+    ]
+
+
 def audit_recorded(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
     """An audit that started on or after the day it was planned (the step before), holding findings."""
     records = _records(ctx)

@@ -147,7 +147,7 @@ def test_stored_targets_are_used_and_a_mid_window_change_judges_each_month(fresh
     # The KCRP column falls back to program names, and the review says why.
     assert payload["kcrp_links"]["unlinked"] and "the entity has no KCRPs" in str(payload["kcrp_links"])
     text = invoke("evidence", "--entity", ENTITY, "--months", "3", "--end", "2025-03-31", home=fresh)
-    assert text.returncode == 0 and "20.0% -> 99.0% from 2025-02" in text.stdout and "stretch plan" in text.stdout
+    assert text.returncode == 0 and "20.0% -> 99.0% from 2025-02" in text.stdout and "internal" in text.stdout
 
 
 def test_alerts_have_ids_and_a_run_that_goes_on_updates_its_action(fresh: Path) -> None:

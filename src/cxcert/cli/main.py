@@ -51,8 +51,12 @@ def run() -> None:
 
     Usage errors (unknown command, bad option) are Click's own and also exit 2.
     """
+    from cxcert.cli.help_text import reflow_tree
+
+    command = typer.main.get_command(app)
+    reflow_tree(command)
     try:
-        app()
+        command()
     except CxcertError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)

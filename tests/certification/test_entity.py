@@ -76,3 +76,40 @@ def test_kcrp_and_ksp_share_one_id_space() -> None:
 def test_a_service_in_scope_twice_is_refused() -> None:
     with pytest.raises(ValidationError, match="service 'fulfilment' is given more than once"):
         Entity.model_validate({**two_location_entity().model_dump(), "services": ["fulfilment", "fulfilment"]})
+
+
+def _with_sites(us: dict[str, list[str]], pt: dict[str, list[str]]) -> Entity:
+    base = two_location_entity().model_dump()
+    base["locations"] = [{**base["locations"][0], **us}, {**base["locations"][1], **pt}]
+    return Entity.model_validate(base)
+
+
+def test_locations_name_the_programs_and_queues_they_handle() -> None:
+    entity = _with_sites({"programs": ["care", "cards"]}, {"programs": ["care_pt"], "queues": ["cards_chat"]})
+    assert entity.location("loc-us").programs == ("care", "cards")
+    assert entity.location("loc-pt").queues == ("cards_chat",)
+
+
+def test_a_program_claimed_by_two_locations_is_refused_naming_both() -> None:
+    with pytest.raises(ValidationError, match=r"program 'care' is claimed by locations loc-us and loc-pt: a program "
+                                              r"has one site; list it at one and the queues the other handles"):
+        _with_sites({"programs": ["care"]}, {"programs": ["care"]})
+    # The split the message suggests: the program at one site, the other site's share of it by queue.
+    assert _with_sites({"programs": ["care"]}, {"queues": ["care_chat"]}).location("loc-pt").queues == ("care_chat",)
+
+
+def test_a_queue_claimed_by_two_locations_is_refused_naming_both() -> None:
+    with pytest.raises(ValidationError, match="queue 'q1' is claimed by locations loc-us and loc-pt: a queue has one "):
+        _with_sites({"queues": ["q1"]}, {"queues": ["q1"]})
+
+
+def test_site_and_process_programs_are_distinct_slugs() -> None:
+    with pytest.raises(ValidationError, match=r"program 'care' is given more than once \(entries 1 and 2\)"):
+        Location(id="x", name="X", country="GB", time_zone="Europe/London", programs=("care", "care"))
+    with pytest.raises(ValidationError, match="queue 'q' is given more than once"):
+        Location(id="x", name="X", country="GB", time_zone="Europe/London", queues=("q", "q"))
+    with pytest.raises(ValidationError, match="is not a simple id"):
+        Location(id="x", name="X", country="GB", time_zone="Europe/London", programs=("retail banking",))
+    with pytest.raises(ValidationError, match="program 'care' is given more than once"):
+        Process(id="voice", name="Voice", kind=ProcessKind.KCRP, programs=("care", "care"))
+    assert Process(id="voice", name="Voice", kind=ProcessKind.KCRP, programs=("care",)).programs == ("care",)

@@ -28,12 +28,18 @@ ENTITY = Entity(
     rule_set_id="copc-2000-founding",
     locations=(
         Location(id="lon", name="London", country="GB", time_zone="Europe/London"),
-        Location(id="cpt", name="Cape Town", country="ZA", time_zone="Africa/Johannesburg"),
+        Location(
+            id="cpt", name="Cape Town", country="ZA", time_zone="Africa/Johannesburg", programs=("loans",),
+            queues=("cards_chat", "cards_mail"),
+        ),
     ),
     services=(Service.TECHNICAL_SUPPORT, Service.INBOUND_CUSTOMER_SERVICE),
     functions=("call centre", "training", "IT/telecom"),
     processes=(
-        Process(id="p-inbound", name="Handle inbound calls", kind=ProcessKind.KCRP, owner="ops", description="voice"),
+        Process(
+            id="p-inbound", name="Handle inbound calls", kind=ProcessKind.KCRP, owner="ops", description="voice",
+            programs=("cards", "loans"),
+        ),
         Process(id="p-hire", name="Recruit and hire", kind=ProcessKind.KSP),
     ),
     key_suppliers=(KeySupplier(id="ks-tel", name="TelCo", supplies="telephony for p-inbound"),),

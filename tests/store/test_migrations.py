@@ -49,3 +49,35 @@ def test_downgrade_to_base_and_back(db_url: str) -> None:
     finally:
         engine.dispose()
     assert init_database(db_url) == SCHEMA_HEAD
+
+
+def test_0003_gives_entities_stored_before_it_empty_program_and_queue_lists(db_url: str) -> None:
+    """Entities saved under 0002 keep loading after 0003: their processes and locations declare no programs."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from cxcert.store.db import alembic_config, make_engine
+    from cxcert.store.organisations import OrganisationRepository
+
+    command.upgrade(alembic_config(db_url), "0002")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisations (id, name, country) VALUES ('acme', 'Acme', 'GB')"))
+            conn.execute(text("INSERT INTO entities (id, organisation_id, name, standard_urn, rule_set_id) "
+                              "VALUES ('acme-care', 'acme', 'Acme Care', 'urn:x', 'rs')"))  # fmt: skip
+            conn.execute(text("INSERT INTO locations (entity_id, id, position, name, country, time_zone) "
+                              "VALUES ('acme-care', 'lon', 0, 'London', 'GB', 'Europe/London')"))  # fmt: skip
+            conn.execute(text("INSERT INTO processes (entity_id, id, position, name, kind, owner, description) "
+                              "VALUES ('acme-care', 'voice', 0, 'Voice', 'kcrp', NULL, '')"))  # fmt: skip
+    finally:
+        engine.dispose()
+    assert init_database(db_url) == SCHEMA_HEAD
+    db = open_database(db_url)
+    try:
+        with db.session() as session:
+            entity = OrganisationRepository(session).get_entity("acme-care")
+    finally:
+        db.dispose()
+    assert entity.locations[0].programs == () and entity.locations[0].queues == ()
+    assert entity.kcrps()[0].programs == ()

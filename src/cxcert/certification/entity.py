@@ -78,6 +78,16 @@ class Location(Frozen):
     name: Name
     country: Country
     time_zone: str = Field(description="IANA name, used to bucket intervals and days")
+    programs: tuple[Slug, ...] = Field(default=(), description="programs (the data's `program`) this site handles")
+    queues: tuple[Slug, ...] = Field(
+        default=(), description="queues this site handles; a queue's site wins over its program's"
+    )
+
+    @field_validator("programs", "queues")
+    @classmethod
+    def _distinct(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        _no_repeats((info.field_name or "").removesuffix("s"), value)
+        return value
 
     @field_validator("time_zone")
     @classmethod
@@ -95,6 +105,15 @@ class Process(Frozen):
     kind: ProcessKind
     owner: str | None = None
     description: str = ""
+    programs: tuple[Slug, ...] = Field(
+        default=(), description="programs (client lines of business, the data's `program`) the process serves"
+    )
+
+    @field_validator("programs")
+    @classmethod
+    def _distinct(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _no_repeats("program", value)
+        return value
 
 
 class KeySupplier(Frozen):
@@ -132,6 +151,24 @@ class Entity(Frozen):
     def _unique(cls, value: tuple[object, ...], info: ValidationInfo) -> tuple[object, ...]:
         what = _UNIQUE_BY[info.field_name or ""]
         _no_repeats(what, (str(getattr(v, "id", v)) for v in value))
+        return value
+
+    # One site per program and per queue, so each row has one clock. A program split between sites is listed
+    # by one of them; the other lists the queues of it that it handles (a queue's site wins over its program's).
+    @field_validator("locations")
+    @classmethod
+    def _one_site_each(cls, value: tuple[Location, ...]) -> tuple[Location, ...]:
+        for kind in ("program", "queue"):
+            site_of: dict[str, str] = {}
+            for loc in value:
+                for name in loc.programs if kind == "program" else loc.queues:
+                    other = site_of.setdefault(name, loc.id)
+                    if other != loc.id:
+                        hint = "; list it at one and the queues the other handles" if kind == "program" else ""
+                        raise ValueError(
+                            f"{kind} {name!r} is claimed by locations {other} and {loc.id}: "
+                            f"a {kind} has one site{hint}"
+                        )
         return value
 
     def kcrps(self) -> tuple[Process, ...]:

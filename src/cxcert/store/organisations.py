@@ -85,13 +85,29 @@ class OrganisationRepository:
             children.clear()
         self.session.flush()
         row.locations.extend(
-            LocationRow(id=loc.id, position=i, name=loc.name, country=loc.country, time_zone=loc.time_zone)
+            LocationRow(
+                id=loc.id,
+                position=i,
+                name=loc.name,
+                country=loc.country,
+                time_zone=loc.time_zone,
+                programs=list(loc.programs),
+                queues=list(loc.queues),
+            )
             for i, loc in enumerate(entity.locations)
         )
         row.services.extend(EntityServiceRow(service=s.value, position=i) for i, s in enumerate(entity.services))
         row.functions.extend(EntityFunctionRow(name=f, position=i) for i, f in enumerate(entity.functions))
         row.processes.extend(
-            ProcessRow(id=p.id, position=i, name=p.name, kind=p.kind.value, owner=p.owner, description=p.description)
+            ProcessRow(
+                id=p.id,
+                position=i,
+                name=p.name,
+                kind=p.kind.value,
+                owner=p.owner,
+                description=p.description,
+                programs=list(p.programs),
+            )
             for i, p in enumerate(entity.processes)
         )
         row.key_suppliers.extend(
@@ -130,12 +146,27 @@ def _entity(row: EntityRow) -> Entity:
         standard_urn=row.standard_urn,
         rule_set_id=row.rule_set_id,
         locations=tuple(
-            Location(id=r.id, name=r.name, country=r.country, time_zone=r.time_zone) for r in row.locations
+            Location(
+                id=r.id,
+                name=r.name,
+                country=r.country,
+                time_zone=r.time_zone,
+                programs=tuple(r.programs),
+                queues=tuple(r.queues),
+            )
+            for r in row.locations
         ),
         services=tuple(Service(r.service) for r in row.services),
         functions=tuple(r.name for r in row.functions),
         processes=tuple(
-            Process(id=r.id, name=r.name, kind=ProcessKind(r.kind), owner=r.owner, description=r.description)
+            Process(
+                id=r.id,
+                name=r.name,
+                kind=ProcessKind(r.kind),
+                owner=r.owner,
+                description=r.description,
+                programs=tuple(r.programs),
+            )
             for r in row.processes
         ),
         key_suppliers=tuple(KeySupplier(id=r.id, name=r.name, supplies=r.supplies) for r in row.key_suppliers),

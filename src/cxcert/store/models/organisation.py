@@ -50,6 +50,8 @@ class LocationRow(Base):
     name: Mapped[str] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2), index=True)
     time_zone: Mapped[str] = mapped_column(String(64))
+    programs: Mapped[list[Any]] = mapped_column(JSON)
+    queues: Mapped[list[Any]] = mapped_column(JSON)
 
 
 class EntityServiceRow(Base):
@@ -78,6 +80,7 @@ class ProcessRow(Base):
     kind: Mapped[str] = mapped_column(String(8), index=True)
     owner: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
+    programs: Mapped[list[Any]] = mapped_column(JSON)
 
 
 class KeySupplierRow(Base):

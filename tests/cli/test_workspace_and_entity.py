@@ -60,6 +60,30 @@ def test_entity_from_yaml_file_and_its_errors_name_the_line(workspace: Path, tmp
     assert "bad.yaml:9" in line and "Mars/Olympus" in line
 
 
+def test_entity_file_names_the_programs_of_kcrps_and_sites_and_show_lists_them(
+    workspace: Path, tmp_path: Path
+) -> None:
+    file = tmp_path / "sites.yaml"
+    text = (
+        "entity:\n  id: globex-help\n  organisation_id: acme\n  name: Globex Help Desk\n"
+        "  standard_urn: copc-2000-csp\n  rule_set_id: copc-2000-founding\n  locations:\n"
+        "    - {id: nyc, name: New York, country: US, time_zone: America/New_York, programs: [care, cards]}\n"
+        "    - {id: lis, name: Lisbon, country: PT, time_zone: Europe/Lisbon, queues: [cards_chat]}\n"
+        "  processes:\n    - {id: kcrp-voice, name: Voice care, kind: kcrp, programs: [care, cards]}\n"
+    )
+    file.write_text(text, encoding="utf-8")
+    ok_json(invoke("entity", "create", "--from-file", str(file), "--json", home=workspace))
+    entity = ok_json(invoke("entity", "show", "globex-help", "--json", home=workspace))["entity"]
+    assert entity["processes"][0]["programs"] == ["care", "cards"]
+    assert [(loc["programs"], loc["queues"]) for loc in entity["locations"]] == [(["care", "cards"], []),
+                                                                                ([], ["cards_chat"])]  # fmt: skip
+    shown = invoke("entity", "show", "globex-help", home=workspace)
+    assert shown.returncode == 0 and "Voice care (care, cards)" in shown.stdout and "cards_chat" in shown.stdout
+    file.write_text(text.replace("queues: [cards_chat]", "programs: [cards]"), encoding="utf-8")
+    line = user_error(invoke("entity", "create", "--from-file", str(file), home=workspace))
+    assert "sites.yaml:7" in line and "program 'cards' is claimed by locations nyc and lis" in line
+
+
 def test_user_mistakes_give_one_line_and_exit_2(workspace: Path) -> None:
     assert "id:name:CC:Area/Zone" in user_error(
         invoke("entity", "create", "--id", "x", "--name", "X", "--organisation", "acme", "--location", "lon",

@@ -15,7 +15,7 @@ from cxcert.errors import CxcertError
 if TYPE_CHECKING:  # the domain models are pydantic: they load only when a command runs
     from pydantic import ValidationError
 
-    from cxcert.certification.entity import Entity, Location, Organisation, Service
+    from cxcert.certification.entity import Entity, Location, Organisation, Process, Service
 
 entity_app = typer.Typer(
     help="Define, list and show the entities seeking certification (company, locations, services).",
@@ -90,17 +90,24 @@ def show_entity(entity: Entity, organisation: Organisation | None) -> None:
             "rule set": entity.rule_set_id,
             "services": ", ".join(s.value for s in entity.services) or "-",
             "functions": ", ".join(entity.functions) or "-",
-            "KCRPs": ", ".join(p.name for p in entity.kcrps()) or "-",
-            "KSPs": ", ".join(p.name for p in entity.ksps()) or "-",
+            "KCRPs": "; ".join(map(_with_programs, entity.kcrps())) or "-",
+            "KSPs": "; ".join(map(_with_programs, entity.ksps())) or "-",
             "key suppliers": ", ".join(k.name for k in entity.key_suppliers) or "-",
             "clients": ", ".join(c.name for c in entity.clients) or "-",
         },
     )
     print_table(
         "locations",
-        ("id", "name", "country", "time zone"),
-        [(loc.id, loc.name, loc.country, loc.time_zone) for loc in entity.locations],
+        ("id", "name", "country", "time zone", "programs", "queues"),
+        [
+            (loc.id, loc.name, loc.country, loc.time_zone, ", ".join(loc.programs) or "-", ", ".join(loc.queues) or "-")
+            for loc in entity.locations
+        ],
     )
+
+
+def _with_programs(process: Process) -> str:
+    return f"{process.name} ({', '.join(process.programs)})" if process.programs else process.name
 
 
 @entity_app.command("create")
@@ -137,6 +144,12 @@ def create(
     rule_set_id, locations, services, functions, processes, key_suppliers, clients}):
 
       cxcert entity create --from-file entity.yaml
+
+    In a file, a process (KCRP or KSP) may name the programs it serves, `programs: [retail_banking]`, so the
+    evidence summary table shows the KCRP of each program; a location may name the programs and queues it
+    handles, `programs: [card_services]`, `queues: [rb_email]`, so each contact is counted on its own site's
+    clock (a queue's site wins over its program's; a program or queue has one site). Program and queue ids are
+    the `program` and `queue` values of the ingested data.
     """
     from pydantic import ValidationError
 

@@ -252,3 +252,57 @@ def test_a_targets_file_naming_a_program_the_entity_does_not_run_is_refused(fres
     assert payload["targets"]["origin"] == "file"
     retail = next(r for r in payload["rows"] if r["metric_used"] == "asa" and r["program"] == "retail_banking")
     assert retail["target"] == 20  # the program's own entry wins over '*'
+
+
+LINKED_ENTITY = """entity:
+  id: acme-care
+  organisation_id: acme
+  name: Acme Care
+  standard_urn: copc-2000-csp
+  rule_set_id: copc-2000-founding
+  locations:
+    - {id: chi, name: Chicago, country: US, time_zone: America/Chicago}
+    - {id: lis, name: Lisbon, country: PT, time_zone: Europe/Lisbon, programs: [card_services]}
+  processes:
+    - {id: kcrp-bank, name: Banking care, kind: kcrp, programs: [retail_banking, card_services]}
+    - {id: kcrp-tech, name: Technical support, kind: kcrp, programs: [tech_support]}
+"""
+
+
+def _actuals(payload: dict, program: str, metric: str = "service_level") -> dict:  # type: ignore[type-arg]
+    return next(r["actuals"] for r in payload["rows"] if r["program"] == program and r["metric_used"] == metric)
+
+
+def test_kcrps_link_the_programs_they_name_and_each_site_counts_on_its_own_clock(fresh: Path, tmp_path: Path) -> None:
+    """The generated centre runs in Chicago; once the entity says Lisbon handles card_services, that program's
+    months run on Lisbon's clock (6 hours ahead), so its monthly values move and match `cxcert kpi`'s."""
+    before = _evidence(fresh, "--months", "3", "--end", "2025-03-31")
+    file = tmp_path / "entity.yaml"
+    file.write_text(LINKED_ENTITY, encoding="utf-8")
+    ok_json(invoke("entity", "create", "--from-file", str(file), "--json", home=fresh))
+    after = _evidence(fresh, "--months", "3", "--end", "2025-03-31")
+    assert after["kcrp_links"]["kcrp_of"] == {
+        "card_services": "Banking care", "retail_banking": "Banking care", "tech_support": "Technical support",
+    }  # fmt: skip
+    assert after["kcrp_links"]["unlinked"] == []
+    assert {r["kcrp"] for r in after["rows"] if r["program"] == "tech_support"} == {"Technical support"}
+    assert _actuals(after, "retail_banking") == _actuals(before, "retail_banking")
+    assert _actuals(after, "card_services") != _actuals(before, "card_services")
+    kpi = ok_json(invoke("kpi", "--entity", ENTITY, "--metric", "service_level", "--grain", "month", "--from",
+                         "2025-01-01", "--to", "2025-03-31", "--json", home=fresh))  # fmt: skip
+    by_kpi = {r["period_start"][:7]: r["value"] for r in kpi["rows"] if r["program"] == "card_services"}
+    assert by_kpi == {month[:7]: value for month, value in _actuals(after, "card_services").items()}
+
+
+def test_evidence_computes_with_the_users_kpi_catalogue_and_param(fresh: Path) -> None:
+    """A 1-second service-level threshold (CXCERT_HOME/kpis.yaml) answers fewer contacts in time than the
+    packaged 20 s; --param wins over the file, as for `cxcert kpi`."""
+    packaged = _actuals(_evidence(fresh, "--months", "1", "--end", "2025-01-31"), "retail_banking")
+    (fresh / "kpis.yaml").write_text("parameters:\n  service_level:\n    threshold_s: 1\n", encoding="utf-8")
+    strict = _actuals(_evidence(fresh, "--months", "1", "--end", "2025-01-31"), "retail_banking")
+    assert strict["2025-01-01"] < packaged["2025-01-01"]
+    param = ("--param", "service_level.threshold_s=20")
+    again = _actuals(_evidence(fresh, "--months", "1", "--end", "2025-01-31", *param), "retail_banking")
+    assert again == packaged
+    line = user_error(invoke("evidence", "--entity", ENTITY, "--param", "service_level.thresh=1", home=fresh))
+    assert "thresh" in line

@@ -14,7 +14,7 @@ from cxcert.cli.site import entity_zone as _entity_zone
 from cxcert.errors import CxcertError
 from cxcert.store.db import open_database
 
-from .runner import invoke, ok_json, user_error
+from .runner import invoke, ok_json
 
 
 def test_the_entitys_first_location_gives_the_zone(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,23 +41,35 @@ CONTACTS = """contact_id,queue,channel,direction,arrived_at,answered_at,abandone
 """
 
 
+ENTITY_FILE = """entity:
+  id: acme-care
+  organisation_id: acme
+  name: Acme Customer Care
+  standard_urn: copc-2000-csp
+  rule_set_id: copc-2000-founding
+  locations:
+    - {id: lon, name: London, country: GB, time_zone: Europe/London}
+    - {id: cpt, name: Cape Town, country: ZA, time_zone: Africa/Johannesburg, programs: [za]}
+"""
+
+
 def test_each_program_is_counted_on_its_own_sites_clock(workspace: Path, tmp_path: Path) -> None:
     """acme-care has lon (Europe/London) first and cpt (Africa/Johannesburg, UTC+2, tz database). A contact at
-    2 March 22:30 UTC is 2 March in London but 3 March (00:30) in Johannesburg: with CXCERT_HOME/sites.yaml
-    naming cpt for program za, za's contact falls on 3 March; --tz puts everything back on one clock."""
+    2 March 22:30 UTC is 2 March in London but 3 March (00:30) in Johannesburg: once the entity says cpt handles
+    program za, za's contact falls on 3 March; --tz puts everything back on one clock."""
     for program in ("uk", "za"):
         path = tmp_path / f"{program}.csv"
         path.write_text(CONTACTS.format(p=program))
         ok_json(invoke("ingest", "contacts", str(path), "--entity", "acme-care", "--program", program, "--json",
                        home=workspace))  # fmt: skip
-    (workspace / "sites.yaml").write_text("acme-care:\n  programs: {za: cpt}\n")
     args = ("kpi", "--entity", "acme-care", "--metric", "asa", "--from", "2026-03-01", "--to", "2026-03-31", "--json")
+    before = ok_json(invoke(*args, home=workspace))  # the locations name no programs yet: London's clock
+    assert before["site_zones"] is None and [r["period_start"] for r in before["rows"]] == ["2026-03-02"] * 2
+    entity_file = tmp_path / "entity.yaml"
+    entity_file.write_text(ENTITY_FILE, encoding="utf-8")
+    ok_json(invoke("entity", "create", "--from-file", str(entity_file), "--json", home=workspace))
     out = ok_json(invoke(*args, home=workspace))
     assert [(r["period_start"], r["program"]) for r in out["rows"]] == [("2026-03-02", "uk"), ("2026-03-03", "za")]
     assert out["tz"] == "Europe/London" and out["site_zones"]["programs"] == {"za": "Africa/Johannesburg"}
     one_clock = ok_json(invoke(*args, "--tz", "Europe/London", home=workspace))
     assert [r["period_start"] for r in one_clock["rows"]] == ["2026-03-02", "2026-03-02"]
-    (workspace / "sites.yaml").write_text("acme-care:\n  programs: {za: jnb}\n")
-    line = user_error(invoke(*args, home=workspace))
-    assert "sites.yaml: line 2, field acme-care.programs.za: entity acme-care has no location 'jnb'" in line
-    assert line.endswith("it has lon, cpt")

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from cxcert.errors import ValidationFailed
+from cxcert.certification.entity import Entity, Location
 from cxcert.performance.engine import compute
 from cxcert.performance.periods import DAY, Grain, GrainKind
-from cxcert.performance.site_zones import SiteZones, site_zones
+from cxcert.performance.site_zones import SiteZones, entity_site_zones
 
 from .tables import contact, tables, utc
 
@@ -61,19 +59,17 @@ def test_intervals_are_keyed_in_utc_and_labelled_in_the_entitys_zone() -> None:
     assert any(s.rule == "zones" and "program care_pt: Europe/Lisbon" in s.conclusion for s in hours.explanation.steps)
 
 
-SITES = """ent-1:
-  programs: {care_pt: lisbon}
-  queues:
-    lx_chat: lisbon
-    us_mail: boston
-"""
+def _entity(*locations: Location) -> Entity:
+    return Entity(id="ent-1", organisation_id="org", name="Care", standard_urn="urn:x", rule_set_id="rs",
+                  locations=locations)  # fmt: skip
 
 
-def test_the_site_map_names_the_entitys_locations() -> None:
-    locations = {"nyc": NY, "lisbon": LISBON}
-    with pytest.raises(ValidationFailed, match=r"^sites.yaml: line 5, field ent-1.queues.us_mail: entity ent-1 has "
-                                               r"no location 'boston'; it has nyc, lisbon"):  # fmt: skip
-        site_zones(SITES, where="sites.yaml", entity_id="ent-1", locations=locations, default=NY)
-    good = site_zones(SITES.replace("boston", "nyc"), where="s", entity_id="ent-1", locations=locations, default=NY)
-    assert good == SiteZones(NY, queues={"lx_chat": LISBON, "us_mail": NY}, programs={"care_pt": LISBON})
-    assert site_zones(SITES, where="s", entity_id="other", locations=locations, default=NY) is None
+def test_the_entitys_locations_give_the_zones_of_their_programs_and_queues() -> None:
+    nyc = Location(id="nyc", name="New York", country="US", time_zone=NY, programs=("care_us",), queues=("us_mail",))
+    lisbon = Location(id="lis", name="Lisbon", country="PT", time_zone=LISBON, programs=("care_pt",),
+                      queues=("lx_chat",))  # fmt: skip
+    assert entity_site_zones(_entity(nyc, lisbon)) == SiteZones(
+        NY, queues={"us_mail": NY, "lx_chat": LISBON}, programs={"care_us": NY, "care_pt": LISBON}
+    )
+    # Locations that name nothing: one clock, the first location's (the engine's default).
+    assert entity_site_zones(_entity(Location(id="nyc", name="New York", country="US", time_zone=NY))) is None

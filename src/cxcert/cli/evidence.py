@@ -14,6 +14,7 @@ from rich.markup import escape
 from cxcert.cli.dates import parse_date
 from cxcert.cli.evidence_view import print_review as print_review  # the demo shows a review the same way
 from cxcert.cli.evidence_view import review_to_dict as review_to_dict
+from cxcert.cli.kpi_catalogue import PARAM_OPTION_HELP
 from cxcert.cli.output import console, print_json
 from cxcert.errors import CxcertError
 
@@ -50,10 +51,14 @@ def compute_review(
     purpose: Purpose,
     level: str = "base",
     targets_file: Path | None = None,
+    params: Sequence[str] = (),
 ) -> ComputedReview:
-    """The entity's performance review over [start, end], on its stored targets (or the examples, said so) and
-    with its programs linked to its KCRPs."""
+    """The entity's performance review over [start, end], on its stored targets (or the examples, said so), with
+    its programs linked to the KCRPs that name them, each row on its site's clock when the entity's locations
+    name their programs or queues, and the user's KPI catalogue (``CXCERT_HOME/kpis.yaml``, then ``params``)."""
     from cxcert.canonical import TABLES
+    from cxcert.cli.kpi_catalogue import effective_catalogue
+    from cxcert.cli.site import site_zones
     from cxcert.cli.target_files import targets_in_use
     from cxcert.performance.performance_rules import default_rule_set
     from cxcert.performance.review import review_performance
@@ -61,17 +66,18 @@ def compute_review(
     from cxcert.standards import library
     from cxcert.warehouse import Warehouse
 
+    catalogue = effective_catalogue(params)  # a mistake in kpis.yaml or --param is named before any work
     entity = repos.organisations.get_entity(entity_id)
     standard = library.standard(entity.standard_urn)
     targets = targets_in_use(entity, targets_file)
     warehouse = Warehouse.default()
-    # An entity's KCRP names no programs yet (certification/entity.py Process has no such field): a program is
-    # linked to a KCRP whose id or name is the program's, else shown by its own name (and the review says so).
-    kcrps = [KcrpRef(p.id, p.name) for p in entity.kcrps()]
+    # A program no KCRP lists is still linked to a KCRP whose id or name is the program's, else shown by its own
+    # name (and the review says so).
+    kcrps = [KcrpRef(p.id, p.name, p.programs) for p in entity.kcrps()]
     review = review_performance(
         {name: warehouse.table(name) for name in TABLES}, standard, entity_id=entity_id,
         tz=entity.locations[0].time_zone, start=start, end=end, targets=targets.book, rules=default_rule_set(),
-        purpose=purpose, level=level, kcrps=kcrps,
+        purpose=purpose, level=level, kcrps=kcrps, catalogue=catalogue, zones=site_zones(entity),
     )  # fmt: skip
     return ComputedReview(entity, standard, review, targets)
 
@@ -151,6 +157,7 @@ def evidence_command(
     ),
     owner: str = typer.Option("operations manager", "--owner", help="Owner of corrective actions opened."),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Also write the evidence workbook (Excel) here."),
+    param: list[str] = typer.Option([], "--param", help=PARAM_OPTION_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print the whole review as JSON."),
 ) -> None:
     """Build the Category 4.0 performance evidence of an entity from its warehouse data.
@@ -162,6 +169,10 @@ def evidence_command(
     up to one computed finding per performance item. With --record-into the findings go into an assessment, so
     `cxcert decide` uses computed, not typed, results; a six-month review is judged against the rule set's
     re-certification thresholds. Alerts have ids: `cxcert alerts act ID` opens an action for one of them.
+
+    Metrics are computed with the KPI catalogue `cxcert kpi` uses (CXCERT_HOME/kpis.yaml, then --param). Each
+    program is shown under the KCRP that lists it, and each contact counted on the clock of the location that
+    handles its queue or program (both declared in the entity, see `cxcert entity create --help`).
 
     Example:  cxcert evidence --entity acme-care --months 12 --end 2025-12-31 --xlsx evidence.xlsx
     Example:  cxcert evidence --entity acme-care --record-into acme-care/six_month_review-2026-03-02
@@ -180,8 +191,9 @@ def evidence_command(
         chosen_purpose = choose_purpose(purpose, assessment, rule_set)
         start, stop = months_window(parse_date(end, "--end", default=_default_end(assessment)), months)
         computed = compute_review(
-            repos, entity_id, start=start, end=stop, purpose=chosen_purpose, level=level, targets_file=targets_file
-        )
+            repos, entity_id, start=start, end=stop, purpose=chosen_purpose, level=level, targets_file=targets_file,
+            params=param,
+        )  # fmt: skip
         review = computed.review
         if assessment is not None:
             for finding in review.evidence.findings():

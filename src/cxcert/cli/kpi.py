@@ -94,8 +94,8 @@ def kpi(
     tz: str | None = typer.Option(
         None,
         "--tz",
-        help="IANA time zone for bucketing everything; default: each contact's site (CXCERT_HOME/sites.yaml), "
-        "else the entity's first location, else UTC.",
+        help="IANA time zone for bucketing everything; default: each contact's site (the entity's locations' "
+        "programs and queues), else the entity's first location, else UTC.",
     ),
     param: list[str] = typer.Option([], "--param", help=PARAM_OPTION_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -116,9 +116,9 @@ def kpi(
     Parameters come from the packaged catalogue, then CXCERT_HOME/kpis.yaml (a `parameters:` mapping of metric
     to values, and whole `metrics:` definitions), then --param.
 
-    An entity whose sites serve different programs or queues lists them in CXCERT_HOME/sites.yaml by location
-    id, e.g. `acme: {programs: {care_pt: loc-lisbon}, queues: {pt_chat: loc-lisbon}}`; each row is then counted
-    in its site's zone (intervals are labelled in the first location's). Without it, or with --tz, one zone.
+    An entity whose locations name the programs or queues they handle (`programs: [care_pt]`, `queues:
+    [pt_chat]` on a location in `cxcert entity create --from-file`) has each row counted in its site's zone
+    (a queue's site first; intervals are labelled in the first location's). Without them, or with --tz, one zone.
     """
     if ctx.invoked_subcommand is not None:
         return

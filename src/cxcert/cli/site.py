@@ -1,8 +1,8 @@
 """Which entity and time zone a command works in: --tz, else the entity's first location, else UTC.
 
 ``require_entity`` refuses an entity that neither the workspace nor the warehouse knows (a typo would otherwise
-print an empty table and exit 0). ``site_zones`` reads ``CXCERT_HOME/sites.yaml``, which names the entity's
-location serving a program or queue, so that `cxcert kpi` counts each contact on its own site's clock.
+print an empty table and exit 0). ``site_zones`` gives the zones of the programs and queues the entity's
+locations declare, so that `cxcert kpi` and `cxcert evidence` count each contact on its own site's clock.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from cxcert.certification.entity import Entity
     from cxcert.performance.site_zones import SiteZones
     from cxcert.warehouse import Warehouse
-
-SITE_MAP = "sites.yaml"
 
 
 def workspace_entity(entity_id: str) -> Entity | None:
@@ -80,17 +78,7 @@ def site_zone(entity_id: str | None, tz: str | None, entity: Entity | None = Non
 
 
 def site_zones(entity: Entity) -> SiteZones | None:
-    """The entity's program and queue sites from ``CXCERT_HOME/sites.yaml`` (None without the file, or when it
-    does not name the entity); the entity's first location is the zone of everything else."""
-    from cxcert.home import cxcert_home
-    from cxcert.performance.site_zones import site_zones as parse
+    """The zones of the programs and queues the entity's locations handle; None when they name none."""
+    from cxcert.performance.site_zones import entity_site_zones
 
-    path = cxcert_home() / SITE_MAP
-    if not path.is_file():
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CxcertError(f"cannot read the site map {path}: {exc}") from None
-    locations = {loc.id: loc.time_zone for loc in entity.locations}
-    return parse(text, where=str(path), entity_id=entity.id, locations=locations, default=entity.locations[0].time_zone)
+    return entity_site_zones(entity)

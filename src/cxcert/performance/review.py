@@ -16,11 +16,12 @@ from cxcert.certification.calendar import add_months
 from cxcert.certification.corrective_action import CorrectiveAction
 from cxcert.errors import CxcertError, NotFound
 from cxcert.performance.alerts import ActionChange, PlannedAction, ReviewedAlert, plan_action, reviewed_alerts
-from cxcert.performance.catalogue import default_catalogue
+from cxcert.performance.catalogue import Catalogue, default_catalogue
 from cxcert.performance.engine import Scorecard, scorecard
 from cxcert.performance.evidence import EvidencePolicy, PerformanceEvidence, build_evidence, default_evidence_policy
 from cxcert.performance.performance_rules import PerformanceRuleSet, Purpose
 from cxcert.performance.series import slices
+from cxcert.performance.site_zones import SiteZones
 from cxcert.performance.summary_table import KcrpLinks, KcrpRef, SummaryTable, link_kcrps, summary_table
 from cxcert.performance.targets import TargetBook
 from cxcert.standards.schema import Standard
@@ -106,15 +107,21 @@ def review_performance(
     kcrp_of: Mapping[str, str] | None = None,
     policy: EvidencePolicy | None = None,
     kcrps: Sequence[KcrpRef] | None = None,
+    catalogue: Catalogue | None = None,
+    zones: SiteZones | None = None,
 ) -> PerformanceReview:
     """Compute, judge, alert and roll up the standard's required metrics for ``entity_id`` over [start, end].
 
     With ``kcrps`` (the entity's KCRPs) each program's rows name the KCRP it belongs to (see
     :func:`~cxcert.performance.summary_table.link_kcrps`); ``kcrp_of`` gives that mapping directly instead.
+    ``catalogue`` (default: the packaged one) is the user's, with their parameters; with ``zones`` each row is
+    bucketed on its own site's clock (see :mod:`~cxcert.performance.site_zones`).
     """
-    catalogue = default_catalogue()
+    catalogue = catalogue or default_catalogue()
     required = sorted({m.metric for item in standard.items() for m in item.required_metrics})
-    card = scorecard(tables, required, tz=tz, start=start, end=end, entity_id=entity_id, catalogue=catalogue)
+    card = scorecard(
+        tables, required, tz=tz, start=start, end=end, entity_id=entity_id, catalogue=catalogue, zones=zones
+    )
     links = None
     if kcrps is not None:
         programs = {s["program"] for result in card.results.values() for s in slices(result)}

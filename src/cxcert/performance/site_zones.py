@@ -1,12 +1,8 @@
 """Which site's time zone a row is bucketed in, when an entity's locations serve different programs or queues.
 
 An entity with sites in New York and Lisbon counts a Lisbon contact's day and interval on Lisbon's clock. The
-mapping names the entity's locations by id: a queue's site first, else its program's, else the entity's first
-location. It is the user's data (``CXCERT_HOME/sites.yaml``, read by the CLI), validated with file and line::
-
-    ent-northwind-care:                 # entity id
-      programs: {card_services: loc-lisbon}
-      queues: {rb_email: loc-lisbon}    # a queue's site wins over its program's
+entity's locations say which programs and queues they handle (:class:`~cxcert.certification.entity.Location`);
+a row is in its queue's site's zone first, else its program's, else the entity's first location's.
 """
 
 from __future__ import annotations
@@ -17,13 +13,9 @@ from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
-import yaml
-from pydantic import Field, RootModel
 
-from cxcert.errors import ValidationFailed
+from cxcert.certification.entity import Entity
 from cxcert.performance.periods import Window
-from cxcert.standards.schema import Frozen
-from cxcert.yaml_source import line_of, parse_model
 
 
 @dataclass(frozen=True)
@@ -44,38 +36,14 @@ class SiteZones:
         return f"each row in its site's zone ({'; '.join(parts)}); otherwise {self.default}"
 
 
-class EntitySites(Frozen):
-    programs: dict[str, str] = Field(default_factory=dict, description="program → location id")
-    queues: dict[str, str] = Field(default_factory=dict, description="queue → location id")
-
-
-class SiteMap(RootModel[dict[str, EntitySites]]):
-    model_config = {"frozen": True}
-
-
-def site_zones(
-    text: str, *, where: str, entity_id: str, locations: Mapping[str, str], default: str
-) -> SiteZones | None:
-    """The entity's zones from site-map ``text`` (``locations``: the entity's location id → zone); None when the
-    map does not name the entity. An unknown location id is an error naming the file, line and field."""
-    site_map = parse_model(text, SiteMap, where=where)
-    sites = site_map.root.get(entity_id)
-    if sites is None:
+def entity_site_zones(entity: Entity) -> SiteZones | None:
+    """The zones the entity's locations declare by program and queue; None when none declares any (every row is
+    then in the first location's zone). The entity has already checked that each has one site."""
+    queues = {q: loc.time_zone for loc in entity.locations for q in loc.queues}
+    programs = {p: loc.time_zone for loc in entity.locations for p in loc.programs}
+    if not queues and not programs:
         return None
-    root = yaml.compose(text)
-    issues = []
-    resolved: dict[str, dict[str, str]] = {"programs": {}, "queues": {}}
-    for kind, mapping in (("programs", sites.programs), ("queues", sites.queues)):
-        for name, location in mapping.items():
-            if location in locations:
-                resolved[kind][name] = locations[location]
-            else:
-                line = line_of(root, (entity_id, kind, name))
-                issues.append(f"line {line}, field {entity_id}.{kind}.{name}: entity {entity_id} has no location "
-                              f"{location!r}; it has {', '.join(locations)}")  # fmt: skip
-    if issues:
-        raise ValidationFailed(issues, where=where)
-    return SiteZones(default, resolved["queues"], resolved["programs"])
+    return SiteZones(entity.locations[0].time_zone, queues, programs)
 
 
 def zoned(

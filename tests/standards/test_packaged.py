@@ -77,7 +77,7 @@ def test_performance_items_name_known_metrics() -> None:
 
 
 def test_metric_ids_are_the_documented_catalogue() -> None:
-    assert len(library.known_metric_ids()) == 25
+    assert len(library.known_metric_ids()) == 29
     assert {"asa", "aht", "fcr", "nps", "forecast_accuracy", "cost_per_contact"} <= library.known_metric_ids()
 
 

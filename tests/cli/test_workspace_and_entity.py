@@ -63,7 +63,7 @@ def test_entity_from_yaml_file_and_its_errors_name_the_line(workspace: Path, tmp
 def test_entity_file_names_the_programs_of_kcrps_and_sites_and_show_lists_them(
     workspace: Path, tmp_path: Path
 ) -> None:
-    file = tmp_path / "sites.yaml"
+    file = tmp_path / "with-sites.yaml"
     text = (
         "entity:\n  id: globex-help\n  organisation_id: acme\n  name: Globex Help Desk\n"
         "  standard_urn: copc-2000-csp\n  rule_set_id: copc-2000-founding\n  locations:\n"
@@ -81,7 +81,7 @@ def test_entity_file_names_the_programs_of_kcrps_and_sites_and_show_lists_them(
     assert shown.returncode == 0 and "Voice care (care, cards)" in shown.stdout and "cards_chat" in shown.stdout
     file.write_text(text.replace("queues: [cards_chat]", "programs: [cards]"), encoding="utf-8")
     line = user_error(invoke("entity", "create", "--from-file", str(file), home=workspace))
-    assert "sites.yaml:7" in line and "program 'cards' is claimed by locations nyc and lis" in line
+    assert "with-sites.yaml:7" in line and "program 'cards' is claimed by locations nyc and lis" in line
 
 
 def test_user_mistakes_give_one_line_and_exit_2(workspace: Path) -> None:

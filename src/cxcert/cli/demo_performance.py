@@ -18,10 +18,12 @@ from cxcert.certification.corrective_action import default_owner
 from cxcert.cli.demo import ACTOR, DemoRun
 from cxcert.cli.evidence import print_review, review_to_dict, save_planned
 from cxcert.cli.output import console, print_table
+from cxcert.cli.site import site_zones
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.performance.alerts import ActionChange
 from cxcert.performance.performance_rules import Purpose, default_rule_set
 from cxcert.performance.review import PerformanceReview, months_window, review_performance
+from cxcert.performance.summary_table import KcrpRef
 from cxcert.performance.targets import default_targets
 from cxcert.reports.performance_workbook import write_performance_workbook
 from cxcert.synth import generate, load_profile
@@ -102,6 +104,9 @@ def review_and_record_evidence(run: DemoRun) -> None:
         targets=default_targets(),
         rules=default_rule_set(),
         purpose=Purpose.INITIAL,
+        # as `cxcert evidence` does: rows name the KCRP serving their program, each on its own site's clock
+        kcrps=[KcrpRef(p.id, p.name, p.programs) for p in s.entity.kcrps()],
+        zones=site_zones(s.entity),
     )
     audit = s.compliance_audit
     owner = default_owner(s.rule_set, s.role_grants)  # as for the decision's plans: the rule set's role

@@ -43,19 +43,21 @@ def print_review(review: PerformanceReview, targets_note: str | None = None) -> 
         share = is_share(r.metric_used)
         valued = [p for p in r.actuals if p.value is not None]
         met, judged = r.months_met()
-        # one column for KCRP and program (they coincide until KCRPs are linked to programs); the benchmark
-        # behind each target is long prose: it is in --json and the workbook, not in this console table
-        kcrp = r.kcrp if r.program in (None, r.kcrp) else f"{r.kcrp} ({r.program})"
+        # KCRP names and the benchmark behind each target are long prose: the table names the program, the KCRPs
+        # follow as a legend, and the benchmarks are in --json and the workbook
         rows.append(
-            (r.item, kcrp, r.metric_used, target_cell(r), r.describe_kind(),
+            (r.item, r.program or r.kcrp, r.metric_used, target_cell(r), r.describe_kind(),
              f"{met}/{judged}" if judged else "-", show(valued[-1].value if valued else None, share),
              r.verdict.value)
         )  # fmt: skip
     print_table(
         f"performance summary table, {review.start} to {review.end}",
-        ("item", "KCRP (program)", "metric", "target", "kind", "months at target", "latest", "verdict"),
+        ("item", "program", "metric", "target", "kind", "months at target", "latest", "verdict"),
         rows,
     )
+    legend = {r.program: r.kcrp for r in table.rows if r.program and r.kcrp != r.program}
+    for program, kcrp in legend.items():
+        console.print(f"  {escape(program)}: KCRP {escape(kcrp)}", highlight=False)
     console.print("[dim]the benchmark behind each target: --json or --xlsx[/]", highlight=False)
     if targets_note:
         console.print(f"[dim]{escape(targets_note)}[/]", highlight=False)

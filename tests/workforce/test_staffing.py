@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from cxcert.errors import CxcertError
 from cxcert.workforce.interval_staffing import IntervalInputs, evaluate_interval, staff_interval
-from cxcert.workforce.staffing import QUEUE_MODELS, QueueModel, StaffingTarget, queue_measures, solve_staffing
+from cxcert.workforce.staffing import (
+    QUEUE_MODELS,
+    QueueModel,
+    StaffingPlan,
+    StaffingTarget,
+    queue_measures,
+    solve_staffing,
+)
 from cxcert.workforce.staffing_defaults import staffing_defaults
 
 SL80 = StaffingTarget(service_level=0.8, answer_s=20.0)
@@ -107,14 +114,7 @@ def test_minimal_and_unrounded(calls: float, aht: float, sl: float, occ: float, 
     scheduled figure is exactly fractional / (1 − shrinkage)."""
     target = StaffingTarget(sl, 20.0, max_occupancy=occ, shrinkage=0.25)
     patience = 150.0 if model == "erlang-a" else None
-    plan = solve_staffing(calls, aht, 1800, target, model=model, patience_s=patience)
-    n = int(plan.agents_on_phone)
-    a = calls * aht / 1800
-    at_n = queue_measures(model, n, a, aht, 20.0, patience)
-    below = queue_measures(model, n - 1, a, aht, 20.0, patience)
-    assert float(at_n.service_level) >= sl - 1e-12 and float(at_n.occupancy) <= occ + 1e-12
-    assert float(below.service_level) < sl or float(below.occupancy) > occ
-    assert n - 1 < float(plan.agents_required_fractional) <= n
+    plan = _solve_and_check_minimal(calls, aht, sl, occ, target, model, patience)
     assert float(plan.scheduled_with_shrinkage) == pytest.approx(float(plan.agents_required_fractional) / 0.75)
 
 
@@ -134,14 +134,7 @@ def test_large_loads_meet_the_target_and_one_fewer_does_not(
     calls = 10.0**log_calls
     target = StaffingTarget(sl, 20.0, max_occupancy=occ)
     patience = 150.0 if model == "erlang-a" else None
-    plan = solve_staffing(calls, aht, 1800, target, model=model, patience_s=patience)
-    n = int(plan.agents_on_phone)
-    a = calls * aht / 1800
-    at_n = queue_measures(model, n, a, aht, 20.0, patience)
-    below = queue_measures(model, n - 1, a, aht, 20.0, patience)
-    assert float(at_n.service_level) >= sl - 1e-12 and float(at_n.occupancy) <= occ + 1e-12
-    assert float(below.service_level) < sl or float(below.occupancy) > occ
-    assert n - 1 < float(plan.agents_required_fractional) <= n
+    _solve_and_check_minimal(calls, aht, sl, occ, target, model, patience)
 
 
 def _erlang_c_by_recursion(n: int, a: float) -> float:
@@ -240,3 +233,19 @@ def test_defaults_come_from_yaml() -> None:
     assert (d.target_service_level, d.target_answer_s, d.interval_s) == (0.8, 20, 1800)
     assert "80" in d.source
     assert d.max_load_erlangs == 1e9
+
+
+def _solve_and_check_minimal(
+    calls: float, aht: float, sl: float, occ: float, target: StaffingTarget, model: QueueModel, patience: float | None
+) -> StaffingPlan:
+    """Solve one half-hour and check the invariant: n meets every target, n − 1 misses one, and the fractional
+    requirement lies in (n − 1, n]."""
+    plan = solve_staffing(calls, aht, 1800, target, model=model, patience_s=patience)
+    n = int(plan.agents_on_phone)
+    a = calls * aht / 1800
+    at_n = queue_measures(model, n, a, aht, 20.0, patience)
+    below = queue_measures(model, n - 1, a, aht, 20.0, patience)
+    assert float(at_n.service_level) >= sl - 1e-12 and float(at_n.occupancy) <= occ + 1e-12
+    assert float(below.service_level) < sl or float(below.occupancy) > occ
+    assert n - 1 < float(plan.agents_required_fractional) <= n
+    return plan

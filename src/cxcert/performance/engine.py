@@ -13,10 +13,13 @@ window are also listed in :attr:`KpiResult.missing_sources`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
@@ -173,12 +176,22 @@ def _window_absent(
     return absent, probes
 
 
+def _conjuncts(condition: ir.BooleanValue) -> list[ir.BooleanValue]:
+    """``condition`` split at its top-level ANDs (``a & (b & c)`` gives a, b, c)."""
+    op = condition.op()
+    if isinstance(op, ops.And):
+        return [*_conjuncts(op.left.to_expr()), *_conjuncts(op.right.to_expr())]
+    return [condition]
+
+
 def _aggregate_group(
     parts: Sequence[Part], window: Window, grain: Grain, by: tuple[str, ...], zones: SiteZones | None
 ) -> pd.DataFrame:
     """One query for every measure of ``parts`` (which share a relation): filter to the window, bucket, project
-    each distinct condition and value once, then aggregate each measure with a filter (``SUM(v) FILTER (WHERE
-    c)``) rather than summing a per-row CASE; metrics sharing a condition (handled, inbound...) share its column."""
+    each distinct value and each distinct *conjunct* of the conditions once, then aggregate each measure with a
+    filter (``SUM(v) FILTER (WHERE c1 AND c2)``) rather than summing a per-row CASE. Metrics sharing a test
+    (inbound, handled...) share its column, and a test is computed once per row however many conditions use it
+    (projecting whole conditions recomputed the shared tests: 1.6 s against 1.25 s at 10 M contacts)."""
     first = parts[0]
     measures: dict[str, Sum] = {}
     for part in parts:
@@ -191,7 +204,10 @@ def _aggregate_group(
         return name
 
     refs = {
-        name: (None if m.value is None else column(m.value), None if m.where is None else column(m.where))
+        name: (
+            None if m.value is None else column(m.value),
+            () if m.where is None else tuple(dict.fromkeys(column(c) for c in _conjuncts(m.where))),
+        )
         for name, m in measures.items()
     }
     rows = rel.filter(*_window_filter(first, window, zones)).select(
@@ -199,7 +215,7 @@ def _aggregate_group(
     )
     aggregates: dict[str, ir.Scalar] = {}
     for name, (value, where) in refs.items():
-        cond = None if where is None else rows[where]
+        cond = None if not where else functools.reduce(operator.and_, (rows[c] for c in where))
         aggregates[name] = rows.count(where=cond) if value is None else rows[value].sum(where=cond).fill_null(0)
     aggregates[ROWS] = rows.count()
     result: pd.DataFrame = rows.group_by([PERIOD_KEY, *by]).aggregate(**aggregates).execute()

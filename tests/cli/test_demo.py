@@ -11,13 +11,16 @@ commitment is Certification Candidate, which does not certify, and the engagemen
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from cxcert.certification.demo_scenario import build_demo_scenario
 from cxcert.cli.demo import choose_home, invoked_command
+from cxcert.synth import load_profile
 
 from .runner import cxcert, invoke, ok_json, user_error
 
@@ -52,6 +55,8 @@ def test_demo_json_document(tmp_path: Path) -> None:
     assert Path(performance["workbook"]).is_file() and performance["corrective_actions_opened"]
     for table, counts in payload["operations"]["ingested"].items():
         assert counts["read"] == counts["accepted"] + counts["rejected"], table
+    assert payload["operations"]["time_zone"] == "America/New_York"
+    _assert_centre_opens_on_its_sites_clock(tmp_path / "d" / "operations")
     assert payload["audit_trail"]["intact"] is True
     assert [c["registered"] for c in payload["coordinators"]].count(False) == 1
     assert payload["application"]["answers"] > 0 and payload["baseline"]["findings"]
@@ -71,6 +76,46 @@ def test_demo_json_document(tmp_path: Path) -> None:
     assert len(listed["actions"]) == len(from_alerts) + 5  # every KPI action is open; 3.4's plan is closed
     again = ok_json(invoke("decide", "--entity", "ent-northwind-care", "--json", home=home))
     assert again["reused"] is True and again["corrective_actions"]["opened"] == []
+
+
+def _assert_centre_opens_on_its_sites_clock(operations: Path) -> None:
+    """On the clock of the site serving the generated programs (Columbus, read from the scenario), the demo's
+    voice and chat queues take contacts only in the hours their profile curves open, Lisbon's chat queue
+    included (its team serves US customers, on their clock), and each weekday's first call comes in the
+    opening hour. Oracle: default_centre.yaml's voice curve, first non-zero half hour slot 14 (07:00)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    entity = build_demo_scenario(dt.date(2026, 11, 22)).entity
+    zone = next(loc.time_zone for loc in entity.locations if "retail_banking" in loc.programs)
+    profile = load_profile()
+    contacts = pq.read_table(operations / "contacts", columns=["queue", "arrived_at"])
+    local = contacts["arrived_at"].cast(pa.timestamp("us", tz=zone))
+    rows = list(
+        zip(
+            contacts["queue"].to_pylist(),
+            pc.strftime(local, format="%Y-%m-%d").to_pylist(),
+            pc.day_of_week(local).to_pylist(),  # 0 = Monday
+            pc.add(pc.multiply(pc.hour(local), 60), pc.minute(local)).to_pylist(),
+            strict=True,
+        )
+    )
+    opening: dict[str, int] = {}
+    for _, queue in profile.queues:
+        open_at = [i * profile.interval_minutes for i, w in enumerate(profile.curve(queue.curve)) if w > 0]
+        if open_at[0] == 0:  # e-mail arrives round the clock
+            continue
+        opening[queue.id] = open_at[0]
+        seen = [m for q, _, _, m in rows if q == queue.id]
+        assert open_at[0] <= min(seen) and max(seen) < open_at[-1] + profile.interval_minutes, queue.id
+    voice = [q.id for _, q in profile.queues if q.channel == "voice"]
+    assert {opening[q] for q in voice} == {7 * 60} and "cs_chat" in opening
+    first_call: dict[str, int] = {}
+    for q, day, weekday, m in rows:
+        if q in voice and weekday < 5:
+            first_call[day] = min(first_call.get(day, m), m)
+    assert len(first_call) > 250 and {m // 60 for m in first_call.values()} == {7}
 
 
 def test_demo_engagement_follows_a_decision_that_does_not_certify(tmp_path: Path) -> None:

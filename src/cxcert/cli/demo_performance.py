@@ -2,8 +2,10 @@
 
 They run between the compliance audit and the decision, so the demo's decision rests on computed Category 4.0
 findings, as a real audit's would: the synthetic centre (``synth/data/default_centre.yaml``) is generated for the
-demo entity in its own time zone over the twelve whole months before the audit, ingested into the workspace's
-warehouse with row accounting, and reviewed against the packaged example targets and performance rules.
+demo entity over the twelve whole months before the audit, on the clock of the site that serves its programs (so
+the KPIs, which count each contact on its site's clock, see the centre open when its profile says it opens),
+ingested into the workspace's warehouse with row accounting, and reviewed against the packaged example targets
+and performance rules.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from rich.progress import Progress
 from cxcert.canonical import TABLES
 from cxcert.certification.assessment import Assessment
 from cxcert.certification.corrective_action import default_owner
+from cxcert.certification.entity import Entity
 from cxcert.cli.demo import ACTOR, DemoRun
 from cxcert.cli.evidence import print_review, review_to_dict, save_planned
 from cxcert.cli.output import console, print_table
 from cxcert.cli.site import site_zones
+from cxcert.errors import CxcertError
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.performance.alerts import ActionChange
 from cxcert.performance.performance_rules import Purpose, default_rule_set
@@ -27,6 +31,7 @@ from cxcert.performance.summary_table import KcrpRef
 from cxcert.performance.targets import default_targets
 from cxcert.reports.performance_workbook import write_performance_workbook
 from cxcert.synth import generate, load_profile
+from cxcert.synth.profile import CentreProfile
 from cxcert.warehouse import Warehouse
 
 DEMO_SEED = 7
@@ -39,11 +44,31 @@ def _window(run: DemoRun) -> tuple[dt.date, dt.date]:
     return months_window(audit_start.replace(day=1) - dt.timedelta(days=1), EVIDENCE_MONTHS)
 
 
+def centre_zone(entity: Entity, profile: CentreProfile) -> str:
+    """The one clock the generated centre runs on: the zone of the entity's site that serves its programs.
+
+    A site that takes only some queues of a program (the demo's Lisbon e-mail and chat team) serves that
+    program's customers, whose arrivals and opening hours stay on the program's clock.
+    """
+    zones = site_zones(entity)
+    found = {
+        p.id: zones.programs.get(p.id, zones.default) if zones else entity.locations[0].time_zone
+        for p in profile.programs
+    }
+    if len(set(found.values())) != 1:
+        raise CxcertError(
+            f"the demo centre '{profile.name}' runs on one clock, but its programs are served in different zones "
+            f"({', '.join(f'{p}: {z}' for p, z in sorted(found.items()))}); serve them from one site"
+        )
+    return next(iter(found.values()))
+
+
 def generate_and_ingest_operations(run: DemoRun) -> None:
     s = run.s
     start, end = _window(run)
-    zone = s.entity.locations[0].time_zone
-    profile = load_profile().model_copy(update={"start_date": start, "timezone": zone})
+    packaged = load_profile()
+    zone = centre_zone(s.entity, packaged)
+    profile = packaged.model_copy(update={"start_date": start, "timezone": zone})
     out = run.home / "operations"
     warehouse = Warehouse(run.home / "warehouse")
     if not run.json_out:

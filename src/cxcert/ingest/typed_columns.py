@@ -1,7 +1,7 @@
 """Text to typed columns, vectorised: numbers, booleans, dates and timestamps with per-value failure masks.
 
-The fast path is one Arrow cast per column. When a column holds a value that does not parse, the column is
-parsed again with DuckDB's ``TRY_CAST``/``TRY_STRPTIME`` (still vectorised), which turns the bad values into
+The fast path is one Arrow cast per column. When a column holds a value that does not parse, the slices of the
+column holding one are parsed again with DuckDB's ``TRY_CAST`` (still vectorised), which turns the bad values into
 nulls; a value that was present in the text but is null after parsing is a parse failure for that row.
 
 Naive timestamps (no offset) are local wall-clock time in the given IANA zone (UTC when none) and are
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,9 @@ def scratch_duckdb() -> duckdb.DuckDBPyConnection:
     if con is None:
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
+        # One thread: the callers already run one per core, and DuckDB's own pool on top of them only competed
+        # with them for the cores (a tenth more CPU over an ingest for these small queries).
+        con.execute("SET threads = 1")
         _local.con = con
     return con
 
@@ -96,10 +100,7 @@ def parse_column(
         stamps, impossible = strptime_checked(text, time_format, unit="s")
         values = stamps.cast(pa.date32())
     else:
-        try:
-            values = pc.cast(text, target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            values = _duck_try_cast(text, target, None)
+        values = _tolerant(text, lambda part: pc.cast(part, target), lambda part: _duck_try_cast(part, target, None))
     failed = _failed(text, values)
     if failed is not None and impossible is not None:
         failed = pc.and_(failed, pc.invert(impossible))
@@ -199,17 +200,43 @@ def _digit_runs(text: pa.Array) -> pa.Array:
     return stripped
 
 
-def _timestamps(text: pa.Array, timezone: str | None) -> pa.Array:
+SLICE_ROWS = 8192
+"""When a column's fast cast fails, it is cast again slice by slice: only the slices holding a bad value are
+parsed by DuckDB (one bad value in 10,000 rows used to send every column of every chunk there)."""
+
+_CAST_FAILED = (pa.ArrowInvalid, pa.ArrowNotImplementedError)
+
+
+def _tolerant(
+    text: pa.Array, fast: Callable[[pa.Array], pa.Array], slow: Callable[[pa.Array], pa.Array]
+) -> pa.Array:
+    """``fast(text)`` (an Arrow cast, which fails on one bad value); where it fails, ``fast`` on each slice of
+    :data:`SLICE_ROWS` rows and ``slow`` (which turns bad values into nulls) on the slices it fails on."""
     try:
-        return pc.cast(text, UTC_TS)  # ISO 8601 with an offset or Z
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    if _starts_naive(text):  # a column of naive times; else trying the whole column as naive is slow to fail
+        return fast(text)
+    except _CAST_FAILED:
+        if len(text) <= SLICE_ROWS:
+            return slow(text)
+    pieces = []
+    for start in range(0, len(text), SLICE_ROWS):
+        piece = text.slice(start, SLICE_ROWS)
         try:
-            return _localise(pc.cast(text, pa.timestamp("us")), timezone)  # naive ISO 8601
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    return _duck_try_cast(text, UTC_TS, timezone)  # mixed or partly invalid
+            pieces.append(fast(piece))
+        except _CAST_FAILED:
+            pieces.append(slow(piece))
+    return pa.concat_arrays(pieces)
+
+
+def _timestamps(text: pa.Array, timezone: str | None) -> pa.Array:
+    def fast(piece: pa.Array) -> pa.Array:
+        try:
+            return pc.cast(piece, UTC_TS)  # ISO 8601 with an offset or Z
+        except _CAST_FAILED:
+            if not _starts_naive(piece):  # not a column of naive times: trying it as naive would be slow to fail
+                raise
+        return _localise(pc.cast(piece, pa.timestamp("us")), timezone)  # naive ISO 8601
+
+    return _tolerant(text, fast, lambda piece: _duck_try_cast(piece, UTC_TS, timezone))  # mixed or partly invalid
 
 
 def _starts_naive(text: pa.Array) -> bool:

@@ -237,3 +237,37 @@ def test_xmr_zone_rules_on_a_mean_metric_lower_is_better() -> None:
     alerts = zone_rule(chart, we4, metric="aht", program="p1", direction=Direction.LOWER_IS_BETTER, bad_side_only=True)
     assert [a.last_period for a in alerts] == [months(len(values))[13]]
     assert len(alerts[0].points) == 8
+
+
+BIAS_BOOK = parse_targets(
+    "targets:\n  - {metric: forecast_bias, kind: internal, benchmark: 'WFM plan', values: {2020-01-01: 0.05}}\n",
+    where="t.yaml",
+)
+
+
+def test_a_metric_best_at_zero_meets_its_tolerance_on_either_side() -> None:
+    assert default_catalogue().get("forecast_bias").direction is Direction.CLOSER_TO_ZERO
+    assert meets(Direction.CLOSER_TO_ZERO, 0.05, 0.05) and meets(Direction.CLOSER_TO_ZERO, -0.05, 0.05)
+    assert not meets(Direction.CLOSER_TO_ZERO, -0.06, 0.05) and not meets(Direction.CLOSER_TO_ZERO, 0.06, 0.05)
+    js = judge(series([0.02, -0.08, 0.07]), metric="forecast_bias", direction=Direction.CLOSER_TO_ZERO,
+               targets=BIAS_BOOK, program="p1")  # fmt: skip
+    assert [j.met for j in js] == [True, False, False]  # under-forecasting by 8 % misses too
+    assert "|actual| ≤ target is false" in js[1].explanation.render()
+
+
+def test_zone_rules_on_a_metric_best_at_zero_watch_both_sides() -> None:
+    from cxcert.explain import Explanation
+    from cxcert.performance.control_charts import ChartKind, ChartPoint, ControlChart
+
+    periods = months(8)
+    we2 = next(r for r in default_rule_set().zone_rules if r.id == "we2")
+
+    def fired(values: list[float]) -> list[int]:
+        pts = tuple(ChartPoint(p, v, 0.0, 1.0, -3.0, 3.0) for p, v in zip(periods, values, strict=False))
+        chart = ControlChart(ChartKind.XMR, 0.0, 3.0, pts, Explanation("test"))
+        found = zone_rule(chart, we2, metric="forecast_bias", program="p", direction=Direction.CLOSER_TO_ZERO,
+                          bad_side_only=True)  # fmt: skip
+        return [periods.index(a.last_period) for a in found]
+
+    assert fired([0, 0, 2.5, 0, 2.5, 0]) == [4]  # over-forecasting drifts out
+    assert fired([0, 0, -2.5, 0, -2.5, 0]) == [4]  # and under-forecasting, which lower-is-better would call good

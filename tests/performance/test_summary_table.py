@@ -143,3 +143,27 @@ def test_recertification_falls_back_to_initial_thresholds_when_the_rule_set_has_
                              purpose=Purpose.RECERTIFICATION)  # fmt: skip
     assert fallback.purpose is Purpose.INITIAL
     assert "no re-certification thresholds at level base" in fallback.explanation.render()
+
+
+def test_a_metric_best_at_zero_improves_towards_zero_from_either_side() -> None:
+    """Bias shrinking from −20 % to −6 % (all outside the 5 % tolerance) is a sustained improvement; growing
+    from −6 % to −20 % is not, though its values fall (a lower-is-better reading would call that improving)."""
+    from cxcert.performance.catalogue import Direction
+    from cxcert.performance.series import Point
+    from cxcert.performance.summary_table import _row_verdict
+
+    book = parse_targets(
+        "targets:\n  - {metric: forecast_bias, kind: internal, benchmark: plan, values: {2020-01-01: 0.05}}\n",
+        where="t.yaml",
+    )
+    periods = [dt.date(2024, m, 1) for m in range(1, 13)]
+    shrinking = [-0.20 + 0.0125 * i for i in range(12)]
+
+    def verdict(values: list[float]) -> RowVerdict:
+        points = tuple(Point(p, v * 1000, 1000.0, v) for p, v in zip(periods, values, strict=True))
+        found, _, _ = _row_verdict(points, metric="forecast_bias", direction=Direction.CLOSER_TO_ZERO, program="p",
+                                   targets=book, rules=default_rule_set(), entity_id=None)  # fmt: skip
+        return found
+
+    assert verdict(shrinking) is RowVerdict.SUSTAINED_IMPROVEMENT
+    assert verdict(shrinking[::-1]) is RowVerdict.MISSED

@@ -58,10 +58,14 @@ def assemble(
     values = list(plan.value_names())
     # A period where every measure of this metric is zero had no data for it (other metrics shared the scan).
     merged = merged[(merged[values].fillna(0) != 0).any(axis=1)]
-    missing = [
-        ",".join(sorted({t for t, rows in present.items() if not rows[i]} | set(window_absent))) or None
-        for i in merged.index
-    ]
+    gaps = {t: rows.loc[merged.index].to_numpy() for t, rows in present.items()}
+    if window_absent or not all(here.all() for here in gaps.values()):
+        missing = [
+            ",".join(sorted({t for t, here in gaps.items() if not here[i]} | set(window_absent))) or None
+            for i in range(len(merged))
+        ]
+    else:  # every source had rows for every row (the usual case): nothing missing anywhere
+        missing = [None] * len(merged)
     merged = merged[[*keys, *values]].fillna(dict.fromkeys(values, 0))
     merged["numerator"] = sum(merged[n] * c for n, c in plan.numerator)
     merged["denominator"] = sum(merged[n] for n in plan.denominator)

@@ -34,6 +34,8 @@ class Unit(StrEnum):
 class Direction(StrEnum):
     HIGHER_IS_BETTER = "higher_is_better"
     LOWER_IS_BETTER = "lower_is_better"
+    CLOSER_TO_ZERO = "closer_to_zero"
+    """A signed metric whose best value is 0 (forecast bias): its target is a tolerance either side of 0."""
 
 
 class Op(StrEnum):

@@ -13,8 +13,20 @@ from cxcert.performance.targets import Target, TargetBook
 
 
 def meets(direction: Direction, actual: float, target: float) -> bool:
-    """At or better than target, 'better' as the metric's direction says."""
-    return actual >= target if direction is Direction.HIGHER_IS_BETTER else actual <= target
+    """At or better than target, 'better' as the metric's direction says (for a metric best at 0, the target is
+    the tolerance either side: |actual| ≤ target)."""
+    if direction is Direction.HIGHER_IS_BETTER:
+        return actual >= target
+    if direction is Direction.CLOSER_TO_ZERO:
+        return abs(actual) <= target
+    return actual <= target
+
+
+COMPARISON = {
+    Direction.HIGHER_IS_BETTER: "actual ≥ target",
+    Direction.LOWER_IS_BETTER: "actual ≤ target",
+    Direction.CLOSER_TO_ZERO: "|actual| ≤ target",
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,6 @@ def judge(
 ) -> tuple[PeriodJudgement, ...]:
     """Each period's actual against the target in force on the period's first day."""
     out = []
-    sign = "≥" if direction is Direction.HIGHER_IS_BETTER else "≤"
     for p in points:
         target = targets.target_on(metric, program, p.period, entity_id)
         head = f"{metric} {program} {p.period}"
@@ -53,7 +64,7 @@ def judge(
         exp = Explanation(f"{head}: {'met' if met else 'missed'} ({p.value:.4g} vs target {target.value:.4g})")
         exp = exp.with_step(
             "target",
-            f"actual {sign} target is {'true' if met else 'false'}",
+            f"{COMPARISON[direction]} is {'true' if met else 'false'}",
             actual=p.value,
             numerator=p.numerator,
             denominator=p.denominator,

@@ -163,7 +163,8 @@ def zone_rule(
     on one side. An alert is raised where the condition starts to hold (not again for each following point)."""
     pts = chart.points
     bad = -1 if direction is Direction.HIGHER_IS_BETTER else 1
-    sides = (bad,) if bad_side_only else (1, -1)
+    # A metric best at 0 (bias) goes wrong on either side of its centre line.
+    sides = (bad,) if bad_side_only and direction is not Direction.CLOSER_TO_ZERO else (1, -1)
     alerts: list[Alert] = []
     for side in sides:
         previously = False

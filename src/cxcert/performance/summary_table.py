@@ -180,12 +180,17 @@ def _row_verdict(
     if k_n.met:
         return RowVerdict.MET, judgements, Explanation(f"{head}: met. {k_n.explanation.summary}", exp.steps)
     values = [p.value for p in points if p.value is not None][-rules.trend.months :]
+    if direction is Direction.CLOSER_TO_ZERO:  # improving = moving towards 0, from either side
+        values = [abs(v) for v in values]
     if len(values) < rules.trend.min_points:
         exp = exp.with_step("trend", f"only {len(values)} points; the trend test needs {rules.trend.min_points}")
         return RowVerdict.MISSED, judgements, Explanation(f"{head}: missed", exp.steps)
     trend = mann_kendall(values, rules.trend.alpha)
     good = TrendDirection.INCREASING if direction is Direction.HIGHER_IS_BETTER else TrendDirection.DECREASING
-    exp = exp.with_step("trend", trend.explanation.summary, p_value=trend.p_value, slope=trend.slope)
+    trend_of = "|value|" if direction is Direction.CLOSER_TO_ZERO else "value"
+    exp = exp.with_step(
+        "trend", f"{trend.explanation.summary} (of {trend_of})", p_value=trend.p_value, slope=trend.slope
+    )
     if trend.direction is good:
         return RowVerdict.SUSTAINED_IMPROVEMENT, judgements, Explanation(f"{head}: sustained improvement", exp.steps)
     return RowVerdict.MISSED, judgements, Explanation(f"{head}: missed", exp.steps)

@@ -22,7 +22,7 @@ import yaml
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from cxcert.errors import ValidationFailed
-from cxcert.performance.catalogue import Unit, default_catalogue
+from cxcert.performance.catalogue import Direction, Unit, default_catalogue
 from cxcert.standards.schema import Frozen
 from cxcert.yaml_source import line_of, parse_model
 
@@ -55,7 +55,8 @@ def value_problem(metric: str, value: float) -> str | None:
         low = -1.0 if m.kind == "nps" else 0.0
         if not low <= value <= 1:
             hint = f"; if you mean {value:g} %, write {_as_percent_hint(value)}" if 1 < abs(value) <= 100 else ""
-            return f"{metric} is a share: its target is a fraction from {low:g} to 1, not {value:g}{hint}"
+            what = " (the tolerance either side of 0)" if m.direction is Direction.CLOSER_TO_ZERO else ""
+            return f"{metric} is a share: its target{what} is a fraction from {low:g} to 1, not {value:g}{hint}"
     elif value < 0:
         return f"{metric} is measured in {m.unit.value}: a target cannot be negative ({value:g})"
     return None

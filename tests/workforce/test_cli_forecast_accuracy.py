@@ -45,11 +45,12 @@ def loaded(tmp_path: Path) -> Path:
 
 
 def test_hand_checked_from_the_warehouse(loaded: Path) -> None:
-    """Forecast 4, 2, 0, 1 against actual 4, 3, 0, 0 (tolerance 10 % from forecast_defaults.yaml).
+    """Forecast 4, 2, 0, 1 against actual 4, 3, 0, 0 (tolerance 10 %, the KPI catalogue's).
     Within: 4 vs 4 yes, 2 vs 3 no (33 %), 0 vs 0 yes, 1 vs 0 no -> 2/4. MAPE over actual > 0: (0 + 1/3)/2 = 16.7 %,
     two zero-actual intervals excluded. WAPE = (0 + 1 + 0 + 1)/7 = 28.6 %. Bias = (7 - 7)/7 = 0."""
     out = ok_json(invoke("forecast-accuracy", "--entity", "site", *WINDOW, "--json", home=loaded))
     assert out["tolerance"] == 0.10 and out["grain"] == "interval"
+    assert out["tolerance_source"].startswith("KPI catalogue forecast_accuracy.tolerance")
     assert out["periods"] == 4 and out["share_within_tolerance"] == 0.5
     assert out["mape"] == pytest.approx(1 / 6) and out["mape_periods_excluded"] == 2
     assert out["wape"] == pytest.approx(2 / 7) and out["bias"] == pytest.approx(0.0)
@@ -65,6 +66,18 @@ def test_day_grain_and_tolerance(loaded: Path) -> None:
         invoke("forecast-accuracy", "--entity", "site", *WINDOW, "--tolerance", "0.4", "--json", home=loaded)
     )
     assert loose["share_within_tolerance"] == 0.75
+
+
+def test_the_default_tolerance_is_the_kpi_catalogues_with_the_users_override(loaded: Path) -> None:
+    """One value for the command and the KPI: a CXCERT_HOME/kpis.yaml setting forecast_accuracy.tolerance to 40 %
+    moves both (2 vs 3 is then within, so 3 of 4)."""
+    (loaded / "kpis.yaml").write_text("parameters:\n  forecast_accuracy: {tolerance: 0.4}\n", encoding="utf-8")
+    out = ok_json(invoke("forecast-accuracy", "--entity", "site", *WINDOW, "--json", home=loaded))
+    assert out["tolerance"] == 0.4 and out["share_within_tolerance"] == 0.75
+    day = ("--grain", "day", "--from", "2026-03-02", "--to", "2026-03-02")
+    kpi = ok_json(invoke("kpi", "--entity", "site", "--metric", "forecast_accuracy", *day, "--json", home=loaded))
+    assert kpi["explanation"]["steps"][0]["inputs"]["tolerance"] == 0.4
+    assert [(r["numerator"], r["denominator"]) for r in kpi["rows"]] == [(3, 4)]
 
 
 def test_table_output_explains(loaded: Path) -> None:

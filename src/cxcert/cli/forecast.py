@@ -51,7 +51,10 @@ def forecast_accuracy_command(
     start: str | None = typer.Option(None, "--from", help="First local date, e.g. 2026-03-01."),
     end: str | None = typer.Option(None, "--to", help="Last local date (inclusive)."),
     tolerance: float | None = typer.Option(
-        None, "--tolerance", help="Accurate when |forecast - actual| <= tolerance x actual (default: YAML data)."
+        None,
+        "--tolerance",
+        help="Accurate when |forecast - actual| <= tolerance x actual (default: the KPI catalogue's "
+        "forecast_accuracy.tolerance, yours when CXCERT_HOME/kpis.yaml sets it).",
     ),
     grain: str | None = typer.Option(None, "--grain", help="interval, day or month (default: forecast_defaults.yaml)."),
     queue: list[str] = typer.Option([], "--queue", help="Only these queues (repeat the option for several)."),
@@ -89,7 +92,7 @@ def forecast_accuracy_command(
     chosen_grain = grain or defaults.grain
     if chosen_grain not in GRAINS:
         raise CxcertError(f"--grain must be one of {', '.join(GRAINS)}, got {chosen_grain!r}")
-    tol = tolerance if tolerance is not None else defaults.tolerance
+    tol, tolerance_source = _tolerance(tolerance)
     first, last = _date(start, "--from"), _date(end, "--to")
     file_mode = forecast_file is not None or actual_file is not None
     if file_mode:
@@ -118,7 +121,20 @@ def forecast_accuracy_command(
         frame = frame[frame["queue"].isin(queue)]
     if frame.empty:
         raise CxcertError("no forecast interval to compare in this window" + (" and queue" if queue else ""))
-    _report(frame, tol, chosen_grain, zone, source, first, last, json_out, defaults.source)
+    _report(frame, tol, chosen_grain, zone, source, first, last, json_out, tolerance_source)
+
+
+def _tolerance(given: float | None) -> tuple[float, str]:
+    """The tolerance and where it comes from: ``--tolerance``, else the KPI catalogue's forecast_accuracy
+    parameter (one value for this command and the KPI, with the user's overrides)."""
+    if given is not None:
+        return given, "--tolerance"
+    from cxcert.cli.kpi_catalogue import effective_catalogue
+
+    parameter = effective_catalogue().get("forecast_accuracy").parameters["tolerance"]
+    if not isinstance(parameter.value, int | float):  # the catalogue validates it as a share
+        raise CxcertError(f"forecast_accuracy.tolerance is not a number: {parameter.value!r}")
+    return float(parameter.value), f"KPI catalogue forecast_accuracy.tolerance: {parameter.source}"
 
 
 def _from_warehouse(entity: str, first: dt.date, last: dt.date, zone: str, queues: list[str]) -> pd.DataFrame:

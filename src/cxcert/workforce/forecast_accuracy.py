@@ -96,12 +96,12 @@ def forecast_accuracy(
 
 
 class ForecastAccuracyDefaults(BaseModel):
-    """Default tolerance and grain (``data/forecast_defaults.yaml``), with the date they apply from and source."""
+    """Default grain (``data/forecast_defaults.yaml``), with the date it applies from and source. The default
+    tolerance is the KPI catalogue's ``forecast_accuracy.tolerance``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     effective_from: dt.date
-    tolerance: float = Field(gt=0, lt=1)
     grain: Grain
     source: str = Field(min_length=1)
 

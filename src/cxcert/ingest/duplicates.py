@@ -35,10 +35,11 @@ MAX_HASHED_ROWS = 16_000_000
 stays bounded whatever the file's size (DuckDB spills to disk)."""
 
 
-MEMORY_LIMIT = "512MB"
-"""DuckDB's memory for the check: beyond it the joins spill to the staging directory, so an ingest's memory does not
-grow with the warehouse (the committed keys of the entity are read whole; at 100 M contacts the check's peak went
-from 1.5 GB over this to about this)."""
+MEMORY_LIMIT = "2GB"
+"""DuckDB's memory for the check, beyond which it spills to the staging directory, so the check's memory does not
+grow with the warehouse. Without a limit DuckDB keeps up to 80 % of the machine's memory (1.7 GB for 2 M staged
+against 10 M committed contacts; 0.42 GB under this limit, as fast). Measured against 90 M committed contacts with
+10 M staged: 2.2 s and 1.7 GB under this limit, while a 1 GB limit spilled the join and took 18 s."""
 
 
 def _quote(name: str) -> str:

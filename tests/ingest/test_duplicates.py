@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcert.canonical import EVALUATION_ITEMS, SURVEYS
-from cxcert.ingest.duplicates import DuplicateCheck, KeyHashes, key_hashes
+from cxcert.ingest.duplicates import DuplicateCheck, KeyHashes, key_hashes, key_ranges, overlap
 from cxcert.ingest.parts import PartWriter
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.ingest.quarantine import read_quarantine
@@ -157,6 +157,52 @@ def test_check_sees_batches_committed_since_its_first_run(tmp_path: Path, contac
     assert all(h is not None and h.source == "other.parquet" for h in clashes.holder)
     assert len(check.run(warehouse.ingests())) == 0  # that batch is checked once
     assert check.found.tolist() == [6, 7, 8]
+
+
+def test_batches_whose_keys_cannot_overlap_are_ruled_out_unread(tmp_path: Path, contacts: MakeContacts) -> None:
+    """Contacts c0000000..9 committed; a staged file of c0000010..19 lies wholly above them (Parquet statistics),
+    so the batch is ruled out without a query; one of c0000005..14 overlaps and its clashes are found."""
+    warehouse = Warehouse(tmp_path / "warehouse")
+    first = tmp_path / "first.parquet"
+    pq.write_table(contacts(10), first)
+    ingest_file(warehouse, "contacts", first, entity_id="demo", fmt="canonical")
+    (batch,) = warehouse.ingests()
+    later = tmp_path / "later.parquet"
+    pq.write_table(contacts(20).slice(10), later)
+    check = DuplicateCheck(warehouse.root, "contacts", "demo", [later], [10], KeyHashes())
+    assert len(check.run(warehouse.ingests())) == 0
+    assert check._checked == {batch.batch_id}  # ruled out by the footers alone
+    across = tmp_path / "across.parquet"
+    pq.write_table(contacts(15).slice(5), across)
+    clashes = DuplicateCheck(warehouse.root, "contacts", "demo", [across], [10], KeyHashes()).run(warehouse.ingests())
+    assert clashes.staged.tolist() == [0, 1, 2, 3, 4]  # c0000005..9
+
+
+KEY_PART = st.one_of(st.none(), st.sampled_from(["a", "b", "ab", "b0", "é", "z"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    left=st.lists(st.tuples(KEY_PART, st.integers(0, 5)), min_size=1, max_size=12),
+    right=st.lists(st.tuples(KEY_PART, st.integers(0, 5)), min_size=1, max_size=12),
+    group=st.integers(1, 4),
+)
+def test_ranges_never_rule_out_a_shared_key(
+    tmp_path_factory: pytest.TempPathFactory, left: list[tuple[str | None, int]], right: list[tuple[str | None, int]],
+    group: int,
+) -> None:
+    """Whatever the keys (nulls, several row groups, non-ASCII text), two files sharing a complete key overlap."""
+    root = tmp_path_factory.mktemp("ranges")
+    paths = []
+    for name, rows in (("l", left), ("r", right)):
+        table = pa.table({"agent_id": [a for a, _ in rows], "day": [d for _, d in rows]})
+        pq.write_table(table, root / f"{name}.parquet", row_group_size=group)
+        paths.append(root / f"{name}.parquet")
+    keys = ("agent_id", "day")
+    a, b = key_ranges([paths[0]], keys), key_ranges([paths[1]], keys)
+    shared = {k for k in left if k[0] is not None} & {k for k in right if k[0] is not None}
+    if shared:
+        assert a is None or b is None or overlap(a, b)
 
 
 def test_key_hashes_only_skip_the_exact_count_when_no_key_can_repeat(tmp_path: Path, contacts: MakeContacts) -> None:

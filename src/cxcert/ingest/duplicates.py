@@ -8,6 +8,11 @@ one's first row. Only the rows found come back to Python. The count is skipped w
 the file is read, each chunk's keys are hashed to 64 bits (on the worker threads, :class:`KeyHashes`), and when
 no two hashes are equal no two keys are (an equal pair only means the exact query runs).
 
+Committed batches that cannot hold a staged key are left out before any row is read: where, on some key column,
+the batch's values and the staged ones do not overlap, as the Parquet footers' statistics tell (monthly exports
+with increasing call ids, or days of schedules, never overlap; ten 10 M-contact parts ingested one after the
+other used to read every key committed before them: 2.2 s more a part by the tenth).
+
 A key held by a committed ingest rejects every staged row with it ("already in the warehouse"); otherwise the
 first row with a key is kept and the later ones rejected ("repeats row N of this file"). The check keeps what it
 has seen, so it can be run again, cheaply, against batches committed since (the pipeline does that under the
@@ -24,6 +29,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cxcert.canonical import NATURAL_KEYS
 from cxcert.ingest.typed_columns import scratch_duckdb
@@ -126,6 +132,37 @@ class KeyHashes:
         return bool(np.any(ordered[1:] == ordered[:-1]))
 
 
+KeyRanges = tuple[tuple[Any, Any] | None, ...]
+"""Per key column, the (lowest, highest) non-null value in some files, or None where they hold none."""
+
+
+def key_ranges(paths: Sequence[Path], keys: tuple[str, ...]) -> KeyRanges | None:
+    """The range of each key column over ``paths``, from their row groups' statistics; None when a row group with
+    values has no statistics (then nothing can be ruled out)."""
+    ranges: list[tuple[Any, Any] | None] = [None] * len(keys)
+    for path in paths:
+        parquet = pq.ParquetFile(path)
+        columns = [parquet.schema_arrow.get_field_index(k) for k in keys]
+        metadata = parquet.metadata
+        for r in range(metadata.num_row_groups):
+            group = metadata.row_group(r)
+            for n, column in enumerate(columns):
+                stats = group.column(column).statistics
+                if stats is not None and not stats.has_min_max and stats.null_count == group.num_rows:
+                    continue  # every value null: no key of this row group can be checked or matched
+                if stats is None or not stats.has_min_max:
+                    return None
+                low, high = stats.min, stats.max
+                known = ranges[n]
+                ranges[n] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
+    return tuple(ranges)
+
+
+def overlap(a: KeyRanges, b: KeyRanges) -> bool:
+    """Whether a row of one side can have the same key as a row of the other: every key column's ranges meet."""
+    return all(x is not None and y is not None and x[0] <= y[1] and y[0] <= x[1] for x, y in zip(a, b, strict=True))
+
+
 def _empty(keys: tuple[str, ...]) -> Clashes:
     return Clashes(keys, np.empty(0, dtype=np.int64), [], [], np.empty(0, dtype=np.int64))
 
@@ -165,6 +202,10 @@ class DuplicateCheck:
             for b in committed
             if b.table == self.table and b.entity_id == self.entity_id and b.batch_id not in self._checked and b.files
         ]
+        if batches and self._parts:
+            staged = key_ranges([p for p, _ in self._parts], self.keys)
+            self._checked.update(b.batch_id for b in batches if not self._may_hold(b, staged))
+            batches = [b for b in batches if b.batch_id not in self._checked]
         if not self._parts or (not batches and self._within_done):
             return _empty(self.keys)
         con = duckdb.connect()
@@ -219,6 +260,14 @@ class DuplicateCheck:
         found = con.execute(query).to_arrow_table()
         holders = [batches[n] for n in found.column("b").to_pylist()]
         return self._clashes(found, holders, np.full(found.num_rows, -1, dtype=np.int64))
+
+    def _may_hold(self, batch: IngestRecord, staged: KeyRanges | None) -> bool:
+        """False when ``batch`` cannot hold a staged key: on some key column its values and the staged ones do not
+        overlap (read from the Parquet footers' statistics, without reading any rows)."""
+        if staged is None:
+            return True
+        held = key_ranges([self.root / f for f in batch.files], self.keys)
+        return held is None or overlap(held, staged)
 
     def _files(self, batch: IngestRecord) -> str:
         return ", ".join(_literal(str(self.root / f)) for f in batch.files)

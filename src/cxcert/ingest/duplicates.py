@@ -202,6 +202,7 @@ class DuplicateCheck:
             for b in committed
             if b.table == self.table and b.entity_id == self.entity_id and b.batch_id not in self._checked and b.files
         ]
+        staged: KeyRanges | None = None
         if batches and self._parts:
             staged = key_ranges([p for p, _ in self._parts], self.keys)
             self._checked.update(b.batch_id for b in batches if not self._may_hold(b, staged))
@@ -215,7 +216,7 @@ class DuplicateCheck:
             con.execute(f"SET temp_directory = {_literal(str(self._parts[0][0].parent / 'duckdb-spill'))}")
             con.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
             con.execute("SET preserve_insertion_order = false")  # every result is ordered explicitly
-            held = self._held(con, batches) if batches else _empty(self.keys)
+            held = self._held(con, batches, staged) if batches else _empty(self.keys)
             self._checked.update(b.batch_id for b in batches)
             self._remember(held)
             repeated = _empty(self.keys)
@@ -244,20 +245,27 @@ class DuplicateCheck:
             body = f"SELECT * FROM ({body}) ANTI JOIN _cxcert_found USING (i)"
         return body
 
-    def _held(self, con: duckdb.DuckDBPyConnection, batches: list[IngestRecord]) -> Clashes:
+    def _held(
+        self, con: duckdb.DuckDBPyConnection, batches: list[IngestRecord], staged: KeyRanges | None
+    ) -> Clashes:
         columns = ", ".join(_quote(k) for k in self.keys)
         committed = " UNION ALL ".join(
             f"SELECT {columns}, {n} AS b FROM read_parquet([{self._files(b)}])"
             for n, b in enumerate(batches)
         )
+        # Only committed rows inside the staged key ranges can clash: the bounds, as constants, let DuckDB skip row
+        # groups by their statistics and keep the join to the rows where the two overlap.
+        bounds = [(k, r) for k, r in zip(self.keys, staged or (), strict=False) if r is not None]
+        inside = " AND ".join(f"{_quote(k)} BETWEEN ? AND ?" for k, _ in bounds) or "true"
         query = f"""
             WITH staged AS MATERIALIZED ({self._staged_sql(con)}),
             known AS (
-                SELECT {columns}, min(b) AS b FROM ({committed}) c SEMI JOIN staged USING ({columns}) GROUP BY ALL
+                SELECT {columns}, min(b) AS b FROM (SELECT * FROM ({committed}) c WHERE {inside}) c
+                SEMI JOIN staged USING ({columns}) GROUP BY ALL
             )
             SELECT i, b, {columns} FROM staged JOIN known USING ({columns}) ORDER BY i
         """
-        found = con.execute(query).to_arrow_table()
+        found = con.execute(query, [v for _, r in bounds for v in r]).to_arrow_table()
         holders = [batches[n] for n in found.column("b").to_pylist()]
         return self._clashes(found, holders, np.full(found.num_rows, -1, dtype=np.int64))
 

@@ -264,3 +264,18 @@ def test_staged_rows_know_their_source_row_numbers(chunks: list[tuple[int, tuple
     if expected:
         with pytest.raises(IndexError):
             numbers.source_rows(np.array([len(expected)]))
+
+
+def test_committed_parts_carry_the_statistics_the_check_and_queries_use(tmp_path: Path, contacts: MakeContacts) -> None:
+    """Natural keys, entity, program, times and numbers have row-group min/max; other text does not (it only cost
+    writing time)."""
+    warehouse = Warehouse(tmp_path / "warehouse")
+    path = tmp_path / "c.parquet"
+    pq.write_table(contacts(10), path)
+    ingest_file(warehouse, "contacts", path, entity_id="demo", fmt="canonical")
+    (part,) = warehouse.files("contacts")
+    metadata = pq.ParquetFile(part).metadata
+    group = metadata.row_group(0)
+    has = {group.column(i).path_in_schema: group.column(i).statistics is not None for i in range(group.num_columns)}
+    assert all(has[c] for c in ("contact_id", "entity_id", "program", "arrived_at", "wait_s", "abandoned"))
+    assert not has["customer_key"] and not has["source"]

@@ -1,8 +1,12 @@
-"""`cxcert people add|list`: the roles of a certification granted per entity (DOMAIN.md section 1)."""
+"""`cxcert people add|remove|list`: the roles of a certification granted per entity (DOMAIN.md section 1)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
+
+from cxcert.cli.workspace import workspace as open_workspace
 
 from .runner import invoke, ok_json, user_error
 
@@ -36,6 +40,34 @@ def test_grant_the_certifying_roles_and_list_everyone(workspace: Path) -> None:
     assert "headquarters" not in listed["authority"]["roles_without_person"]
     table = invoke("people", "list", "--entity", "acme-care", home=workspace)
     assert table.returncode == 0 and "exam 92% on 2026-01-16" in table.stdout
+
+
+def test_a_role_taken_back_is_missing_again_and_on_the_audit_trail(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok_json(invoke(*ADD, "--role", "headquarters", "--name", "Claire Dubois", "--organisation", "Certifying body",
+                   "--json", home=workspace))  # fmt: skip
+    ok_json(invoke(*ADD, "--role", "manager", "--person", "claire-dubois", "--location", "lon", "--json",
+                   home=workspace))  # fmt: skip
+    gone = ok_json(invoke("people", "remove", "--entity", "acme-care", "--person", "claire-dubois", "--role",
+                          "headquarters", "--json", home=workspace))  # fmt: skip
+    assert gone == {"revoked": True, "grant": {"person_id": "claire-dubois", "entity_id": "acme-care",
+                                               "role": "headquarters", "location_id": None}}  # fmt: skip
+    listed = ok_json(invoke("people", "list", "--entity", "acme-care", "--json", home=workspace))
+    (claire,) = listed["people"]
+    assert claire["roles"] == [{"role": "manager", "location_id": "lon"}]  # the other role stays
+    assert "headquarters" in listed["authority"]["roles_without_person"]
+    again = user_error(invoke("people", "remove", "--entity", "acme-care", "--person", "claire-dubois", "--role",
+                              "headquarters", home=workspace))  # fmt: skip
+    assert "claire-dubois does not hold headquarters for acme-care (their roles there: manager at lon)" in again
+    remove = ("people", "remove", "--entity", "acme-care", "--person", "claire-dubois")
+    assert "not hold manager for acme-care" in user_error(invoke(*remove, "--role", "manager", home=workspace))
+    monkeypatch.setenv("CXCERT_HOME", str(workspace))
+    with open_workspace() as repos:
+        entries = repos.audit_trail.entries("entity:acme-care")
+        actions = [(e.action, e.payload["role"]) for e in entries if e.action.startswith("role.")]
+    assert actions[-3:] == [("role.granted", "headquarters"), ("role.granted", "manager"),
+                            ("role.revoked", "headquarters")]  # fmt: skip
 
 
 def test_mistakes_are_one_line(workspace: Path) -> None:

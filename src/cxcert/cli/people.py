@@ -1,4 +1,4 @@
-"""`cxcert people add|list`: who takes part in an entity's certification, in which role (DOMAIN.md section 1).
+"""`cxcert people add|remove|list`: who takes part in an entity's certification, in which role (DOMAIN.md section 1).
 
 Roles that are a plain fact (lead auditor, auditor, licensee, headquarters, senior management, managers) are
 granted here. A coordinator is not named but registered, with a class and an exam at the pass mark, so that stays
@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # the domain (pydantic models) loads only when a command runs
     from cxcert.certification.people import CoordinatorRegistration, Person, Role, RoleGrant
 
 people_app = typer.Typer(
-    help="Grant the roles of a certification (lead auditor, licensee, headquarters, auditor, managers...) for an "
-    "entity and list everyone involved, coordinators included.",
+    help="Grant (and take back) the roles of a certification (lead auditor, licensee, headquarters, auditor, "
+    "managers...) for an entity and list everyone involved, coordinators included.",
     no_args_is_help=True,
 )
 
@@ -115,6 +115,43 @@ def add(
     else:
         console.print(f"{person.name} ({pid}) is {which.value}{where} for {entity_id} already: nothing changed",
                       highlight=False, markup=False)  # fmt: skip
+
+
+@people_app.command("remove")
+def remove(
+    entity_id: str = typer.Option(..., "--entity", help="The entity the role was for."),
+    person_id: str = typer.Option(..., "--person", help="The person's id (see `cxcert people list`)."),
+    role: str = typer.Option(..., "--role", help="The role to take back, as granted."),
+    location_id: str | None = typer.Option(None, "--location", help="The location, when it was granted for one."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Take a role back from a person (they leave, or it was granted by mistake). The person stays on record, as
+    does the grant in the audit trail; `people list` shows a role the entity's authorities need as missing again.
+
+    Coordinators' registrations are records of a class and an exam, not grants: they are not removed here.
+
+    Example:  cxcert people remove --entity acme-care --person jordan-ellis --role lead_auditor
+    """
+    from cxcert.certification.people import RoleGrant, check_grantable
+
+    which = parse_role(role)
+    check_grantable(which)
+    grant = RoleGrant(person_id=person_id, entity_id=entity_id, role=which, location_id=location_id)
+    with workspace() as repos:
+        repos.organisations.get_entity(entity_id)
+        if not repos.people.revoke(grant):
+            held = repos.people.grants(entity_id, person_id)
+            roles = ", ".join(g.role.value + (f" at {g.location_id}" if g.location_id else "") for g in held)
+            raise CxcertError(
+                f"{person_id} does not hold {which.value}{f' at {location_id}' if location_id else ''} for "
+                f"{entity_id}" + (f" (their roles there: {roles})" if roles else " (no role there)")
+            )
+        repos.audit_trail.append(actor(), "role.revoked", f"entity:{entity_id}", grant.model_dump(mode="json"))
+    if json_out:
+        print_json({"revoked": True, "grant": grant.model_dump(mode="json")})
+        return
+    where = f" at {location_id}" if location_id else ""
+    console.print(f"{person_id} is no longer {which.value}{where} for {entity_id}", highlight=False, markup=False)
 
 
 def _person_json(

@@ -72,6 +72,24 @@ class PeopleRepository:
             )
             self.session.flush()
 
+    def revoke(self, grant: RoleGrant) -> bool:
+        """Remove ``grant``; False when it was not held (nothing changes)."""
+        found = self.session.scalars(
+            select(RoleGrantRow).where(
+                RoleGrantRow.person_id == grant.person_id,
+                RoleGrantRow.entity_id == grant.entity_id,
+                RoleGrantRow.role == grant.role.value,
+                RoleGrantRow.location_id.is_(None)
+                if grant.location_id is None
+                else RoleGrantRow.location_id == grant.location_id,
+            )
+        ).first()
+        if found is None:
+            return False
+        self.session.delete(found)
+        self.session.flush()
+        return True
+
     def grants(self, entity_id: str, person_id: str | None = None) -> tuple[RoleGrant, ...]:
         """The role grants on ``entity_id`` (one person's only when ``person_id`` is given), in grant order."""
         query = select(RoleGrantRow).where(RoleGrantRow.entity_id == entity_id).order_by(RoleGrantRow.id)

@@ -148,6 +148,9 @@ def test_stored_targets_are_used_and_a_mid_window_change_judges_each_month(fresh
     assert payload["kcrp_links"]["unlinked"] and "the entity has no KCRPs" in str(payload["kcrp_links"])
     text = invoke("evidence", "--entity", ENTITY, "--months", "3", "--end", "2025-03-31", home=fresh)
     assert text.returncode == 0 and "20.0% -> 99.0% from 2025-02" in text.stdout and "internal" in text.stdout
+    # One table per program, metrics by their titles, no word cut short (three accuracy ids share 24 characters)
+    assert "performance summary table: " in text.stdout and "Compliance-critical" in text.stdout
+    assert "…" not in "".join(line for line in text.stdout.splitlines() if line.startswith("│ 4."))
 
 
 def test_alerts_have_ids_and_a_run_that_goes_on_updates_its_action(fresh: Path) -> None:

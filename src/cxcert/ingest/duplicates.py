@@ -188,6 +188,8 @@ class DuplicateCheck:
         self._checked: set[str] = set()
         self._found = np.empty(0, dtype=np.int64)
         self._within_done = hashes is not None and not hashes.may_repeat()
+        self._ranges: KeyRanges | None = None
+        self._ranges_read = False
 
     @property
     def found(self) -> np.ndarray:
@@ -204,7 +206,7 @@ class DuplicateCheck:
         ]
         staged: KeyRanges | None = None
         if batches and self._parts:
-            staged = key_ranges([p for p, _ in self._parts], self.keys)
+            staged = self._staged_ranges()
             self._checked.update(b.batch_id for b in batches if not self._may_hold(b, staged))
             batches = [b for b in batches if b.batch_id not in self._checked]
         if not self._parts or (not batches and self._within_done):
@@ -268,6 +270,13 @@ class DuplicateCheck:
         found = con.execute(query, [v for _, r in bounds for v in r]).to_arrow_table()
         holders = [batches[n] for n in found.column("b").to_pylist()]
         return self._clashes(found, holders, np.full(found.num_rows, -1, dtype=np.int64))
+
+    def _staged_ranges(self) -> KeyRanges | None:
+        """The staged parts' key ranges, read from their footers once (the parts do not change between runs)."""
+        if not self._ranges_read:
+            self._ranges = key_ranges([p for p, _ in self._parts], self.keys)
+            self._ranges_read = True
+        return self._ranges
 
     def _may_hold(self, batch: IngestRecord, staged: KeyRanges | None) -> bool:
         """False when ``batch`` cannot hold a staged key: on some key column its values and the staged ones do not

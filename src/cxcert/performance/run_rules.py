@@ -36,8 +36,22 @@ class Limits:
     ucl: float
 
 
+class _Span:
+    """A run of points, first to last (an alert's, or a run below target's)."""
+
+    points: tuple[AlertPoint, ...]
+
+    @property
+    def first_period(self) -> dt.date:
+        return self.points[0].period
+
+    @property
+    def last_period(self) -> dt.date:
+        return self.points[-1].period
+
+
 @dataclass(frozen=True)
-class Alert:
+class Alert(_Span):
     metric: str
     program: str
     rule: str
@@ -47,17 +61,9 @@ class Alert:
     explanation: Explanation
     ongoing: bool = False  # the condition still holds at the latest point of the series
 
-    @property
-    def first_period(self) -> dt.date:
-        return self.points[0].period
-
-    @property
-    def last_period(self) -> dt.date:
-        return self.points[-1].period
-
 
 @dataclass(frozen=True)
-class BelowRun:
+class BelowRun(_Span):
     """A maximal run of consecutive judged periods that missed target (length 1 or more).
 
     ``from_window_start``: the run begins at the series' first period, so it may have begun earlier.
@@ -67,14 +73,6 @@ class BelowRun:
     points: tuple[AlertPoint, ...]
     from_window_start: bool
     ongoing: bool
-
-    @property
-    def first_period(self) -> dt.date:
-        return self.points[0].period
-
-    @property
-    def last_period(self) -> dt.date:
-        return self.points[-1].period
 
     def covers(self, period: dt.date) -> bool:
         return self.first_period <= period <= self.last_period

@@ -51,17 +51,7 @@ class PeopleRepository:
 
     def grant(self, grant: RoleGrant) -> None:
         """Record ``grant``; granting the same role twice is a no-op."""
-        existing = self.session.scalars(
-            select(RoleGrantRow).where(
-                RoleGrantRow.person_id == grant.person_id,
-                RoleGrantRow.entity_id == grant.entity_id,
-                RoleGrantRow.role == grant.role.value,
-                RoleGrantRow.location_id.is_(None)
-                if grant.location_id is None
-                else RoleGrantRow.location_id == grant.location_id,
-            )
-        ).first()
-        if existing is None:
+        if self._grant_row(grant) is None:
             self.session.add(
                 RoleGrantRow(
                     person_id=grant.person_id,
@@ -74,21 +64,28 @@ class PeopleRepository:
 
     def revoke(self, grant: RoleGrant) -> bool:
         """Remove ``grant``; False when it was not held (nothing changes)."""
-        found = self.session.scalars(
-            select(RoleGrantRow).where(
-                RoleGrantRow.person_id == grant.person_id,
-                RoleGrantRow.entity_id == grant.entity_id,
-                RoleGrantRow.role == grant.role.value,
-                RoleGrantRow.location_id.is_(None)
-                if grant.location_id is None
-                else RoleGrantRow.location_id == grant.location_id,
-            )
-        ).first()
+        found = self._grant_row(grant)
         if found is None:
             return False
         self.session.delete(found)
         self.session.flush()
         return True
+
+    def _grant_row(self, grant: RoleGrant) -> RoleGrantRow | None:
+        """The stored row of ``grant`` (same person, entity, role and location), if it is held."""
+        location = (
+            RoleGrantRow.location_id.is_(None)
+            if grant.location_id is None
+            else RoleGrantRow.location_id == grant.location_id
+        )
+        query = select(RoleGrantRow).where(
+            RoleGrantRow.person_id == grant.person_id,
+            RoleGrantRow.entity_id == grant.entity_id,
+            RoleGrantRow.role == grant.role.value,
+            location,
+        )
+        row: RoleGrantRow | None = self.session.scalars(query).first()
+        return row
 
     def grants(self, entity_id: str, person_id: str | None = None) -> tuple[RoleGrant, ...]:
         """The role grants on ``entity_id`` (one person's only when ``person_id`` is given), in grant order."""

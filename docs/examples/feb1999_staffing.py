@@ -1,8 +1,8 @@
 """Worked example: hourly staffing for the real February 1999 "Anonymous Bank" call centre (Technion SEE lab).
 
-Reads ../shared/data/anonymous-bank-1999/calls-1999-02.tsv (not shipped: see the data README), takes the
-average working day (Sunday to Thursday, the Israeli working week; 20 days in February 1999) and, for every
-hour from 07:00 to 23:00, derives:
+Reads anonymous-bank-1999/calls-1999-02.tsv in the real-data folder (not shipped: see "Real data" in the
+README), takes the average working day (Sunday to Thursday, the Israeli working week; 20 days in February 1999)
+and, for every hour from 07:00 to 23:00, derives:
 
 - offered calls: records that reached the agent queue (q_time > 0 or outcome AGENT), PHANTOM excluded, by the
   hour they entered the queue (q_start, or vru_exit for calls answered without queueing), averaged per day;
@@ -13,11 +13,13 @@ hour from 07:00 to 23:00, derives:
 - what the bank did: distinct servers who started a call that hour (average per day), and the share of
   offered calls answered within 20 s.
 
-Run: .venv/bin/python docs/examples/feb1999_staffing.py [path-to-shared-data]
+Run: .venv/bin/python docs/examples/feb1999_staffing.py [real-data folder, default $CXCERT_SHARED_DATA or
+shared/data beside the clone]
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -100,7 +102,8 @@ def hourly_table(path: Path) -> pd.DataFrame:
 
 
 def main() -> None:
-    base = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[3] / "shared" / "data"
+    default = os.environ.get("CXCERT_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data"
+    base = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(default)
     table = hourly_table(base / "anonymous-bank-1999" / "calls-1999-02.tsv")
     print(f"working days: {table.attrs['days']}, mean patience: {table.attrs['patience_s']:.0f} s")
     print(

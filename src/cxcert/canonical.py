@@ -1,4 +1,4 @@
-"""The canonical operational data: the contract every ingest adapter maps into (DESIGN.md).
+"""The canonical operational data: the contract every ingest adapter maps into (docs/architecture.md).
 
 All times are UTC and tz-aware; each location has an IANA time zone used only for bucketing. Durations are
 seconds (``_s``), shares are fractions 0..1. Every table carries ``entity_id``, ``program`` (client line of

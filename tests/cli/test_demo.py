@@ -26,10 +26,12 @@ from .runner import cxcert, invoke, ok_json, user_error
 
 
 def test_demo_prints_decision_and_calendar_and_leaves_a_workspace(tmp_path: Path) -> None:
-    result = cxcert("demo", "--today", "2026-11-22", home=tmp_path / "unused", cwd=tmp_path)
+    # CXCERT_HOME is set (the runner sets it), so the demo builds its workspace there, where the other commands look
+    result = cxcert("demo", "--today", "2026-11-22", home=tmp_path / "ws", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    home = tmp_path / "cxcert-demo"
+    home = tmp_path / "ws"
+    assert not (tmp_path / "cxcert-demo").exists()
     assert "Conditionally Certified" in out and "Calendar" in out and "six_month_review" in out
     assert "refused" in out and "audit trail intact" in out and str(home) in out
     # both origins of corrective actions in one compact table, the rest one command away
@@ -155,8 +157,20 @@ def test_demo_refuses_a_home_that_holds_a_database(tmp_path: Path) -> None:
     assert "already holds a cxcert database" in line
 
 
+def test_demo_home_is_cxcert_home_when_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CXCERT_HOME", str(tmp_path / "mine"))
+    assert choose_home(None) == tmp_path / "mine"
+    assert choose_home(tmp_path / "explicit") == tmp_path / "explicit"  # --home still wins
+    ok_json(invoke("init", "--json", home=tmp_path / "mine"))
+    line = user_error(invoke("demo", home=tmp_path / "mine"))
+    assert line.startswith(f"error: CXCERT_HOME={tmp_path / 'mine'} already holds a cxcert database")
+    assert not (tmp_path / "cxcert-demo").exists()
+
+
 def test_default_demo_home_never_reuses_a_used_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CXCERT_HOME", raising=False)
     assert choose_home(None) == tmp_path / "cxcert-demo"
     (tmp_path / "cxcert-demo").mkdir()
     assert choose_home(None) == tmp_path / "cxcert-demo"  # empty: fine to use

@@ -1,4 +1,4 @@
-"""Application completion: how far the coordinator's application is, item by item (DOMAIN.md section 3 step 4).
+"""Application completion: how far the coordinator's application is, item by item (docs/domain.md section 3 step 4).
 
 Each item's units of work are its requirements (the item itself when it has none). An answer to a requirement
 fills that unit; an item-level answer (no requirement id) fills every unit of the item not answered on its own.

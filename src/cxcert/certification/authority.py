@@ -1,6 +1,6 @@
 """Who oversees, submits the application and authorises the decision for an entity, by where it is.
 
-DOMAIN.md section 1: in the US the lead auditor oversees and authorises; outside it a licensee oversees and
+docs/domain.md section 1: in the US the lead auditor oversees and authorises; outside it a licensee oversees and
 submits the final application and headquarters issues the decision. The mapping is the rule set's ``authorities``.
 """
 

@@ -1,4 +1,4 @@
-"""The certification calendar that follows a decision (DOMAIN.md section 3).
+"""The certification calendar that follows a decision (docs/domain.md section 3).
 
 From the standing certification decision of a scope (never from a review result, which leaves that decision and
 its dates in place), if it certifies: the six-month review (``six_month_review_after_months`` after a first

@@ -1,6 +1,6 @@
 """Corrective action plans raised from findings, and revocation proposed when one is left overdue.
 
-DOMAIN.md section 3: deficiencies require a corrective action plan; if it is not implemented within a reasonable
+docs/domain.md section 3: deficiencies require a corrective action plan; if it is not implemented within a reasonable
 time the certification is revoked. "Reasonable" is the rule set's ``corrective_action_grace_days`` past the due
 date. A decision or review result raises its plans with :func:`plan_for_decision`: due the rule set's
 ``corrective_action_due_days`` after the decision, owned by the holder of its ``corrective_action_owner`` role.

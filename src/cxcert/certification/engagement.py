@@ -1,4 +1,4 @@
-"""The engagement: the certification process as an explicit state machine (DOMAIN.md section 3).
+"""The engagement: the certification process as an explicit state machine (docs/domain.md section 3).
 
 Stages follow the nine steps (define entity, kickoff, coordinators register, application, baseline, gap closure,
 application updated, compliance audit and decision, second audit only where needed), then the six-month review,

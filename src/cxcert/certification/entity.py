@@ -1,4 +1,4 @@
-"""The organisation and the entity seeking certification (DOMAIN.md section 3, step 1)."""
+"""The organisation and the entity seeking certification (docs/domain.md section 3, step 1)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Gap closure: a plan of structured calls every ``gap_closure_call_interval_days`` with agenda, owner, outcome.
 
-DOMAIN.md section 3 step 6. The default agenda is data (``data/gap_closure_agenda.yaml``): identify the KCRPs,
+docs/domain.md section 3 step 6. The default agenda is data (``data/gap_closure_agenda.yaml``): identify the KCRPs,
 then the metrics of each KCRP, then the key suppliers, and so on.
 """
 

@@ -1,4 +1,4 @@
-"""People and their roles in a certification (DOMAIN.md section 1), and the kickoff sessions they attend.
+"""People and their roles in a certification (docs/domain.md section 1), and the kickoff sessions they attend.
 
 The kickoff's audiences and their typical durations are data (``data/kickoff.yaml``).
 """
@@ -32,7 +32,7 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
-# Roles held at the certifying body or its licensee, not at the contact centre (DOMAIN.md section 1).
+# Roles held at the certifying body or its licensee, not at the contact centre (docs/domain.md section 1).
 CERTIFYING_SIDE: frozenset[Role] = frozenset({Role.AUDITOR, Role.LEAD_AUDITOR, Role.LICENSEE, Role.HEADQUARTERS})
 
 
@@ -78,7 +78,7 @@ class CoordinatorRegistration(Frozen):
 
 
 class KickoffAudience(StrEnum):
-    """The audiences of the on-site kickoff (DOMAIN.md section 3 step 2)."""
+    """The audiences of the on-site kickoff (docs/domain.md section 3 step 2)."""
 
     EXECUTIVES = "executives"
     CENTRE_MANAGERS = "centre_managers"

@@ -1,6 +1,6 @@
 """Coordinator registration: who counts as a registered coordinator, and which locations still lack one.
 
-DOMAIN.md section 1 and section 3 step 3: a coordinator registers by attending the class and passing the written
+docs/domain.md section 1 and section 3 step 3: a coordinator registers by attending the class and passing the written
 exam at the rule set's pass mark; at least ``min_coordinators_per_location`` per location before an audit.
 """
 

@@ -1,5 +1,5 @@
 """`cxcert actions list|show|assign|close`: the corrective action plans of an entity, who owns them, when they are
-due, and closing them with what was implemented (DOMAIN.md section 3: an action plan not implemented within a
+due, and closing them with what was implemented (docs/domain.md section 3: an action plan not implemented within a
 reasonable time leads to revocation)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`cxcert answers record|import|show`: the coordinator's application answers (DOMAIN.md section 3, step 4)."""
+"""`cxcert answers record|import|show`: the coordinator's application answers (docs/domain.md section 3, step 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`cxcert coordinator register|list`: registered coordinators, at least one per location (DOMAIN.md section 3)."""
+"""`cxcert coordinator register|list`: registered coordinators, at least one per location (docs/domain.md section 3)."""
 
 from __future__ import annotations
 

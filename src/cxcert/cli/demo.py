@@ -81,11 +81,22 @@ class DemoRun:
 
 
 def choose_home(explicit: Path | None) -> Path:
-    """``explicit`` if given (it must not hold a database yet); else ./cxcert-demo, -2, -3... or a temp dir."""
+    """``explicit`` (--home) if given, else ``CXCERT_HOME`` when set (either must not hold a database yet: the
+    demo never writes into a workspace in use); else ./cxcert-demo, -2, -3... or a temp dir."""
     if explicit is not None:
         if (explicit / "cxcert.sqlite").exists():
             raise CxcertError(f"{explicit} already holds a cxcert database; give an empty or new directory to --home")
         return explicit
+    if os.environ.get("CXCERT_HOME"):
+        from cxcert.home import cxcert_home
+
+        home = cxcert_home()
+        if (home / "cxcert.sqlite").exists():
+            raise CxcertError(
+                f"CXCERT_HOME={home} already holds a cxcert database; the demo builds a fresh workspace: point "
+                "CXCERT_HOME at an empty or new directory, or give --home DIR"
+            )
+        return home
     cwd = Path.cwd()
     if os.access(cwd, os.W_OK):
         for n in range(1, 100):
@@ -447,7 +458,10 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     home: Path | None = typer.Option(
-        None, "--home", help="Workspace directory for the demo (default: ./cxcert-demo, or -2, -3... if taken)."
+        None,
+        "--home",
+        help="Workspace directory for the demo (default: CXCERT_HOME when set, else ./cxcert-demo, or -2, -3... "
+        "if taken).",
     ),
     today: str | None = typer.Option(None, "--today", help="Run the demo as of this day (YYYY-MM-DD)."),
     json_out: bool = typer.Option(False, "--json", help="Print everything as one JSON document."),
@@ -458,6 +472,9 @@ def demo(
     the exam pass mark), the application, a baseline, gap closure calls and a compliance audit; stores it all
     in a fresh SQLite workspace; decides from the stored audit; and prints the decision with its explanation,
     the corrective actions and the calendar. The workspace stays for you to explore with the other commands.
+
+    The workspace is --home, else CXCERT_HOME when it is set (so the other commands find it as they are), else
+    ./cxcert-demo; it must not hold a database yet.
 
     Example:  cxcert demo            then   CXCERT_HOME=./cxcert-demo cxcert entity list
     """

@@ -1,4 +1,4 @@
-"""`cxcert entity create|list|show`: define the entity seeking certification (DOMAIN.md section 3, step 1)."""
+"""`cxcert entity create|list|show`: define the entity seeking certification (docs/domain.md section 3, step 1)."""
 
 from __future__ import annotations
 

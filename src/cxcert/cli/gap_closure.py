@@ -1,4 +1,4 @@
-"""`cxcert gap-closure plan|list|record`: structured calls every other week (DOMAIN.md section 3 step 6)."""
+"""`cxcert gap-closure plan|list|record`: structured calls every other week (docs/domain.md section 3 step 6)."""
 
 from __future__ import annotations
 

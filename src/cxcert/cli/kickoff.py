@@ -1,4 +1,4 @@
-"""`cxcert kickoff record|list`: the on-site kickoff, one session per audience (DOMAIN.md section 3 step 2)."""
+"""`cxcert kickoff record|list`: the on-site kickoff, one session per audience (docs/domain.md section 3 step 2)."""
 
 from __future__ import annotations
 

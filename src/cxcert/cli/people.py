@@ -1,4 +1,5 @@
-"""`cxcert people add|remove|list`: who takes part in an entity's certification, in which role (DOMAIN.md section 1).
+"""`cxcert people add|remove|list`: who takes part in an entity's certification, in which role (docs/domain.md
+section 1).
 
 Roles that are a plain fact (lead auditor, auditor, licensee, headquarters, senior management, managers) are
 granted here. A coordinator is not named but registered, with a class and an exam at the pass mark, so that stays

@@ -40,7 +40,7 @@ def accuracy(
     """Critical error accuracy per class (customer, business, compliance), any critical, and non-critical
     accuracy, with confidence intervals, per program, team and agent.
 
-    Accuracy is the share of evaluated transactions with no error of the class (DOMAIN.md section 5). The
+    Accuracy is the share of evaluated transactions with no error of the class (docs/domain.md section 5). The
     interval is Wilson's score interval by default (it behaves near 0 % and 100 % errors, where the textbook
     normal interval does not); --method clopper-pearson gives the exact, more conservative one. Load
     evaluations with `cxcert ingest evaluations` and `cxcert ingest evaluation_items`, or `cxcert qa evaluate`.

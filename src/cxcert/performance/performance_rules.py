@@ -1,7 +1,7 @@
 """The performance rule set as data: months on target, majority, run rules, trend test, summary-table shares.
 
 The standard says an entity must consistently achieve the majority of its targets and act when a threshold is
-missed or three consecutive points fall below standard (DOMAIN.md section 4); the exact numbers are
+missed or three consecutive points fall below standard (docs/domain.md section 4); the exact numbers are
 configurable per rule set, so they live in ``data/performance_rules.yaml``.
 """
 

@@ -1,4 +1,4 @@
-"""The standard's performance summary table (DOMAIN.md section 4), built from a monthly scorecard.
+"""The standard's performance summary table (docs/domain.md section 4), built from a monthly scorecard.
 
 One row per required metric and KCRP: item, KCRP, metric type, label (S, Q, C, CS, R), required metric, metric
 used, target (the one in force each month, with its kind and benchmark), monthly actuals and a verdict: *met*

@@ -1,6 +1,6 @@
 """Dated targets per entity, program and metric (OpenFisca style: a value holds from its date until replaced).
 
-A target is a client SLA or an internal target and names the benchmark it came from (DOMAIN.md section 4:
+A target is a client SLA or an internal target and names the benchmark it came from (docs/domain.md section 4:
 targets are benchmarked against high-performing organisations) and, optionally, the document it is recorded in
 (``source``: a contract schedule, a business plan). A dated value may carry its own kind, benchmark and source
 when they changed with it (a new contract). Whether an actual meets a target follows from the metric's direction.

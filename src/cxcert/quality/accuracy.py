@@ -1,6 +1,6 @@
 """Critical error accuracy and non-critical accuracy at agent, team and program level, with confidence intervals.
 
-Accuracy for an error class = share of evaluated transactions with no error of that class (DOMAIN.md section 5);
+Accuracy for an error class = share of evaluated transactions with no error of that class (docs/domain.md section 5);
 ``any_critical`` counts a transaction accurate when it has no critical error of any class.
 
 Intervals are Wilson score intervals by default (Wilson 1927). The textbook Wald interval p +/- z sqrt(p(1-p)/n)

@@ -1,6 +1,6 @@
 """After an evaluation: the agent's dispute window, dispute records, and coaching with the agent's acknowledgement.
 
-Auditors ask for feedback records (DOMAIN.md section 3): who coached whom on which evaluation, what was agreed,
+Auditors ask for feedback records (docs/domain.md section 3): who coached whom on which evaluation, what was agreed,
 and that the agent acknowledged it; and how an agent could contest an evaluation and what was decided. The
 windows are calendar days in ``data/feedback_rules.yaml`` (cxcert's defaults), which a program may override by
 an entry under ``programs:`` there or in a user file of the same shape (:func:`feedback_policy`). These are typed,

@@ -6,7 +6,7 @@ content under a published key, and every evaluation pins the ``(form_id, form_ve
 so re-weighting a form means publishing a new version.
 
 Auditors ask for the monitoring grid with points per parameter and *why* an error is classed fatal
-(DOMAIN.md section 3), so every critical or fatal parameter must carry a ``rationale``.
+(docs/domain.md section 3), so every critical or fatal parameter must carry a ``rationale``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Scoring an evaluation against the form version it pinned.
 
-The rules, in order (DOMAIN.md section 5; docs/quality.md):
+The rules, in order (docs/domain.md section 5; docs/quality.md):
 
 1. A parameter's weighted points are ``points x weight``. A pass earns them; a fail earns 0; ``na`` (and a
    parameter left unanswered) leaves both numerator and denominator.

@@ -30,7 +30,7 @@ class EvidenceKind(StrEnum):
 
 
 class MetricLabel(StrEnum):
-    """The performance summary table's labels (DOMAIN.md section 4)."""
+    """The performance summary table's labels (docs/domain.md section 4)."""
 
     SERVICE = "S"
     QUALITY = "Q"

@@ -123,3 +123,54 @@ def test_forecast_bad_number(tmp_path: Path) -> None:
     src.write_text("queue,interval_start,calls,aht_s\nq,2026-01-05,abc,180\n", encoding="utf-8")
     res = runner.invoke(app, ["staffing", "--forecast", str(src)])
     assert res.exit_code != 0
+
+
+def test_probability_of_waiting_target_against_the_published_erlang_c_value() -> None:
+    """P(wait > 0) <= x, Erlang C's own quantity C(n, A). Oracle: R package ErlangC 0.1.0 README
+    (rdocumentation.org/packages/ErlangC/versions/0.1.0) gives 100 calls per 30 min at 180 s AHT (A = 10 Erlangs)
+    with 14 agents a wait probability of 0.1741319; pyworkforce's tests give 0.102 with 15 (and by the same
+    formula 13 agents give 0.2853). So at most 20 % waiting needs 14 agents, at most 15 % needs 15."""
+    out = ok_json(invoke("staffing", "--calls", "100", "--interval-s", "1800", "--aht-s", "180",
+                         "--target-pwait", "0.2", "--json", home=Path("/nonexistent-unused")))  # fmt: skip
+    assert out["agents_on_phone"] == 14
+    assert out["achieved"]["p_wait"] == pytest.approx(0.1741319, abs=5e-8)
+    assert out["one_fewer"]["p_wait"] == pytest.approx(0.2853, abs=5e-5)
+    assert "13 give probability of waiting 28.5 % > 20.0 %" in out["explanation"]["summary"]
+    assert 13 < out["agents_required_fractional"] < 14
+    strict = ok_json(invoke("staffing", "--calls", "100", "--aht-s", "180", "--target-pwait", "0.15", "--json",
+                            home=Path("/nonexistent-unused")))  # fmt: skip
+    assert strict["agents_on_phone"] == 15 and round(strict["achieved"]["p_wait"], 3) == 0.102
+    # with a service-level target too, both must hold: 80 % in 20 s alone needs 14 (13 give 79.6 %)
+    both = ok_json(invoke("staffing", "--calls", "100", "--aht-s", "180", "--target-sl", "0.8", "--target-pwait",
+                          "0.15", "--json", home=Path("/nonexistent-unused")))  # fmt: skip
+    assert both["agents_on_phone"] == 15
+    line = user_error(invoke("staffing", "--calls", "100", "--aht-s", "180", "--target-pwait", "1.5",
+                             home=Path("/nonexistent-unused")))  # fmt: skip
+    assert "probability of waiting must be between 0 and 1" in line
+
+
+def test_a_forecast_of_volumes_only_is_staffed_with_aht_s(tmp_path: Path) -> None:
+    """A forecast without handle times staffs with --aht-s; a blank AHT cell takes it too, a row's own AHT wins.
+    Oracle: 100 calls in 1800 s at 180 s is the 14-agent interval above; 120 calls at 200 s is 13.33 Erlangs."""
+    volumes = tmp_path / "volumes.csv"
+    volumes.write_text("queue,interval_start,calls\nsales,2026-03-02T09:00:00Z,100\nsales,2026-03-02T09:30:00Z,0\n")
+    line = user_error(invoke("staffing", "--forecast", str(volumes), home=tmp_path))
+    assert "needs a column aht_s or aht_forecast_s" in line and "--aht-s" in line
+    out_file = tmp_path / "staffing.csv"
+    out = ok_json(invoke("staffing", "--forecast", str(volumes), "--aht-s", "180", "--out", str(out_file), "--json",
+                         home=tmp_path))  # fmt: skip
+    assert out["aht_from_option"] == {"aht_s": 180.0, "rows": 2}
+    assert out["queues"][0]["peak_agents_on_phone"] == 14
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("queue,interval_start,calls,aht_s\nsales,2026-03-02T09:00:00Z,100,\nsales,2026-03-02T09:30:00Z,120,200\n")
+    assert "row 2, column aht_s: blank" in user_error(invoke("staffing", "--forecast", str(mixed), home=tmp_path))
+    ok_json(invoke("staffing", "--forecast", str(mixed), "--aht-s", "180", "--out", str(out_file), "--json",
+                   home=tmp_path))  # fmt: skip
+    rows = out_file.read_text().splitlines()
+    header = rows[0].split(",")
+    first, second = (dict(zip(header, r.split(","), strict=True)) for r in rows[1:])
+    assert (first["aht_s"], first["agents_on_phone"]) == ("180.0", "14")
+    assert float(second["aht_s"]) == 200.0 and float(second["load_erlangs"]) == pytest.approx(120 * 200 / 1800)
+    assert "--aht-s must be > 0" in user_error(
+        invoke("staffing", "--forecast", str(volumes), "--aht-s", "0", home=tmp_path)
+    )

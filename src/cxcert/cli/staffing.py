@@ -46,12 +46,17 @@ def staffing(
     model: str | None = typer.Option(None, "--model", help="erlang-c (callers wait) or erlang-a (callers abandon)."),
     calls: float | None = typer.Option(None, "--calls", help="Calls offered in the interval."),
     interval_s: float | None = typer.Option(None, "--interval-s", help="Interval length in seconds."),
-    aht_s: float | None = typer.Option(None, "--aht-s", help="Average handle time in seconds."),
+    aht_s: float | None = typer.Option(
+        None, "--aht-s", help="Average handle time in seconds (with --forecast: for intervals that have none)."
+    ),
     target_answer_s: float | None = typer.Option(None, "--target-answer-s", help="Service-level answer time (s)."),
     target_sl: float | None = typer.Option(None, "--target-sl", help="Service-level target as a fraction (0.8)."),
     target_asa_s: float | None = typer.Option(None, "--target-asa-s", help="ASA target in seconds (optional)."),
     target_abandon: float | None = typer.Option(
         None, "--target-abandon", help="Abandonment-rate target as a fraction (Erlang A only)."
+    ),
+    target_pwait: float | None = typer.Option(
+        None, "--target-pwait", help="Most callers who may wait at all, P(wait > 0), as a fraction (0.2)."
     ),
     patience_s: float | None = typer.Option(None, "--patience-s", help="Callers' mean patience in seconds (Erlang A)."),
     max_occupancy: float | None = typer.Option(None, "--max-occupancy", help="Occupancy cap as a fraction."),
@@ -64,13 +69,14 @@ def staffing(
     """Agents needed to meet a service level (or ASA, or abandonment) target, by Erlang C or Erlang A.
 
     One interval: `cxcert staffing --calls 100 --interval-s 1800 --aht-s 180 --target-answer-s 20
-    --target-sl 0.8` prints 14 agents (13 give 79.6 %). Add `--agents 13` to judge a staffing instead, and
-    `--model erlang-a --patience-s 120` to let callers abandon. Many intervals: `cxcert staffing --forecast
-    forecast.csv --out staffing.csv` with columns queue, interval_start, calls (or contacts_forecast), aht_s (or
-    aht_forecast_s) and optionally interval_s and patience_s. Results are not rounded early: scheduled agents
-    after shrinkage are the fractional requirement / (1 - shrinkage), unrounded per interval (`--max-occupancy
-    0.6 --shrinkage 0.3` on 10 Erlangs: 17 on the phone, 16.67 fractional, 23.81 scheduled); totals are rounded
-    once, at the end. Defaults (80 % in 20 s,
+    --target-sl 0.8` prints 14 agents (13 give 79.6 %). Add `--agents 13` to judge a staffing instead,
+    `--model erlang-a --patience-s 120` to let callers abandon, or `--target-pwait 0.2` for at most 20 % of
+    callers waiting at all (Erlang C's own quantity; 14 agents give 17.4 %). Many intervals: `cxcert staffing
+    --forecast forecast.csv --out staffing.csv` with columns queue, interval_start, calls (or contacts_forecast),
+    aht_s (or aht_forecast_s; without one, or where it is blank, --aht-s is used) and optionally interval_s and
+    patience_s. Results are not rounded early: scheduled agents after shrinkage are the fractional requirement /
+    (1 - shrinkage), unrounded per interval (`--max-occupancy 0.6 --shrinkage 0.3` on 10 Erlangs: 17 on the
+    phone, 16.67 fractional, 23.81 scheduled); totals are rounded once, at the end. Defaults (80 % in 20 s,
     half-hours) come from the packaged staffing_defaults.yaml.
     """
     from cxcert.workforce.interval_staffing import IntervalInputs, evaluate_interval, staff_interval
@@ -79,12 +85,13 @@ def staffing(
 
     d = staffing_defaults()
     queue_model = _model(model)
-    has_target = target_sl is not None or target_asa_s is not None or target_abandon is not None
+    has_target = any(t is not None for t in (target_sl, target_asa_s, target_abandon, target_pwait))
     target = StaffingTarget(
         service_level=(target_sl if target_sl is not None else (None if has_target else d.target_service_level)),
         answer_s=target_answer_s if target_answer_s is not None else d.target_answer_s,
         asa_s=target_asa_s,
         abandon_rate=target_abandon,
+        p_wait=target_pwait,
         max_occupancy=max_occupancy if max_occupancy is not None else d.max_occupancy,
         shrinkage=shrinkage if shrinkage is not None else d.shrinkage,
     )
@@ -93,7 +100,7 @@ def staffing(
     if forecast is not None:
         from cxcert.cli.staffing_forecast import staff_forecast
 
-        staff_forecast(forecast, out, queue_model, target, interval_s or d.interval_s, patience_s, json_out)
+        staff_forecast(forecast, out, queue_model, target, interval_s or d.interval_s, patience_s, json_out, aht_s)
         return
     if calls is None or aht_s is None:
         raise CxcertError("give --calls and --aht-s for one interval, or --forecast FILE for many")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxcert.cli.output import print_json, print_table
+from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError
 from cxcert.workforce.erlang_b import FloatArray
 from cxcert.workforce.staffing import QueueModel, StaffingTarget, solve_staffing
@@ -69,8 +69,31 @@ def _numeric(frame: pd.DataFrame, column: str, path: Path, blank_ok: BoolArray |
         bad &= ~(blank_ok & frame[column].isna().to_numpy())
     if np.any(bad):
         row = int(np.flatnonzero(bad)[0]) + 2  # 1-based, after the header line
-        raise CxcertError(f"{path}: row {row}, column {column}: not a number ({frame[column].iloc[row - 2]!r})")
+        cell = frame[column].iloc[row - 2]
+        raise CxcertError(
+            f"{path}: row {row}, column {column}: {'blank' if pd.isna(cell) else f'not a number ({cell!r})'}"
+        )
     return values.to_numpy(dtype=np.float64)
+
+
+def _handle_times(
+    frame: pd.DataFrame, path: Path, zero_calls: BoolArray, aht_s: float | None
+) -> tuple[FloatArray, int]:
+    """Each row's AHT: its own aht_s (or aht_forecast_s) where it has one, else ``aht_s`` (--aht-s), for a
+    forecast of volumes only; with the number of rows that took ``aht_s``."""
+    column = next((c for c in _AHT if c in frame.columns), None)
+    if column is None:
+        if aht_s is None:
+            raise CxcertError(
+                f"{path}: needs a column {' or '.join(_AHT)} (has {', '.join(map(str, frame.columns))}), or --aht-s "
+                "to staff a forecast of volumes with one handle time"
+            )
+        return np.full(len(frame), aht_s, dtype=np.float64), len(frame)
+    blank = frame[column].isna().to_numpy()
+    if aht_s is None:
+        return _numeric(frame, column, path, blank_ok=zero_calls), 0
+    values = _numeric(frame, column, path, blank_ok=blank)
+    return np.where(blank, aht_s, values), int(blank.sum())
 
 
 def staff_forecast(
@@ -81,15 +104,19 @@ def staff_forecast(
     interval_s: float,
     patience_s: float | None,
     json_out: bool,
+    aht_s: float | None = None,
 ) -> None:
-    """Solve every row of the forecast, print a per-queue summary and write the rows to ``out``."""
+    """Solve every row of the forecast, print a per-queue summary and write the rows to ``out``. ``aht_s`` is the
+    handle time of rows without one (a forecast of volumes only)."""
     frame = read_table(path)
     for col in ("queue", "interval_start"):
         if col not in frame.columns:
             raise CxcertError(f"{path}: needs a column {col}")
     calls = _numeric(frame, _pick(frame, _CALLS, path), path)
     zero_calls = calls <= 0
-    aht = _numeric(frame, _pick(frame, _AHT, path), path, blank_ok=zero_calls)
+    if aht_s is not None and not (np.isfinite(aht_s) and aht_s > 0):
+        raise CxcertError(f"--aht-s must be > 0 seconds, got {aht_s:g}")
+    aht, aht_defaulted = _handle_times(frame, path, zero_calls, aht_s)
     ivl = _numeric(frame, "interval_s", path) if "interval_s" in frame.columns else np.full(len(frame), interval_s)
     patience: FloatArray | None = None
     if model == "erlang-a":
@@ -110,6 +137,8 @@ def staff_forecast(
     result["asa_s"] = plan.measures.asa_s
     result["abandon_rate"] = plan.measures.abandon_rate
     result["occupancy"] = plan.measures.occupancy
+    result["p_wait"] = plan.measures.p_wait
+    result["aht_s"] = aht
     if out is not None:
         write_table(result, out)
     summary = (
@@ -137,7 +166,10 @@ def staff_forecast(
         for i in range(len(summary))
     ]
     if json_out:
-        print_json({"model": model, "rows": len(result), "out": str(out) if out else None, "queues": rows})
+        print_json(
+            {"model": model, "rows": len(result), "out": str(out) if out else None,
+             "aht_from_option": {"aht_s": aht_s, "rows": aht_defaulted}, "queues": rows}
+        )  # fmt: skip
         return
     print_table(
         f"Staffing ({model}) for {len(result)} intervals" + (f", written to {out}" if out else ""),
@@ -154,3 +186,5 @@ def staff_forecast(
             for r in rows
         ],
     )
+    if aht_defaulted:
+        console.print(f"{aht_defaulted} of {len(result)} intervals had no handle time: staffed with --aht-s {aht_s:g}")

@@ -98,15 +98,19 @@ def shortfalls(m: IntervalMeasures, target: StaffingTarget) -> list[str]:
         out.append(f"ASA {_secs(m.asa_s)} > {target.asa_s:g} s")
     if target.abandon_rate is not None and m.abandon_rate > target.abandon_rate + 1e-12:
         out.append(f"abandonment {_pct(m.abandon_rate)} > {_pct(target.abandon_rate)}")
+    if target.p_wait is not None and m.p_wait > target.p_wait + 1e-12:
+        out.append(f"probability of waiting {_pct(m.p_wait)} > {_pct(target.p_wait)}")
     if m.occupancy > target.max_occupancy + 1e-12:
         out.append(f"occupancy {_pct(m.occupancy)} > {_pct(target.max_occupancy)}")
     return out
 
 
-def _describe(m: IntervalMeasures, model: QueueModel) -> str:
+def _describe(m: IntervalMeasures, model: QueueModel, target: StaffingTarget) -> str:
     parts = [f"service level {_pct(m.service_level)}", f"ASA {_secs(m.asa_s)}", f"occupancy {_pct(m.occupancy)}"]
     if model == "erlang-a":
         parts.append(f"abandonment {_pct(m.abandon_rate)}")
+    if target.p_wait is not None:
+        parts.append(f"probability of waiting {_pct(m.p_wait)}")
     return ", ".join(parts)
 
 
@@ -141,7 +145,7 @@ def staff_interval(inputs: IntervalInputs, target: StaffingTarget, model: QueueM
         )
     if one_fewer is not None:
         expl = expl.with_step("one fewer agent misses the target", why, agents=n - 1)
-    expl = expl.with_step("smallest staffing meeting every target", _describe(achieved, model), agents=n)
+    expl = expl.with_step("smallest staffing meeting every target", _describe(achieved, model, target), agents=n)
     frac = float(plan.agents_required_fractional)
     expl = expl.with_step("fractional requirement (target crossed between n − 1 and n)", f"{frac:.3f} agents")
     sched = float(plan.scheduled_with_shrinkage)
@@ -164,5 +168,5 @@ def evaluate_interval(
     missed = shortfalls(m, target)
     verdict = "meets the target" if not missed else "misses the target: " + "; ".join(missed)
     expl = _load_step(Explanation(f"{agents} agents ({_MODEL_NAMES[model]}) {verdict}"), inputs, load)
-    expl = expl.with_step("measures of the given staffing", _describe(m, model), agents=agents)
+    expl = expl.with_step("measures of the given staffing", _describe(m, model, target), agents=agents)
     return IntervalPerformance(model, inputs, target, load, m, not missed, expl)

@@ -49,8 +49,9 @@ _EPS = 1e-12  # comparisons of computed shares against targets tolerate floating
 
 @dataclass(frozen=True)
 class StaffingTarget:
-    """What an interval must achieve. Any of service level (with its answer time), ASA and abandonment may
-    be set; all that are set must hold, and occupancy must not exceed ``max_occupancy``.
+    """What an interval must achieve. Any of service level (with its answer time), ASA, abandonment and the
+    probability of waiting (P(wait > 0), Erlang C's own quantity C(n, A)) may be set; all that are set must hold,
+    and occupancy must not exceed ``max_occupancy``.
 
     Shares are fractions (0.8 for 80 %); times are seconds. Abandonment targets need Erlang A.
     """
@@ -61,10 +62,13 @@ class StaffingTarget:
     abandon_rate: float | None = None
     max_occupancy: float = 1.0
     shrinkage: float = 0.0
+    p_wait: float | None = None
 
     def __post_init__(self) -> None:
-        if self.service_level is None and self.asa_s is None and self.abandon_rate is None:
-            raise CxcertError("give at least one target: service level, ASA or abandonment rate")
+        if self.service_level is None and self.asa_s is None and self.abandon_rate is None and self.p_wait is None:
+            raise CxcertError(
+                "give at least one target: service level, ASA, abandonment rate or probability of waiting"
+            )
         if self.service_level is not None and not 0 < self.service_level < 1:
             raise CxcertError(f"target service level must be between 0 and 1 (exclusive), got {self.service_level}")
         if self.answer_s < 0:
@@ -73,6 +77,8 @@ class StaffingTarget:
             raise CxcertError(f"target ASA must be > 0 seconds, got {self.asa_s}")
         if self.abandon_rate is not None and not 0 < self.abandon_rate < 1:
             raise CxcertError(f"target abandonment rate must be between 0 and 1 (exclusive), got {self.abandon_rate}")
+        if self.p_wait is not None and not 0 < self.p_wait < 1:
+            raise CxcertError(f"target probability of waiting must be between 0 and 1 (exclusive), got {self.p_wait}")
         if not 0 < self.max_occupancy <= 1:
             raise CxcertError(f"maximum occupancy must be in (0, 1], got {self.max_occupancy}")
         if not 0 <= self.shrinkage < 1:
@@ -154,6 +160,8 @@ def _meets(m: QueueMeasures, target: StaffingTarget) -> NDArrayBool:
         ok &= m.asa_s <= target.asa_s * (1 + _EPS)
     if target.abandon_rate is not None:
         ok &= m.abandon_rate <= target.abandon_rate + _EPS
+    if target.p_wait is not None:
+        ok &= m.p_wait <= target.p_wait + _EPS
     return ok
 
 
@@ -266,7 +274,7 @@ def _search_erlang_c(
         result_b[idx] = erlang_b_direct_unchecked(n_large, a[idx])
     idx, n = busy[~large], start[~large]
     b = erlang_b_walk(n, a[idx])
-    lean = target.asa_s is None  # the common service-level case: test only what it needs, on the fly
+    lean = target.asa_s is None and target.p_wait is None  # the common service-level case: test only what it needs
     while idx.size:
         if lean:
             # n > A holds on this walk, and n >= A / max occupancy from the start: only the service level is open.
@@ -341,6 +349,9 @@ def _fractional(
         frac = np.where(
             failing, np.maximum(frac, cross(below.abandon_rate, at_n.abandon_rate, target.abandon_rate)), frac
         )
+    if target.p_wait is not None:
+        failing = below.p_wait > target.p_wait + _EPS
+        frac = np.where(failing, np.maximum(frac, cross(below.p_wait, at_n.p_wait, target.p_wait)), frac)
     occ_failing = (below.occupancy > target.max_occupancy + _EPS) & (n > 1)
     frac = np.where(occ_failing, np.maximum(frac, np.minimum(a / target.max_occupancy, n)), frac)
     return np.asarray(np.where(n > 0, frac, 0.0), dtype=np.float64)

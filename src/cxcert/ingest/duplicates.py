@@ -152,7 +152,10 @@ def key_ranges(paths: Sequence[Path], keys: tuple[str, ...]) -> KeyRanges | None
                     continue  # every value null: no key of this row group can be checked or matched
                 if stats is None or not stats.has_min_max:
                     return None
-                low, high = stats.min, stats.max
+                try:
+                    low, high = stats.min, stats.max
+                except (OverflowError, ValueError):  # a time Python cannot hold (year 10000, committed before
+                    return None  # the ingest refused them): nothing can be ruled out, the exact check still runs
                 known = ranges[n]
                 ranges[n] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
     return tuple(ranges)

@@ -31,6 +31,8 @@ from typing import Any, TextIO
 import numpy as np
 import pyarrow as pa
 
+from cxcert.ingest.value_ranges import as_text
+
 QUARANTINE_COLUMNS = ("row_number", "column", "reason", "raw")
 
 
@@ -92,7 +94,13 @@ def raw_json_rows(batch: pa.RecordBatch, indices: Sequence[int]) -> list[str]:
     """The ``raw`` text of the rows at ``indices`` of a source chunk: each a JSON object, column name to value."""
     if not len(indices):
         return []
-    rows = batch.take(pa.array(indices, pa.int64())).to_pylist()
+    taken = batch.take(pa.array(indices, pa.int64()))
+    try:
+        rows = taken.to_pylist()
+    except (OverflowError, ValueError):  # a time Python cannot hold (year 10000): such columns as ISO text
+        rows = pa.RecordBatch.from_arrays(
+            [as_text(c) if pa.types.is_temporal(c.type) else c for c in taken.columns], names=taken.schema.names
+        ).to_pylist()
     return [json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False, default=str) for row in rows]
 
 

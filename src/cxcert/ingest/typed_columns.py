@@ -4,7 +4,8 @@ The fast path is one Arrow cast per column. When a column holds a value that doe
 column holding one are parsed again with DuckDB's ``TRY_CAST`` (still vectorised), which turns the bad values into
 nulls; a value that was present in the text but is null after parsing is a parse failure for that row.
 
-Naive timestamps (no offset) are local wall-clock time in the given IANA zone (UTC when none) and are
+Typed timestamps (Parquet) are read at any unit; nanoseconds are floored to the microsecond, the warehouse's
+unit. Naive timestamps (no offset) are local wall-clock time in the given IANA zone (UTC when none) and are
 converted to UTC. A wall-clock time repeated by a daylight-saving change is taken as its first occurrence; one
 skipped by a change is moved to the start of the gap's earlier side (Arrow's ``earliest``).
 
@@ -262,14 +263,27 @@ def _localise(naive: pa.Array, timezone: str | None) -> pa.Array:
 def _from_typed(values: pa.Array, target: pa.DataType, timezone: str | None) -> Parsed:
     """A column that is already typed (Parquet): cast, localising naive timestamps."""
     if target == UTC_TS and pa.types.is_timestamp(values.type):
+        values = whole_microseconds(values)
         if values.type.tz is None:
-            values = _localise(values.cast(pa.timestamp("us")), timezone)
+            values = _localise(values, timezone)
         return Parsed(values.cast(UTC_TS), None)
     try:
         return Parsed(pc.cast(values, target), None)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         text = pc.cast(values, pa.string())
         return parse_column(text, target, timezone=timezone)
+
+
+def whole_microseconds(values: pa.Array) -> pa.Array:
+    """Timestamps in microseconds, the warehouse's unit: nanoseconds (pandas' default ``datetime64[ns]``) are
+    floored to the microsecond, seconds and milliseconds widened; the time zone (or its absence) is kept."""
+    unit = pa.timestamp("us", values.type.tz)
+    if values.type.unit != "ns":
+        return values.cast(unit)
+    # Floored on the naive UTC values: a zone's offsets are whole minutes, and flooring a zoned value in its
+    # local time would trip on the hour repeated or skipped by a daylight-saving change.
+    floored = pc.floor_temporal(values.cast(pa.timestamp("ns")), unit="microsecond")
+    return floored.cast(pa.timestamp("us")).cast(unit)
 
 
 def _duck_try_cast(text: pa.Array, target: pa.DataType, timezone: str | None) -> pa.Array:

@@ -3,6 +3,7 @@
 Each table has a list of rules; each rule is a vectorised mask over a chunk already in canonical types. The
 enumerations come from :mod:`cxcert.canonical` (the single source of truth); the rest are logical consistency
 (durations are not negative, an answer does not precede the arrival, an interval does not end before it starts).
+Times, dates and durations must also lie in the ranges of :mod:`cxcert.ingest.value_ranges` (data).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxcert.canonical import CHANNELS, DIRECTIONS, ERROR_CLASSES, SURVEY_INSTRUMENTS, TABLES
+from cxcert.ingest.value_ranges import as_text, value_ranges
 from cxcert.ingest.verdicts import Problem, RowVerdicts
 
 EVALUATION_RESULTS = ("pass", "fail", "na")
@@ -138,8 +140,9 @@ def validate(table: pa.Table, name: str, verdicts: RowVerdicts, *, labels: Mappi
     """Flag in ``verdicts`` every row of ``table`` (canonical columns of ``name``) that breaks a rule.
 
     Required (non-nullable) columns are checked first, then that every number is finite (``inf`` and ``NaN``
-    parse as numbers but are no duration, count or score), then the table's rules in order. ``labels`` renames
-    canonical columns to the source's column names in the messages.
+    parse as numbers but are no duration, count or score), then that times, dates and durations (``_s``
+    columns) are in range, then the table's rules in order. ``labels`` renames canonical columns to the
+    source's column names in the messages.
     """
     labels = labels or {}
     schema = TABLES[name]
@@ -159,6 +162,33 @@ def validate(table: pa.Table, name: str, verdicts: RowVerdicts, *, labels: Mappi
                 Problem(labels.get(field.name, field.name), "{value} is not a finite number"),
                 column,
             )
+    _check_ranges(table, schema, verdicts, labels)
     for rule in RULES[name]:
         problem = Problem(labels.get(rule.problem.column, rule.problem.column), rule.problem.template)
         verdicts.flag(rule.mask(table), problem, table.column(rule.shown) if rule.shown else None)
+
+
+def _check_ranges(table: pa.Table, schema: pa.Schema, verdicts: RowVerdicts, labels: Mapping[str, str]) -> None:
+    """Flag instants and dates outside :func:`value_ranges` and durations above its longest (by the canonical
+    convention, a column named ``..._s`` holds seconds; negative ones are the rules' business)."""
+    ranges = value_ranges()
+    for field in schema:
+        column = table.column(field.name)
+        if pa.types.is_timestamp(field.type) or pa.types.is_date32(field.type):
+            first, after = ranges.instant_bounds(field.type)
+            outside = pc.or_(pc.less(column, first), pc.greater_equal(column, after))
+            template = f"{{value}} is not in the accepted range, {ranges.describe(field.type)}"
+            shown = as_text
+        elif field.name.endswith("_s") and (pa.types.is_floating(field.type) or pa.types.is_integer(field.type)):
+            outside = pc.greater(column, pa.scalar(ranges.max_duration_s, pa.float64()))
+            template = f"{{value}} s is longer than the longest accepted duration, {ranges.max_duration_s:.0f} s"
+            shown = _same
+        else:
+            continue
+        if pc.any(outside).as_py():  # only then write the values out (a clean chunk costs two comparisons)
+            label = labels.get(field.name, field.name)
+            verdicts.flag(outside, Problem(label, template), shown(column))
+
+
+def _same(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    return values

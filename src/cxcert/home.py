@@ -60,3 +60,85 @@ def ensure_dir(path: Path) -> Path:
     except OSError as exc:
         raise CxcertError(f"cannot create the folder {path}: {exc.strerror or exc}") from None
     return path
+
+
+CUSTOMER_KEY_FILE = Path("secrets") / "customer-key"
+"""The workspace's secret for pseudonymising customer numbers, under the data directory (docs/privacy.md)."""
+_KEY_BYTES = 32
+
+
+def customer_key_path(home: Path) -> Path:
+    """Where the customer key of the workspace in ``home`` lives: beside the warehouse whose keys it makes, so
+    the CLI and a server sharing ``CXCERT_HOME`` (whatever their database) hash a customer number alike."""
+    return home / CUSTOMER_KEY_FILE
+
+
+def customer_key(home: Path) -> bytes:
+    """The workspace's customer key: 32 random bytes made once with :mod:`secrets`, kept as hex in a file only
+    its owner may read (0600, in a 0700 folder). Never printed or logged.
+
+    Two processes creating it at once agree on one key (the file appears whole, by a hard link, or not at all).
+    :class:`CxcertError` when it cannot be made, cannot be read, is not a key, or others may read it.
+    """
+    path = customer_key_path(home)
+    if not path.exists():
+        _create_key(path)
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CxcertError(f"cannot read the customer key {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if os.name == "posix" and mode & 0o077:
+        raise CxcertError(f"the customer key {path} may be read by others (mode {mode & 0o777:o}); chmod 600 {path}")
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != _KEY_BYTES:
+        raise CxcertError(
+            f"{path} is not a customer key ({_KEY_BYTES * 2} hex digits); restore it from your backup "
+            "(see docs/privacy.md): a new key would not match the customer keys already in the warehouse"
+        )
+    return key
+
+
+def _create_key(path: Path) -> None:
+    import secrets
+
+    folder = ensure_dir(path.parent)
+    try:
+        os.chmod(folder, 0o700)
+        fd, tmp_name = _private_file(folder)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_bytes(_KEY_BYTES).hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp_name, path)  # fails if another process made the key meanwhile: theirs is kept
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: a rename (the last of two racers wins)
+            if not path.exists():
+                os.replace(tmp_name, path)
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+        _sync_folder(folder)  # the key outlives a crash: rows hashed with it are committed soon after
+    except OSError as exc:
+        raise CxcertError(f"cannot create the customer key {path}: {exc.strerror or exc}") from None
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _private_file(folder: Path) -> tuple[int, str]:
+    import tempfile
+
+    return tempfile.mkstemp(prefix=".customer-key.", dir=folder)  # mode 0600

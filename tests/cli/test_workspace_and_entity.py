@@ -15,6 +15,10 @@ def test_init_creates_home_and_is_idempotent(tmp_path: Path) -> None:
     again = ok_json(invoke("init", "--json", home=home))
     assert first["schema_revision"] == again["schema_revision"] == SCHEMA_HEAD
     assert (home / "cxcert.sqlite").is_file() and (home / "evidence").is_dir()
+    key = home / "secrets" / "customer-key"  # made once, private, named but never shown (docs/privacy.md)
+    assert first["customer_key"] == again["customer_key"] == str(key)
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_text().strip() not in str(first) + str(again)
 
 
 def test_commands_before_init_ask_for_it(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,6 +16,13 @@ from cli.runner import invoke, ok_json
 from cxcert.canonical import CONTACTS
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def keyed(warehouse_root: Path, number: str) -> str:
+    """The customer key an ingest must store for ``number``: HMAC-SHA-256 (the standard library's ``hmac``, not
+    the adapter's own construction) under the workspace key, which lives beside the warehouse."""
+    key = bytes.fromhex((warehouse_root.parent / "secrets" / "customer-key").read_text().strip())
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
 
 
 def _contacts(n: int, *, entity: str = "demo") -> pa.Table:

@@ -20,6 +20,8 @@ from cxcert.ingest.quarantine import read_quarantine
 from cxcert.ingest.technion import PHANTOM_REASON
 from cxcert.warehouse import Warehouse
 
+from .conftest import keyed
+
 pytestmark = pytest.mark.realdata
 
 FEB = "anonymous-bank-1999/calls-1999-02.tsv"
@@ -147,8 +149,9 @@ def test_abandoned_in_queue(bank: Ingested) -> None:
     row = _contact(bank, "1999-02-01/AA0101/34539")
     assert (row["outcome"], row["abandoned"], row["wait_s"], row["answered_at"]) == ("abandoned", True, 5.0, None)
     assert row["ended_at"] == utc(1999, 2, 1, 6, 9, 27)
-    # customer_key = sha256 of the text "23317894" (hashlib, independently of DuckDB's sha256 used by the adapter)
-    assert row["customer_key"] == hashlib.sha256(b"23317894").hexdigest()
+    # customer_key = HMAC-SHA-256 of the text "23317894" under the workspace key, never plain SHA-256
+    assert row["customer_key"] == keyed(bank.warehouse.root, "23317894")
+    assert row["customer_key"] != hashlib.sha256(b"23317894").hexdigest()
     assert row["queue"] == "PS"
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from cxcert.cli.output import console, print_json, print_mapping
-from cxcert.home import cxcert_home, database_url, ensure_dir
+from cxcert.home import customer_key, customer_key_path, cxcert_home, database_url, ensure_dir
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: import it only when a command opens the database
     from cxcert.store.repository import Repositories
@@ -25,7 +25,8 @@ def init(json_out: bool = typer.Option(False, "--json", help="Print JSON instead
     """Create the workspace: the CXCERT_HOME directory and the database, migrated to the latest schema.
 
     Safe to run again: an up-to-date database is left as it is, an older one is migrated. The database is the
-    SQLite file CXCERT_HOME/cxcert.sqlite unless CXCERT_DATABASE_URL names another (PostgreSQL).
+    SQLite file CXCERT_HOME/cxcert.sqlite unless CXCERT_DATABASE_URL names another (PostgreSQL). The secret key
+    that pseudonymises customer numbers is made once in CXCERT_HOME/secrets/ (back it up: docs/privacy.md).
 
     Example:  CXCERT_HOME=./acme cxcert init
     """
@@ -34,7 +35,13 @@ def init(json_out: bool = typer.Option(False, "--json", help="Print JSON instead
     home = ensure_dir(cxcert_home())
     ensure_dir(home / "evidence")
     revision = init_database()
-    values = {"home": str(home), "database": safe_url(database_url()), "schema_revision": revision}
+    customer_key(home)  # made now, so it is there to back up before any data comes in
+    values = {
+        "home": str(home),
+        "database": safe_url(database_url()),
+        "schema_revision": revision,
+        "customer_key": str(customer_key_path(home)),
+    }
     if json_out:
         print_json(values)
     else:

@@ -5,7 +5,8 @@ A source column the mapping (or, for canonical files, the table) requires but th
 error naming the column and the file. Per row, a value that does not parse or an unknown code rejects the row
 with the source column and the value. Lineage: ``entity_id`` comes from ``--entity`` (a file's own entity_id
 must agree, else the row is rejected), ``program`` from the file or ``--program``, ``source`` from the file or,
-when absent, the file's name.
+when absent, the file's name. ``customer_key``, in every format, and any column a mapping lists under ``hash:``
+are stored as keyed hashes of the source text (:mod:`cxcert.ingest.hashing`), never as read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 
 from cxcert.canonical import TABLES
 from cxcert.errors import CxcertError
-from cxcert.ingest.hashing import sha256_hex
+from cxcert.ingest.hashing import Pseudonymiser
 from cxcert.ingest.kinds import LINEAGE
 from cxcert.ingest.mapping import ColumnMapping
 from cxcert.ingest.typed_columns import IMPOSSIBLE_TIME, kind_name, parse_column
@@ -45,6 +46,7 @@ class MappedConverter:
     lineage: Lineage
     mapping: ColumnMapping | None = None
     trim: bool = False
+    pseudonyms: Pseudonymiser | None = None
     sources: dict[str, str] = field(init=False)
     constants: dict[str, Any] = field(init=False)
 
@@ -85,6 +87,17 @@ class MappedConverter:
         """Canonical column to source column, for messages."""
         return dict(self.sources)
 
+    @property
+    def hashed(self) -> set[str]:
+        """The canonical columns stored as keyed hashes: ``customer_key`` and the mapping's ``hash:`` list."""
+        wanted = {"customer_key", *(self.mapping.hash if self.mapping else ())}
+        return {c for c in wanted if c in self.sources}
+
+    @property
+    def personal(self) -> dict[str, tuple[str, ...]]:
+        """The source columns holding personal data (masked in quarantine files); none has a "no one" value."""
+        return {self.sources[c]: () for c in sorted(self.hashed)}
+
     def convert(self, batch: pa.RecordBatch, verdicts: RowVerdicts) -> pa.Table:
         """The chunk in canonical columns and types; rows that cannot be converted are flagged in ``verdicts``."""
         schema = TABLES[self.table]
@@ -100,7 +113,7 @@ class MappedConverter:
                     text = _blank_to_null(pc.utf8_trim_whitespace(text))
                 codes = spec.codes.get(name) if spec else None
                 if codes is not None:
-                    text = _apply_codes(text, codes, target.type, source, verdicts)
+                    text = _apply_codes(text, codes, target.type, source, verdicts, quote=name not in self.hashed)
                 time_format = spec.format_of(name) if spec else None
                 timezone = spec.timezone if spec else None
                 parsed = parse_column(text, target.type, time_format=time_format, timezone=timezone)
@@ -111,8 +124,10 @@ class MappedConverter:
                         parsed.failed, Problem(source, f"cannot read {{value}} as {kind_name(target.type)}"), text
                     )
                 values = parsed.values
-                if spec and name in spec.hash:
-                    values = sha256_hex(values)
+                if name in self.hashed:
+                    if self.pseudonyms is None:
+                        raise ValueError(f"{name} is hashed with the workspace key: give the converter a Pseudonymiser")
+                    values = self.pseudonyms.hash(values)
             elif name in self.constants:
                 values = _constant(self.constants[name], target.type, n)
             else:
@@ -166,9 +181,10 @@ def _constant(value: Any, target: pa.DataType, n: int) -> pa.Array:
 
 
 def _apply_codes(
-    text: pa.Array, codes: dict[str, Any], target: pa.DataType, source: str, verdicts: RowVerdicts
+    text: pa.Array, codes: dict[str, Any], target: pa.DataType, source: str, verdicts: RowVerdicts, *, quote: bool
 ) -> pa.Array:
-    """Replace source codes by canonical values (as text, parsed afterwards); unknown codes reject the row."""
+    """Replace source codes by canonical values (as text, parsed afterwards); unknown codes reject the row (the
+    reason quotes the code unless ``quote`` is false: a personal column's value never goes into a message)."""
     keys = pa.array(list(codes), pa.string())
     mapped = pa.array(
         [None if v is None else (str(v).lower() if isinstance(v, bool) else str(v)) for v in codes.values()],
@@ -177,6 +193,7 @@ def _apply_codes(
     text = text.cast(pa.string())
     index = pc.index_in(text, value_set=keys)
     unknown = pc.and_(pc.is_valid(text), pc.is_null(index))
-    verdicts.flag(unknown, Problem(source, "unknown code {value} (the mapping knows " + ", ".join(codes) + ")"), text)
+    what = "unknown code {value}" if quote else "unknown code"
+    verdicts.flag(unknown, Problem(source, what + " (the mapping knows " + ", ".join(codes) + ")"), text)
     result: pa.Array = pc.take(mapped, index)
     return result

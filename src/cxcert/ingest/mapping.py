@@ -19,7 +19,7 @@ A mapping is YAML, for example (an ACD export of queue calls)::
     time_formats: {answered_at: "%d/%m/%Y %H:%M"}
     codes:                         # source text -> canonical value, per canonical column
       abandoned: {"Y": true, "N": false}
-    hash: [customer_key]           # SHA-256 these columns (personal data never enters the warehouse)
+    hash: [agent_id]               # also keyed-hash these (customer_key always is: docs/privacy.md)
     delimiter: ";"                 # CSV only (default ",")
 
 Every canonical column that is required must be mapped, except ``entity_id`` and ``source`` (the ingest fills

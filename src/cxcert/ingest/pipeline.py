@@ -31,14 +31,18 @@ import pyarrow as pa
 
 from cxcert.canonical import NATURAL_KEYS, TABLES
 from cxcert.errors import CxcertError
+from cxcert.file_names import file_name_part
 from cxcert.ingest.accounting import IngestAccounting
 from cxcert.ingest.duplicates import Clashes, DuplicateCheck, KeyHashes, key_hashes
 from cxcert.ingest.form_checks import CHECKED_TABLES, PINS_SCHEMA, FormCheck, FormFacts, FormNotes, empty_notes
 from cxcert.ingest.generic import Lineage, MappedConverter
+from cxcert.ingest.hashing import Pseudonymiser
+from cxcert.ingest.key_scheme import check_key_scheme
 from cxcert.ingest.kinds import check_format, table_for_kind
 from cxcert.ingest.mapping import LoadedMapping, load_mapping
 from cxcert.ingest.ordered_map import ordered_map
 from cxcert.ingest.parts import PartWriter, rewrite_without
+from cxcert.ingest.personal import PersonalFields
 from cxcert.ingest.quarantine import QuarantineWriter, raw_json_rows
 from cxcert.ingest.sources import DEFAULT_CHUNK_BYTES, Chunk, CsvSource, ParquetSource, open_source
 from cxcert.ingest.staged_rows import StagedRowNumbers
@@ -174,17 +178,33 @@ def ingest_file(
     form_check = _form_check(warehouse, table, entity_id, forms)
     source = _open(path, fmt, loaded, chunk_bytes)
     lineage = Lineage(entity_id=entity_id, program=program, source=path.name)
+    # Customer numbers are keyed-hashed with the workspace's key (the warehouse's parent is the workspace).
+    pseudonyms = _pseudonymiser(warehouse, table, loaded)
+    key_id = pseudonyms.key_id if pseudonyms is not None and "customer_key" in TABLES[table].names else None
+    if key_id is not None:
+        check_key_scheme(warehouse, table, entity_id, key_id)
     converter: MappedConverter | TechnionConverter
     if fmt == "technion":
-        converter = TechnionConverter(path, source.columns, lineage)
+        assert pseudonyms is not None
+        converter = TechnionConverter(path, source.columns, lineage, pseudonyms)
     else:
         converter = MappedConverter(
-            table, path, source.columns, lineage, mapping=loaded.spec if loaded else None, trim=fmt == "csv"
+            table,
+            path,
+            source.columns,
+            lineage,
+            mapping=loaded.spec if loaded else None,
+            trim=fmt == "csv",
+            pseudonyms=pseudonyms,
         )
+    personal = PersonalFields(
+        converter.personal, pseudonyms, source.columns, source.delimiter if isinstance(source, CsvSource) else ","
+    )
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     qdir = quarantine_dir if quarantine_dir is not None else warehouse.root.parent / "quarantine"
-    quarantine = QuarantineWriter(qdir / f"{stamp}-{table}-{path.stem}.csv")
+    name = file_name_part(path.stem)  # the source's name, made safe: never a path, never too long
+    quarantine = QuarantineWriter(qdir / f"{stamp}-{table}-{name}.csv")
     staging = warehouse.new_staging()
     writer = PartWriter(staging, TABLES[table])
     numbers = StagedRowNumbers()
@@ -206,7 +226,7 @@ def ingest_file(
                 accepted = canonical.cast(schema)
                 return _Checked(chunk, accepted, None, [], key_hashes(accepted, NATURAL_KEYS[table]), noted)
             found = list(verdicts.rejected())
-            raws = raw_json_rows(batch, [i for i, _, _ in found])
+            raws = raw_json_rows(batch, [i for i, _, _ in found], mask=personal.mask_batch)
             rejected = [(i, column, reason, raw) for (i, column, reason), raw in zip(found, raws, strict=True)]
             kept = verdicts.ok
             accepted = canonical.filter(pa.array(kept)).cast(schema)
@@ -223,7 +243,8 @@ def ingest_file(
             if notes is not None and checked.forms is not None:
                 notes += checked.forms
             for bad in chunk.malformed:
-                quarantine.write(bad.row_number, "", f"expected {bad.expected} fields, found {bad.actual}", bad.text)
+                reason = f"expected {bad.expected} fields, found {bad.actual}"
+                quarantine.write(bad.row_number, "", reason, personal.mask_line(bad.text))
             read += chunk.data.num_rows + len(chunk.malformed)
             chunks += 1
             if progress is not None:
@@ -239,13 +260,15 @@ def ingest_file(
         label = converter.labels.get(keys.keys[0], keys.keys[0])
 
         def reject(clashes: Clashes) -> None:
-            _quarantine_clashes(clashes, quarantine, numbers, label, lambda rows: _raw_rows(source, wanted, rows))
+            _quarantine_clashes(
+                clashes, quarantine, numbers, label, lambda rows: _raw_rows(source, wanted, rows, personal)
+            )
 
         reject(keys.run(warehouse.ingests()))
         with warehouse.lock():
             reject(keys.run(warehouse.ingests()))  # batches committed since the first run (usually none)
             parts, accepted = _drop_rows(parts, writer.part_rows, keys.found, schema)
-            final = qdir / f"{stamp}-{table}-{path.stem}-{fp[:8]}.csv"
+            final = qdir / f"{stamp}-{table}-{name}-{fp[:8]}.csv"
             accounting = IngestAccounting(
                 read=read, accepted=accepted, rejected=quarantine.count, quarantine=quarantine.finish(final)
             )
@@ -262,6 +285,7 @@ def ingest_file(
                 accounting=accounting,
                 file=str(path.resolve()),
                 fmt=fmt,
+                key_id=key_id,
             )
     except BaseException:
         writer.abort()
@@ -270,6 +294,13 @@ def ingest_file(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return IngestResult(table, path, entity_id, fmt, fp, accounting, False, chunks, record, notes)
+
+
+def _pseudonymiser(warehouse: Warehouse, table: str, mapping: LoadedMapping | None) -> Pseudonymiser | None:
+    """The workspace's pseudonymiser when this ingest holds personal data (customer keys, or ``hash:`` columns)."""
+    if "customer_key" in TABLES[table].names or (mapping is not None and mapping.spec.hash):
+        return Pseudonymiser.of_workspace(warehouse.root.parent)
+    return None
 
 
 def _form_check(warehouse: Warehouse, table: str, entity_id: str, forms: FormFacts | None) -> FormCheck | None:
@@ -319,7 +350,9 @@ def _quarantine_clashes(
         quarantine.write(int(rows[n]), column, reasons[n], raws[int(rows[n])])
 
 
-def _raw_rows(source: CsvSource | ParquetSource, wanted: list[str], rows: np.ndarray) -> dict[int, str]:
+def _raw_rows(
+    source: CsvSource | ParquetSource, wanted: list[str], rows: np.ndarray, personal: PersonalFields
+) -> dict[int, str]:
     """The raw JSON of the source rows numbered ``rows``, read from the file again (only when rows clashed)."""
     targets = np.unique(rows)
     out: dict[int, str] = {}
@@ -329,7 +362,8 @@ def _raw_rows(source: CsvSource | ParquetSource, wanted: list[str], rows: np.nda
             continue
         at = np.minimum(np.searchsorted(targets, found), len(targets) - 1)
         hits = np.flatnonzero(targets[at] == found)
-        for number, raw in zip(found[hits].tolist(), raw_json_rows(chunk.data, hits.tolist()), strict=True):
+        raws = raw_json_rows(chunk.data, hits.tolist(), mask=personal.mask_batch)
+        for number, raw in zip(found[hits].tolist(), raws, strict=True):
             out[number] = raw
         if found[-1] >= targets[-1]:
             break

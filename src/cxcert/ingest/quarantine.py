@@ -9,7 +9,7 @@ A CSV file with the columns ``row_number, column, reason, raw``:
   empty when the whole row is malformed (wrong number of fields).
 - ``reason`` says what is wrong, with the offending value where that helps.
 - ``raw`` is the source row as a JSON object (source column name to the text read), or the raw text of a
-  malformed line.
+  malformed line; a field holding a customer number shows its keyed hash instead (:mod:`cxcert.ingest.personal`).
 
 Rows come in the order they were found: those rejected while the file is read, then those rejected once it is
 all read because their natural key is already in the warehouse or repeats an earlier row (each group by row).
@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -90,11 +90,18 @@ class QuarantineWriter:
             self.discard()
 
 
-def raw_json_rows(batch: pa.RecordBatch, indices: Sequence[int]) -> list[str]:
-    """The ``raw`` text of the rows at ``indices`` of a source chunk: each a JSON object, column name to value."""
+def raw_json_rows(
+    batch: pa.RecordBatch,
+    indices: Sequence[int],
+    mask: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
+) -> list[str]:
+    """The ``raw`` text of the rows at ``indices`` of a source chunk: each a JSON object, column name to value
+    (after ``mask``, which replaces personal values)."""
     if not len(indices):
         return []
     taken = batch.take(pa.array(indices, pa.int64()))
+    if mask is not None:
+        taken = mask(taken)
     try:
         rows = taken.to_pylist()
     except (OverflowError, ValueError):  # a time Python cannot hold (year 10000): such columns as ISO text

@@ -34,9 +34,10 @@ Documented choices (also in docs/data/technion.md):
 - **Identifiers**: ``contact_id`` = ISO date / ``vru+line`` / ``call_id`` (``call_id`` alone repeats across days
   and VRUs; this triple is unique in both months). The ``call_id`` mangled by a spreadsheet on 1999-08-23
   (``2010-08-``) is kept as text: the call is real and its identifier is still unique.
-- ``customer_key`` = SHA-256 of ``customer_id``; ``0`` (unidentified) gives null. ``queue`` = ``type`` (PS, PE,
-  IN, NE, NW, TT). ``channel`` voice, ``direction`` inbound, ``program`` ``retail_banking`` unless ``--program``.
-  ``priority`` and ``vru_time`` have no canonical column and are not kept.
+- ``customer_key`` = the keyed hash (HMAC-SHA-256 under the workspace key, docs/privacy.md) of ``customer_id``;
+  ``0`` (unidentified) gives null. A quarantined row shows that hash in place of the number.
+- ``queue`` = ``type`` (PS, PE, IN, NE, NW, TT). ``channel`` voice, ``direction`` inbound, ``program``
+  ``retail_banking`` unless ``--program``. ``priority`` and ``vru_time`` have no canonical column and are not kept.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ import pyarrow.compute as pc
 from cxcert.canonical import CONTACTS, UTC_TS
 from cxcert.errors import CxcertError
 from cxcert.ingest.generic import Lineage, nullable
-from cxcert.ingest.hashing import sha256_hex
+from cxcert.ingest.hashing import Pseudonymiser
 from cxcert.ingest.typed_columns import IMPOSSIBLE_TIME, strptime_checked
 from cxcert.ingest.verdicts import Problem, RowVerdicts
 
@@ -101,6 +102,8 @@ USED = (
 OUTCOMES = ("AGENT", "HANG", "PHANTOM")
 NOT_REACHED = "0:00:00"
 NO_SERVER = "NO_SERVER"
+UNIDENTIFIED = "0"
+"""The ``customer_id`` of a caller the bank did not identify."""
 _DAY_S = 86_400
 _HALF_DAY_S = 43_200
 _CLOCK = r"^(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2})$"
@@ -113,6 +116,7 @@ class TechnionConverter:
     path: Path
     header: list[str]
     lineage: Lineage
+    pseudonyms: Pseudonymiser
 
     def __post_init__(self) -> None:
         missing = [c for c in USED if c not in self.header]
@@ -125,6 +129,11 @@ class TechnionConverter:
     @property
     def wanted(self) -> list[str]:
         return list(USED)
+
+    @property
+    def personal(self) -> dict[str, tuple[str, ...]]:
+        """The source column holding customer numbers, and its value meaning "no customer"."""
+        return {"customer_id": (UNIDENTIFIED,)}
 
     @property
     def labels(self) -> dict[str, str]:
@@ -212,7 +221,7 @@ class TechnionConverter:
             "hold_s": nulls_f,
             "acw_s": nulls_f,
             "agent_id": agent_id,
-            "customer_key": sha256_hex(col("customer_id"), blank=("0",)),
+            "customer_key": self.pseudonyms.hash(col("customer_id"), blank=(UNIDENTIFIED,)),
             "transferred": pa.nulls(n, pa.bool_()),
             "outcome": kind,
         }

@@ -41,6 +41,12 @@ class IngestRecord:
     rejected: int
     quarantine: str | None
     files: tuple[str, ...] = field(default_factory=tuple)
+    key_id: str | None = None
+    """The workspace key that made the batch's customer keys (``hmac-sha256:<id>``, docs/privacy.md); None for a
+    table without them, and for contacts ingested before keyed hashing (plain SHA-256)."""
+    erased: int = 0
+    """Accepted rows erased since (a customer's rows, ``cxcert customer erase``): the batch holds
+    ``accepted - erased`` rows."""
 
     @property
     def kind(self) -> str:
@@ -75,6 +81,8 @@ class IngestRecord:
             rejected=int(data["rejected"]),
             quarantine=None if data.get("quarantine") is None else str(data["quarantine"]),
             files=tuple(str(f) for f in data.get("files", [])),
+            key_id=None if data.get("key_id") is None else str(data["key_id"]),
+            erased=int(data.get("erased", 0)),
         )
 
 

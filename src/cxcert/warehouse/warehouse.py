@@ -171,10 +171,12 @@ class Warehouse:
         accounting: IngestAccounting,
         file: str | None = None,
         fmt: str = "",
+        key_id: str | None = None,
     ) -> IngestRecord:
         """Make ``parquet_paths`` (files in the canonical schema of ``table``) visible, all or nothing.
 
-        The files are moved into the warehouse; the accounting is stored with the batch, so a batch with no
+        The files are moved into the warehouse; the accounting (and ``key_id``, the workspace key that made the
+        rows' customer keys) is stored with the batch, so a batch with no
         accepted row (an empty file) is still recorded and its fingerprint still makes a re-ingest a no-op. Call it
         inside :meth:`lock` to commit what a check made under the same lock saw (the ingest's duplicate check).
         """
@@ -214,6 +216,7 @@ class Warehouse:
                 rejected=accounting.rejected,
                 quarantine=str(accounting.quarantine) if accounting.quarantine else None,
                 files=tuple(relative),
+                key_id=key_id,
             )
             write_manifest(self.root, manifest.with_batch(record))
         return record

@@ -19,4 +19,5 @@ python3 -m venv .venv
 
 echo "== ruff"; .venv/bin/ruff check src tests benchmarks docs/examples
 echo "== mypy --strict"; .venv/bin/mypy
-echo "== pytest"; .venv/bin/pytest -q "$@"
+# Both cores: a file's tests stay on one worker, so module fixtures (a computed evidence run...) are built once.
+echo "== pytest"; .venv/bin/pytest -q -n "${CXCERT_TEST_WORKERS:-2}" --dist loadfile "$@"

@@ -14,6 +14,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# pytest-xdist's workers start with COLUMNS=80, and a Rich console made while COLUMNS is set keeps that width for
+# good: without it, the CLI's consoles read the width each test's environment gives (the runner's COLUMNS=200).
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 SHARED_DATA = Path(os.environ.get("CXCERT_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 

@@ -180,10 +180,12 @@ def kpi(
         )
         return
     if csv_out:
+        from cxcert.spreadsheet_cells import csv_cell
+
         writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        for r in rows:
-            writer.writerow([_csv(_cell(r[c])) for c in columns])
+        writer.writerow([csv_cell(c) for c in columns])
+        for r in rows:  # a queue or program named =HYPERLINK(...) stays text in a spreadsheet
+            writer.writerow([csv_cell(_csv(_cell(r[c]))) for c in columns])
         return
     title = f"{result.title} ({result.unit.value}, {result.direction.value.replace('_', ' ')}) by {result.grain.label}"
     table_rows = [

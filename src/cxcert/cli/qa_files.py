@@ -44,11 +44,14 @@ def checked_out_path(path: Path) -> Path:
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` (without its index) to ``path`` atomically: a failure leaves any previous file as it was."""
+    """Write ``frame`` (without its index) to ``path`` atomically: a failure leaves any previous file as it was.
+    Text that a spreadsheet would run as a formula gets a leading ``'`` (:mod:`cxcert.spreadsheet_cells`)."""
     from cxcert.reports.atomic import write_atomically
+    from cxcert.spreadsheet_cells import csv_frame
 
     checked_out_path(path)
+    safe = csv_frame(frame)  # text from data never becomes a live formula
     try:
-        write_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
+        write_atomically(path, lambda tmp: safe.to_csv(tmp, index=False))
     except OSError as exc:
         raise CxcertError(f"cannot write {path}: {exc.strerror or exc}") from exc

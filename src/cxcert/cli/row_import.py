@@ -16,7 +16,9 @@ from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.shares import parse_share
 from cxcert.cli.table_file import Table, TableRow
 from cxcert.errors import CxcertError
+from cxcert.file_names import file_name_part
 from cxcert.home import ensure_dir
+from cxcert.spreadsheet_cells import csv_cell
 from cxcert.workbook_file import trailing_zero_variants
 
 
@@ -64,13 +66,14 @@ def quarantine(home: Path, source: Path, rejected: tuple[RejectedRow, ...]) -> s
         return None
     folder = ensure_dir(home / "quarantine")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{source.stem}-{stamp}.csv"
+    target = folder / f"{file_name_part(source.stem)}-{stamp}.csv"  # a source's name is never a path
     columns = sorted({k for r in rejected for k in r.values})
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", "column", "reason", *columns])
+        writer.writerow([csv_cell(c) for c in ["row", "column", "reason", *columns]])
         for r in rejected:
-            writer.writerow([r.row, r.column, r.reason, *(r.values.get(c, "") for c in columns)])
+            cells = [r.row, r.column, r.reason, *(r.values.get(c, "") for c in columns)]
+            writer.writerow([csv_cell(c) for c in cells])
     return str(target)
 
 

@@ -35,16 +35,17 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` as Parquet (.parquet, .pq) or CSV (anything else), atomically: a temporary file beside
-    ``path`` swapped in, so a failure leaves any previous file whole. Missing folders are created; a path that
-    cannot be written is a user mistake naming it."""
+    """Write ``frame`` as Parquet (.parquet, .pq) or CSV (anything else; formula-safe), atomically: a temporary
+    file beside ``path`` swapped in, so a failure leaves any previous file whole. Missing folders are created; a
+    path that cannot be written is a user mistake naming it."""
     from cxcert.reports.atomic import write_atomically
+    from cxcert.spreadsheet_cells import csv_frame
 
     def write(tmp: Path) -> None:
         if path.suffix.lower() in (".parquet", ".pq"):
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_csv(tmp, index=False)
+            csv_frame(frame).to_csv(tmp, index=False)  # text from data never becomes a live formula
 
     blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:

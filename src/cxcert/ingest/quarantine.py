@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 
 from cxcert.ingest.value_ranges import as_text
+from cxcert.spreadsheet_cells import csv_cell
 
 QUARANTINE_COLUMNS = ("row_number", "column", "reason", "raw")
 
@@ -54,7 +55,9 @@ class QuarantineWriter:
             self._handle = self._part.open("w", newline="", encoding="utf-8")
             self._writer = csv.DictWriter(self._handle, fieldnames=QUARANTINE_COLUMNS)
             self._writer.writeheader()
-        self._writer.writerow({"row_number": row_number, "column": column, "reason": reason, "raw": raw})
+        # Escaped as every CSV cxcert writes: a source line starting with "=" is text, not a formula, in Excel.
+        cells = {"row_number": row_number, "column": column, "reason": reason, "raw": raw}
+        self._writer.writerow({k: csv_cell(v) for k, v in cells.items()})
         self.count += 1
 
     def finish(self, final: Path | None = None) -> Path | None:

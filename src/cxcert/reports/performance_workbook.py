@@ -4,6 +4,7 @@ Sheets: *Summary* (window, the two shares against their thresholds, the verdict,
 *Performance summary* (one row per required metric and program with target, its kind and benchmark, monthly
 actuals each coloured and annotated against the target in force that month, and verdict), *Findings* (the
 computed finding of each Category 4.0 item), *Alerts* (every run-rule alert with its id, run and explanation).
+Every cell goes through :mod:`cxcert.spreadsheet_cells`: a program or metric named ``=...`` is text, not a formula.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cxcert.performance.catalogue import Unit, default_catalogue
 from cxcert.performance.review import PerformanceReview
 from cxcert.performance.summary_table import RowVerdict, SummaryRow
 from cxcert.reports.atomic import write_atomically
+from cxcert.spreadsheet_cells import append_row
 
 _BOLD = Font(bold=True)
 _FILLS = {
@@ -32,7 +34,7 @@ _FILLS = {
 
 
 def _header(ws: Worksheet, names: list[str]) -> None:
-    ws.append(names)
+    append_row(ws, names)
     for cell in ws[1]:
         cell.font = _BOLD
     ws.freeze_panes = "A2"
@@ -67,7 +69,7 @@ def _summary(
     if review.kcrp_links is not None:
         rows.append(("KCRPs", review.kcrp_links.explanation.render()))
     for label, value in rows:
-        ws.append([label, value])
+        append_row(ws, [label, value])
         ws.cell(ws.max_row, 1).font = _BOLD
         if isinstance(value, float):
             ws.cell(ws.max_row, 2).number_format = "0.0%"
@@ -93,7 +95,8 @@ def _metrics(ws: Worksheet, review: PerformanceReview) -> None:
         share = catalogue.get(row.metric_used).unit is Unit.SHARE if row.metric_used in catalogue.ids() else False
         by_month = {j.period: j for j in row.judgements}
         values = {p.period: p.value for p in row.actuals}
-        ws.append(
+        append_row(
+            ws,
             [row.item, row.item_title, row.kcrp, row.metric_type, row.label.value, row.required_metric,
              row.metric_used, row.program, _target_cell(row, share), row.describe_kind(),
              "; ".join(row.benchmarks()) or None, "; ".join(row.sources()) or None]
@@ -126,7 +129,9 @@ def _metrics(ws: Worksheet, review: PerformanceReview) -> None:
 def _findings(ws: Worksheet, review: PerformanceReview) -> None:
     _header(ws, ["Item", "Title", "Finding", "Source", "Why"])
     for item in review.evidence.items:
-        ws.append([item.item, item.title, item.finding.level.value, item.finding.source, item.explanation.render()])
+        append_row(
+            ws, [item.item, item.title, item.finding.level.value, item.finding.source, item.explanation.render()]
+        )
     _widths(ws, {1: 6, 2: 34, 3: 18, 4: 10, 5: 100})
 
 
@@ -135,7 +140,8 @@ def _alerts(ws: Worksheet, review: PerformanceReview) -> None:
                  "Points", "Ongoing", "Corrective action", "Why"])  # fmt: skip
     for reviewed in review.alerts:
         a = reviewed.alert
-        ws.append(
+        append_row(
+            ws,
             [reviewed.id, reviewed.item, a.metric, a.program, a.rule, a.rule_title, a.first_period, a.last_period,
              len(a.points), "yes" if a.ongoing else "no", reviewed.action_id, a.explanation.render()]
         )  # fmt: skip

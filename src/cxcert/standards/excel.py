@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cxcert.spreadsheet_cells import append_row, set_cell
 from cxcert.standards import library
 from cxcert.standards.issues import DocumentInvalid, ValidationIssue, errors_in
 from cxcert.standards.parsing import ParsedDocument, build_document
@@ -46,13 +47,13 @@ def export_template(standard: Standard | None, path: Path) -> None:
     assert first is not None
     first.title = INSTRUCTIONS
     for line in INSTRUCTION_LINES:
-        first.append([line])
+        append_row(first, [line])
     first.column_dimensions["A"].width = 110
 
     ws = wb.create_sheet(STANDARD_SHEET.name)
     _header(ws, STANDARD_SHEET)
     for field in STANDARD_FIELDS:
-        ws.append([field.name, _standard_value(standard, field.name), field.help])
+        append_row(ws, [field.name, _standard_value(standard, field.name), field.help])
     for row, field in enumerate(STANDARD_FIELDS, start=2):
         ws[f"B{row}"].number_format = "@" if field.text else ("yyyy-mm-dd" if field.name == "published" else "General")
     ws.column_dimensions["B"].width = 60
@@ -62,7 +63,7 @@ def export_template(standard: Standard | None, path: Path) -> None:
         _header(sheets[layout.name], layout)
     if standard is not None:
         for sheet_name, values in _rows(standard):
-            sheets[sheet_name].append(list(values))
+            append_row(sheets[sheet_name], values)
     for layout in TABLE_SHEETS:
         _format_text_columns(sheets[layout.name], layout)
     _lists(wb, sheets)
@@ -105,7 +106,7 @@ def _rows(standard: Standard) -> Iterable[tuple[str, tuple[object, ...]]]:
 
 
 def _header(ws: Worksheet, layout: SheetLayout) -> None:
-    ws.append([c.name for c in layout.columns])
+    append_row(ws, [c.name for c in layout.columns])
     for cell in ws[1]:
         cell.font = _BOLD
     for column in layout.columns:
@@ -132,9 +133,9 @@ def _lists(wb: Workbook, sheets: dict[str, Worksheet]) -> None:
         "boolean": ["TRUE", "FALSE"],
     }
     for col, (name, items) in enumerate(values.items(), start=1):
-        ws.cell(row=1, column=col, value=name).font = _BOLD
+        set_cell(ws, 1, col, name).font = _BOLD
         for row, value in enumerate(items, start=2):
-            ws.cell(row=row, column=col, value=value)
+            set_cell(ws, row, col, value)
     uses = [
         (CATEGORIES, "role", "B", len(values["role"])),
         (REQUIREMENTS, "evidence", "C", len(values["evidence"])),

@@ -2,19 +2,26 @@
 
 Shared by the standard authoring import (``standards/excel.py``) and the CLI's table files
 (``cli/table_file.py``): a renamed CSV, a truncated download or a folder given as ``x.xlsx`` is the user's
-mistake, never a ``BadZipFile`` traceback.
+mistake, never a ``BadZipFile`` traceback. Before openpyxl sees the file it is checked within the workspace's
+limits (:mod:`cxcert.xlsx_guard`: size, zip bomb, encryption, formulas without values), and once open no sheet
+may hold more cells than ``xlsx.max_cells`` (declared, and as read by :func:`bounded_rows`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cxcert.errors import CxcertError
+from cxcert.limits import current_limits
+from cxcert.xlsx_guard import check_xlsx
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+
+Row = TypeVar("Row", bound=tuple[Any, ...])
 
 
 def open_workbook(path: Path, *, read_only: bool) -> Workbook:
@@ -23,12 +30,37 @@ def open_workbook(path: Path, *, read_only: bool) -> Workbook:
         raise CxcertError(f"{path} is a folder, not an Excel workbook (.xlsx)")
     if not path.is_file():
         raise CxcertError(f"file not found: {path}")
+    limits = current_limits().xlsx
+    check_xlsx(path, limits)
     from openpyxl import load_workbook  # only when an Excel file is read: it is slow to import
 
     try:
-        return load_workbook(path, read_only=read_only, data_only=True)
+        book = load_workbook(path, read_only=read_only, data_only=True)
     except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ValueError, OSError... for a broken file
         raise unreadable(path, exc) from None
+    for sheet in book.worksheets:
+        rows, columns = sheet.max_row, sheet.max_column  # read-only: as declared (None when not); else as loaded
+        if rows is not None and columns is not None and rows * columns > limits.max_cells:
+            book.close()
+            raise _too_many_cells(path, f"sheet {sheet.title!r} spans {rows:,} rows by {columns:,} columns, more",
+                                  limits.max_cells)  # fmt: skip
+    return book
+
+
+def bounded_rows(path: Path, title: str, rows: Iterable[Row]) -> Iterator[Row]:
+    """``rows`` of sheet ``title`` (read-only mode), refused once they hold more than ``xlsx.max_cells`` cells: a
+    sheet that declares no size, or declares less than it holds, is bounded while it is read."""
+    limit = current_limits().xlsx.max_cells
+    cells = 0
+    for row in rows:
+        cells += max(len(row), 1)  # a row of nothing still costs a row
+        if cells > limit:
+            raise _too_many_cells(path, f"sheet {title!r} holds more", limit)
+        yield row
+
+
+def _too_many_cells(path: Path, what: str, limit: int) -> CxcertError:
+    return CxcertError(f"{path.name}: {what} than the {limit:,} cells allowed (limit xlsx.max_cells in limits.yaml)")
 
 
 def unreadable(path: Path, exc: Exception) -> CxcertError:

@@ -4,14 +4,13 @@ The one loader of the core's packaged rules and settings (certification, perform
 user files they accept (targets, catalogues). PyYAML's node tree keeps every key's line; pydantic reports each
 mistake's field path; joining them points at the value to fix. Inside a discriminated union pydantic puts the
 union's tag (e.g. ``mean``) in the location, which YAML has no key for: that part is skipped, not the end of
-the search. Date keys (``2024-01-01:``) are matched by their ISO form.
+the search. Date keys (``2024-01-01:``) are matched by their ISO form (:mod:`cxcert.yaml_lines`). Before any
+of that the text is walked within the workspace's limits (:mod:`cxcert.yaml_guard`): a billion-laughs or deeply
+nested file, a ``!!python/object`` tag or a key given twice is refused with its line.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Sequence
 from importlib import resources
 from typing import TypeVar
 
@@ -19,46 +18,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from cxcert.errors import ValidationFailed
+from cxcert.limits import yaml_bounds
+from cxcert.yaml_guard import check_yaml
+from cxcert.yaml_lines import field_name, line_of
+
+__all__ = ["line_of", "load_packaged", "parse_model"]
 
 M = TypeVar("M", bound=BaseModel)
-
-
-_DATE_REPR = re.compile(r"^datetime\.date\((\d+), (\d+), (\d+)\)$")
-
-
-def _part(part: int | str) -> int | str:
-    """pydantic reports a date key by its repr; YAML wrote it as an ISO date."""
-    match = _DATE_REPR.match(part) if isinstance(part, str) else None
-    if match is None:
-        return part
-    return dt.date(*(int(g) for g in match.groups())).isoformat()
-
-
-def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        child: yaml.Node = node.value[part]
-        return child
-    return None
-
-
-def line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
-    """1-based line of the node at ``loc``, skipping parts YAML does not have (union tags)."""
-    if root is None:
-        return None
-    node, line = root, root.start_mark.line + 1
-    for part in loc:
-        found = _child(node, _part(part))
-        if found is None:
-            continue
-        if isinstance(node, yaml.MappingNode):  # a field's line is its key's line
-            key = next(k for k, v in node.value if v is found)
-            line = key.start_mark.line + 1
-        else:
-            line = found.start_mark.line + 1
-        node = found
-    return line
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -82,10 +48,13 @@ def _yaml_failure(text: str, where: str) -> ValidationFailed:
 
 def parse_model(text: str, model: type[M], *, where: str) -> M:
     """Validate YAML ``text`` against ``model``; every issue names ``where``, the line and the field path."""
+    check_yaml(text, where, yaml_bounds(), duplicates=True)
     try:
         data = yaml.load(text, Loader=_FAST_LOADER)  # CSafeLoader or SafeLoader: safe constructors only
     except yaml.YAMLError as exc:
         raise _yaml_failure(text, where) from exc
+    if data is None:
+        raise ValidationFailed(["line 1: the file is empty"], where=where)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -93,8 +62,7 @@ def parse_model(text: str, model: type[M], *, where: str) -> M:
         issues = []
         for err in exc.errors():
             loc = err["loc"]
-            field = ".".join(str(_part(p)) for p in loc) or "(top level)"
-            issues.append(f"line {line_of(root, loc)}, field {field}: {err['msg']}")
+            issues.append(f"line {line_of(root, loc) or 1}, field {field_name(loc)}: {err['msg']}")
         raise ValidationFailed(issues, where=where) from exc
 
 

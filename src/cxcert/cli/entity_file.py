@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from cxcert.certification.entity import Entity, Organisation
 from cxcert.errors import CxcertError
+from cxcert.limits import read_yaml_file
 from cxcert.standards.issues import DocumentInvalid
 from cxcert.standards.marked_yaml import load_marked
 from cxcert.standards.parsing import schema_issues
@@ -28,7 +29,7 @@ def load_entity_file(path: Path) -> EntityFile:
     """Read and validate an entity YAML file; every error names the file, line and field."""
     if not path.is_file():
         raise CxcertError(f"entity file not found: {path}")
-    marked = load_marked(path.read_text(encoding="utf-8"), str(path))
+    marked = load_marked(read_yaml_file(path, "entity"), str(path))
     if marked.issues:
         raise DocumentInvalid(marked.issues)
     try:

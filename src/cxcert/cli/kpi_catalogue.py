@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cxcert.errors import CxcertError
-
 if TYPE_CHECKING:
     from cxcert.performance.catalogue import Catalogue
 
@@ -32,15 +30,13 @@ def user_catalogue_path() -> Path:
 
 def effective_catalogue(params: Sequence[str] = ()) -> Catalogue:
     """The packaged catalogue with the user's file (when there is one) and then ``params`` applied."""
+    from cxcert.limits import read_yaml_file
     from cxcert.performance.catalogue import default_catalogue
     from cxcert.performance.overrides import parse_user_catalogue, with_params
 
     catalogue = default_catalogue()
     path = user_catalogue_path()
     if path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CxcertError(f"cannot read the user KPI catalogue {path}: {exc}") from None
+        text = read_yaml_file(path, "kpis")  # size and encoding checked before parsing
         catalogue = parse_user_catalogue(text, where=str(path), base=catalogue)
     return with_params(catalogue, params) if params else catalogue

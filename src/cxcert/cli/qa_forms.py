@@ -46,6 +46,7 @@ def user_forms(forms_dir: Path | None, registry: FormRegistry) -> tuple[SourcedF
     """The user's form files (CXCERT_HOME/forms/ and ``forms_dir``), checked and registered in ``registry``; new
     published ones are pinned once they are all accepted."""
     from cxcert.home import cxcert_home
+    from cxcert.limits import read_yaml_file
     from cxcert.quality.form_loader import PINS_FILE, load_forms_dir
     from cxcert.quality.form_pins import new_pins, parse_pins, pin_issues, pins_text
     from cxcert.reports.atomic import write_atomically
@@ -62,7 +63,7 @@ def user_forms(forms_dir: Path | None, registry: FormRegistry) -> tuple[SourcedF
     if not forms:
         return ()
     pins_path = home_dir / PINS_FILE
-    pins = parse_pins(pins_path.read_text(encoding="utf-8"), str(pins_path)) if pins_path.is_file() else {}
+    pins = parse_pins(read_yaml_file(pins_path, "pins"), str(pins_path)) if pins_path.is_file() else {}
     issues = pin_issues(forms, pins, str(pins_path), complete=False)
     if issues:
         raise DocumentInvalid(issues)

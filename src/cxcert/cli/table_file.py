@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxcert.errors import CxcertError
-from cxcert.workbook_file import number_as_shown, open_workbook, unreadable
+from cxcert.workbook_file import bounded_rows, number_as_shown, open_workbook, unreadable
 
 
 @dataclass(frozen=True)
@@ -114,9 +114,15 @@ def _xlsx(path: Path) -> tuple[list[str], list[tuple[int, _Cells]]]:
     book = open_workbook(path, read_only=True)
     try:
         sheet = book.worksheets[0]
+        # Read every row the sheet holds, not only those its <dimension> declares (some writers understate it
+        # and read-only mode would stop there silently); bounded_rows bounds what it may hold instead.
+        sheet.reset_dimensions()
         rows = [
-            [_cell(c.value, getattr(c, "number_format", None) or "General") for c in row] for row in sheet.iter_rows()
+            [_cell(c.value, getattr(c, "number_format", None) or "General") for c in row]
+            for row in bounded_rows(path, sheet.title, sheet.iter_rows())
         ]
+    except CxcertError:
+        raise
     except Exception as exc:  # read-only mode parses the sheet's XML only now
         raise unreadable(path, exc) from None
     finally:

@@ -46,12 +46,13 @@ def _names_entity(entity_id: str) -> Callable[[TargetEntry], list[str]]:
 
 def load_entity_targets(entity_id: str) -> TargetBook | None:
     """The entity's stored targets (None when it has none), validated with file and line."""
+    from cxcert.limits import read_yaml_file
     from cxcert.performance.targets import check_entries, parse_targets
 
     path = targets_path(entity_id)
     if not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8")
+    text = read_yaml_file(path, "targets")
     book = parse_targets(text, where=str(path))
     check_entries(text, book, _names_entity(entity_id), where=str(path))
     return book
@@ -94,13 +95,14 @@ def _known_program_for(entity: Entity) -> Callable[[TargetEntry], list[str]]:
 
 def targets_in_use(entity: Entity, targets_file: Path | None = None) -> TargetsInUse:
     """``targets_file`` when given, else the entity's stored targets, else the packaged examples (said so)."""
+    from cxcert.limits import read_yaml_file
     from cxcert.performance.targets import check_entries, default_targets, parse_targets
 
     entity_id = entity.id
     if targets_file is not None:
         if not targets_file.is_file():
             raise CxcertError(f"no targets file at {targets_file}")
-        text = targets_file.read_text(encoding="utf-8")
+        text = read_yaml_file(targets_file, "targets")
         book = parse_targets(text, where=str(targets_file))
         check_entries(text, book, _known_program_for(entity), where=str(targets_file))
         return TargetsInUse(book, "file", str(targets_file), f"targets from {targets_file}")

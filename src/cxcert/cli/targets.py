@@ -219,11 +219,12 @@ def import_targets(
     Example:  cxcert targets import acme-targets.yaml --entity acme-care
     """
     from cxcert.cli.target_files import load_entity_targets, save_entity_targets
+    from cxcert.limits import read_yaml_file
     from cxcert.performance.targets import ANY, TargetBook, check_entries, parse_targets
 
     if not path.is_file():
         raise CxcertError(f"no targets file at {path}")
-    text = path.read_text(encoding="utf-8")
+    text = read_yaml_file(path, "targets")
     book = parse_targets(text, where=str(path))
     report: dict[str, dict[str, int]] = {}
     with workspace() as repos:

@@ -40,6 +40,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cxcert.canonical import TABLES, UTC_TS
 from cxcert.errors import ValidationFailed
 from cxcert.ingest.typed_columns import time_format_problem
+from cxcert.limits import read_yaml_file, yaml_bounds
+from cxcert.yaml_guard import check_yaml
 
 Scalar = str | bool | int | float
 
@@ -99,12 +101,10 @@ class LoadedMapping(BaseModel):
 
 def load_mapping(path: Path, table: str) -> LoadedMapping:
     """Read and check a mapping file for ``table``; a :class:`ValidationFailed` naming file, line and field."""
+    text = read_yaml_file(path, "mapping")  # size and encoding checked before parsing
+    check_yaml(text, str(path), yaml_bounds())  # depth, aliases and tags before the tree is composed
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationFailed([f"cannot read mapping file: {exc.strerror}"], where=str(path)) from None
-    try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1

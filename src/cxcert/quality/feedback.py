@@ -23,8 +23,8 @@ from pydantic import Field, model_validator
 
 from cxcert.errors import CxcertError, IllegalTransition
 from cxcert.explain import Explanation
+from cxcert.limits import read_yaml_file
 from cxcert.quality.packaged import load_packaged, parse_settings
-from cxcert.standards.issues import DocumentInvalid, ValidationIssue
 from cxcert.standards.schema import Frozen
 
 PACKAGED_RULES = "cxcert/quality/data/feedback_rules.yaml"
@@ -112,10 +112,7 @@ def feedback_policy(user_file: Path | None = None) -> FeedbackPolicy:
     programs = _program_windows(rules.programs, default, PACKAGED_RULES)
     if user_file is None or not user_file.is_file():
         return FeedbackPolicy(default, programs)
-    try:
-        text = user_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DocumentInvalid([ValidationIssue(str(user_file), None, "(file)", f"cannot read: {exc}")]) from exc
+    text = read_yaml_file(user_file, "feedback")  # size and encoding checked before parsing
     overrides = parse_settings(text, FeedbackOverrides, str(user_file))
     if overrides.dispute_window_days is not None or overrides.acknowledgement_due_days is not None:
         default = FeedbackWindows(

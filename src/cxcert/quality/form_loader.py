@@ -13,12 +13,15 @@ from pathlib import Path
 
 from pydantic import ValidationError as PydanticError
 
+from cxcert.errors import CxcertError
+from cxcert.limits import current_limits, read_yaml_file
 from cxcert.quality.form import QaForm, form_problems
 from cxcert.quality.form_pins import SourcedForm, parse_pins, pin_issues
 from cxcert.standards.issues import DocumentInvalid, ValidationIssue
 from cxcert.standards.marked_yaml import load_marked
 from cxcert.standards.parsing import schema_issues
 from cxcert.standards.source_map import format_path
+from cxcert.yaml_guard import FileRefused
 
 _PACKAGE = "cxcert.quality"
 PINS_FILE = "published_hashes.yaml"
@@ -50,10 +53,13 @@ def parse_form(text: str, file: str) -> QaForm:
 
 def load_form_file(path: Path) -> QaForm:
     """Load a user's form file (YAML)."""
+    current_limits()  # a mistake in the workspace's limits.yaml is raised as that file's, not reported as this one's
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DocumentInvalid([ValidationIssue(str(path), None, "(file)", f"cannot read: {exc}", rule="file")]) from exc
+        text = read_yaml_file(path, "form")  # size and encoding checked before parsing
+    except FileRefused as exc:  # over the size limit, or not UTF-8 text
+        raise DocumentInvalid([ValidationIssue(str(path), exc.line, "(file)", exc.problem, rule="limits")]) from None
+    except CxcertError as exc:
+        raise DocumentInvalid([ValidationIssue(str(path), None, "(file)", exc.message, rule="file")]) from None
     return parse_form(text, str(path))
 
 

@@ -10,20 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from cxcert.errors import CxcertError
+from cxcert.limits import current_limits, read_yaml_file
 from cxcert.standards import library
 from cxcert.standards.issues import DocumentInvalid, ValidationIssue, errors_in
 from cxcert.standards.parsing import Document, ParsedDocument, ParseResult, parse_text
 from cxcert.standards.schema import Standard
 from cxcert.standards.validation import validate_document
+from cxcert.yaml_guard import FileRefused
 
 
 def parse_file(path: Path) -> ParseResult:
     """Schema-check one file (no semantic checks); an unreadable file is an issue, not an exception."""
+    current_limits()  # a mistake in the workspace's limits.yaml is raised as that file's, not reported as this one's
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return ParseResult(None, (ValidationIssue(str(path), None, "(file)", f"cannot read: {reason}", rule="file"),))
+        text = read_yaml_file(path, "standard")  # size and encoding checked before parsing
+    except FileRefused as exc:  # over the size limit, or not UTF-8 text: the line where it shows, if any
+        return ParseResult(None, (ValidationIssue(str(path), exc.line, "(file)", exc.problem, rule="limits"),))
+    except CxcertError as exc:  # missing, a folder, unreadable
+        return ParseResult(None, (ValidationIssue(str(path), None, "(file)", exc.message, rule="file"),))
     return parse_text(text, str(path))
 
 

@@ -2,6 +2,8 @@
 
 PyYAML's composer keeps a start mark on every node; we build the data from the node tree ourselves, recording
 the line of each mapping key and sequence entry, and reject duplicate keys (which PyYAML would silently merge).
+The text is first walked within the workspace's limits (:mod:`cxcert.yaml_guard`): a file that nests too deep or
+whose aliases expand too far comes back as one issue with its line, before anything is built.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from cxcert.limits import yaml_bounds
 from cxcert.standards.issues import ValidationIssue
 from cxcert.standards.source_map import FieldPath, Location, SourceMap, format_path
+from cxcert.yaml_guard import FileRefused, check_yaml
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,11 @@ class MarkedYaml:
 def load_marked(text: str, file: str) -> MarkedYaml:
     """Parse one YAML document; syntax errors and duplicate keys come back as issues with their line."""
     source_map = SourceMap(file)
+    bounds = yaml_bounds()  # outside the try: a mistake in the workspace's limits.yaml is that file's, not this one's
+    try:
+        check_yaml(text, file, bounds)
+    except FileRefused as exc:
+        return MarkedYaml(None, source_map, (ValidationIssue(file, exc.line, "(yaml)", exc.problem, rule="limits"),))
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

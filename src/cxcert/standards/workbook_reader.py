@@ -25,6 +25,7 @@ from cxcert.standards.workbook_layout import (
     REQUIREMENTS,
     STANDARD_FIELDS,
     STANDARD_SHEET,
+    TABLE_SHEETS,
     Column,
     SheetLayout,
 )
@@ -54,6 +55,12 @@ class WorkbookReader:
         self.issues: list[ValidationIssue] = []
 
     def read(self) -> dict[str, Any]:
+        expected = (STANDARD_SHEET, *TABLE_SHEETS)
+        if not any(layout.name in self.wb.sheetnames for layout in expected):  # one line, not one per sheet
+            names = ", ".join(layout.name for layout in expected)
+            message = f"not an authoring workbook: none of its sheets ({names}); start from `cxcert standard export`"
+            self.issues.append(ValidationIssue(self.file, None, "(workbook)", message))
+            return {}
         body = self._standard_sheet()
         categories: list[dict[str, Any]] = []
         where_category: dict[str, int] = {}

@@ -14,7 +14,9 @@ import yaml
 from pydantic import ValidationError
 
 from cxcert.errors import CxcertError, ValidationFailed
+from cxcert.limits import read_yaml_file, yaml_bounds
 from cxcert.synth.profile import CentreProfile
+from cxcert.yaml_guard import check_yaml
 
 DEFAULT_PROFILE = "default_centre.yaml"
 
@@ -24,15 +26,12 @@ def load_profile(path: Path | None = None) -> CentreProfile:
     if path is None:
         text = resources.files("cxcert.synth").joinpath("data").joinpath(DEFAULT_PROFILE).read_text(encoding="utf-8")
         return parse_profile(text, DEFAULT_PROFILE)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CxcertError(f"cannot read the profile: {exc.strerror}", where=str(path)) from exc
-    return parse_profile(text, str(path))
+    return parse_profile(read_yaml_file(path, "profile"), str(path))
 
 
 def parse_profile(text: str, file: str) -> CentreProfile:
     """Parse and validate profile YAML; raise :class:`ValidationFailed` listing every issue with its line."""
+    check_yaml(text, file, yaml_bounds(), duplicates=True)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

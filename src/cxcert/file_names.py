@@ -26,10 +26,10 @@ _RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10
 
 def file_name_part(text: str, *, max_length: int = MAX_PART) -> str:
     """``text`` as a piece of a file name: ASCII letters, digits, ``.``, ``_`` and ``-`` only (any other run of
-    characters, ``/``, ``..`` and NUL included, becomes ``_``), no leading dot or dash, at most ``max_length``
-    characters (a long text keeps its start and gets 8 hex digits of its SHA-256, so two long names stay apart),
-    never empty and never a reserved device name."""
-    safe = _UNSAFE.sub("_", text).replace("..", "_").lstrip(".-")
+    characters, ``/``, ``..`` and NUL included, becomes one ``_``), no leading dot, dash or ``_``, at most
+    ``max_length`` characters (a long text keeps its start and gets 8 hex digits of its SHA-256, so two long
+    names stay apart), never empty and never a reserved device name."""
+    safe = re.sub("_{2,}", "_", _UNSAFE.sub("_", text).replace("..", "_")).lstrip("._-")
     if len(safe) > max_length:
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         safe = safe[: max_length - 9].rstrip(".") + "-" + digest

@@ -153,6 +153,7 @@ def store_evaluation(evaluation: Evaluation, entity_id: str, program: str) -> di
     import pyarrow.parquet as pq
 
     from cxcert.canonical import EVALUATION_ITEMS, EVALUATIONS
+    from cxcert.file_names import file_name_part
     from cxcert.warehouse import Warehouse
 
     warehouse = Warehouse.default()
@@ -181,7 +182,8 @@ def store_evaluation(evaluation: Evaluation, entity_id: str, program: str) -> di
             ("evaluations", EVALUATIONS, header),
         ):
             fields = [f for f in schema if f.name not in lineage]
-            path = Path(tmp) / f"qa-evaluate-{evaluation.evaluation_id}-{table}.parquet"
+            # The id names the file (the rows' source) only made safe: '../../x' never leaves the folder.
+            path = Path(tmp) / f"qa-evaluate-{file_name_part(evaluation.evaluation_id)}-{table}.parquet"
             pq.write_table(pa.table(columns, schema=pa.schema(fields)), path)
             result = _ingest(warehouse, table, path, entity_id, program)
             if result.accounting.rejected:

@@ -228,9 +228,11 @@ def _default_workbook(std: Standard | None, ref: str | None) -> Path:
     """./copc-2000-csp-template.xlsx: the name the standard was asked by when it is a file stem, else from its key."""
     if std is None or ref is None:
         return Path("cxcert-template.xlsx")
+    from cxcert.file_names import file_name_part
+
     simple = ref.strip() if re.fullmatch(r"[\w.-]+", ref.strip()) else None
     stem = simple or "-".join(p.lower().replace(" ", "_") for p in (std.key.family, std.key.variant, std.key.release))
-    return Path(f"{stem}-template.xlsx")
+    return Path(f"{file_name_part(stem)}-template.xlsx")  # 'ISO/IEC 27001' names a file, not a folder
 
 
 def _export_arguments(args: list[str], out: Path | None) -> tuple[str | None, Path | None]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pydantic models and the KPI catalogue load only when a comm
     from cxcert.performance.targets import TargetBook, TargetEntry
 
 _FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_LONGEST_ID = 100  # an entity id's own limit, well within a file name's 255 bytes
 HEADER = (
     "Targets of entity {entity}, kept by cxcert (edit with `cxcert targets set|import`; format: docs/performance.md).\n"
     "values: {{valid-from date: target}}; a value holds until the next date. Shares are fractions 0..1."
@@ -28,7 +29,7 @@ HEADER = (
 
 
 def targets_path(entity_id: str) -> Path:
-    if not _FILE_SAFE.fullmatch(entity_id):
+    if not _FILE_SAFE.fullmatch(entity_id) or len(entity_id) > _LONGEST_ID:
         raise CxcertError(f"entity id {entity_id!r} cannot name a targets file")
     return cxcert_home() / "targets" / f"{entity_id}.yaml"
 

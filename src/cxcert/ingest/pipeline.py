@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from cxcert.canonical import NATURAL_KEYS, TABLES
 from cxcert.errors import CxcertError
-from cxcert.file_names import file_name_part
+from cxcert.file_names import file_name_part, inside
 from cxcert.ingest.accounting import IngestAccounting
 from cxcert.ingest.duplicates import Clashes, DuplicateCheck, KeyHashes, key_hashes
 from cxcert.ingest.form_checks import CHECKED_TABLES, PINS_SCHEMA, FormCheck, FormFacts, FormNotes, empty_notes
@@ -204,7 +204,7 @@ def ingest_file(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     qdir = quarantine_dir if quarantine_dir is not None else warehouse.root.parent / "quarantine"
     name = file_name_part(path.stem)  # the source's name, made safe: never a path, never too long
-    quarantine = QuarantineWriter(qdir / f"{stamp}-{table}-{name}.csv")
+    quarantine = QuarantineWriter(inside(qdir, qdir / f"{stamp}-{table}-{name}.csv", what="quarantine file"))
     staging = warehouse.new_staging()
     writer = PartWriter(staging, TABLES[table])
     numbers = StagedRowNumbers()

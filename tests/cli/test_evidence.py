@@ -7,7 +7,12 @@ are one per scorable Category 4.0 item (12), stored into the audit as computed.
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -309,3 +314,29 @@ def test_evidence_computes_with_the_users_kpi_catalogue_and_param(fresh: Path) -
     assert again == packaged
     line = user_error(invoke("evidence", "--entity", ENTITY, "--param", "service_level.thresh=1", home=fresh))
     assert "thresh" in line
+
+
+def _run_on_a_terminal(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real command with stderr taken for a terminal (FORCE_COLOR, as Rich reads it), as a user runs it."""
+    env = {**os.environ, "CXCERT_HOME": str(home), "FORCE_COLOR": "1", "COLUMNS": "100"}
+    env.pop("CXCERT_DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "cxcert", *args], capture_output=True, text=True, env=env, check=False)
+
+
+@pytest.mark.parametrize("command", [("alerts", "list"), ("evidence",)])
+def test_long_reviews_show_a_progress_bar_on_a_terminal_only(workspace: Path, command: tuple[str, ...]) -> None:
+    """`evidence` and `alerts list` take 13-28 s on a year of data: a bar on stderr counts the warehouse queries
+    (then one step for judging) to the end; stdout stays the table. With --json there is no bar at all."""
+    args = (*command, "--entity", ENTITY, "--months", "3", "--end", "2025-03-31")
+    shown = _run_on_a_terminal(workspace, *args)
+    assert shown.returncode == 0, shown.stderr
+    label = f"{command[0]} of {ENTITY}"
+    assert label in shown.stderr and "[2K" not in shown.stdout  # the bar (redrawn in place) is on stderr only
+    counts = [tuple(map(int, m)) for m in re.findall(r"(\d+)/(\d+)", shown.stderr)]
+    assert counts and counts[-1][0] == counts[-1][1] > 1  # ran to the end
+    assert all(done <= total for done, total in counts)
+    quiet = _run_on_a_terminal(workspace, *args, "--json")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    json.loads(quiet.stdout)
+    piped = invoke(*args, home=workspace)  # not a terminal: no bar either
+    assert piped.returncode == 0 and label not in piped.stderr

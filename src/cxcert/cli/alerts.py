@@ -52,16 +52,18 @@ def list_alerts(
 
     Example:  cxcert alerts list --entity acme-care --end 2025-12-31 --rule consecutive_below
     """
-    from cxcert.cli.evidence import compute_review
-    from cxcert.cli.evidence_view import alert_json
+    from cxcert.cli.progress import steps_bar
     from cxcert.cli.workspace import workspace
-    from cxcert.performance.performance_rules import Purpose
-    from cxcert.performance.review import months_window
 
-    start, stop = months_window(parse_date(end, "--end"), months)
-    with workspace() as repos:
+    with steps_bar(f"alerts of {entity_id}", json_out=json_out) as advance, workspace() as repos:
+        from cxcert.cli.evidence import compute_review  # loads the engine: under the bar, which pulses
+        from cxcert.cli.evidence_view import alert_json
+        from cxcert.performance.performance_rules import Purpose
+        from cxcert.performance.review import months_window
+
+        start, stop = months_window(parse_date(end, "--end"), months)
         computed = compute_review(repos, entity_id, start=start, end=stop, purpose=Purpose.INITIAL,
-                                  targets_file=targets_file)  # fmt: skip
+                                  targets_file=targets_file, progress=advance)  # fmt: skip
         stored = {a.id: a for a in repos.corrective_actions.actions(entity_id)}
     alerts = [a for a in computed.review.alerts if rule is None or a.alert.rule == rule]
     if json_out:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +52,7 @@ def compute_review(
     level: str = "base",
     targets_file: Path | None = None,
     params: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> ComputedReview:
     """The entity's performance review over [start, end], on its stored targets (or the examples, said so), with
     its programs linked to the KCRPs that name them, each row on its site's clock when the entity's locations
@@ -77,7 +78,7 @@ def compute_review(
     review = review_performance(
         {name: warehouse.table(name) for name in TABLES}, standard, entity_id=entity_id,
         tz=entity.locations[0].time_zone, start=start, end=end, targets=targets.book, rules=default_rule_set(),
-        purpose=purpose, level=level, kcrps=kcrps, catalogue=catalogue, zones=site_zones(entity),
+        purpose=purpose, level=level, kcrps=kcrps, catalogue=catalogue, zones=site_zones(entity), progress=progress,
     )  # fmt: skip
     return ComputedReview(entity, standard, review, targets)
 
@@ -177,11 +178,13 @@ def evidence_command(
     Example:  cxcert evidence --entity acme-care --months 12 --end 2025-12-31 --xlsx evidence.xlsx
     Example:  cxcert evidence --entity acme-care --record-into acme-care/six_month_review-2026-03-02
     """
+    from cxcert.cli.progress import steps_bar
     from cxcert.cli.workspace import actor, workspace
-    from cxcert.performance.review import months_window
-    from cxcert.standards import library
 
-    with workspace() as repos:
+    with steps_bar(f"evidence of {entity_id}", json_out=json_out) as advance, workspace() as repos:
+        from cxcert.performance.review import months_window  # loads the engine: under the bar, which pulses
+        from cxcert.standards import library
+
         assessment = None
         if record_into is not None:
             assessment = repos.assessments.get_assessment(record_into)
@@ -192,7 +195,7 @@ def evidence_command(
         start, stop = months_window(parse_date(end, "--end", default=_default_end(assessment)), months)
         computed = compute_review(
             repos, entity_id, start=start, end=stop, purpose=chosen_purpose, level=level, targets_file=targets_file,
-            params=param,
+            params=param, progress=advance,
         )  # fmt: skip
         review = computed.review
         if assessment is not None:

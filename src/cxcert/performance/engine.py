@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import ibis
@@ -51,6 +51,8 @@ from cxcert.performance.periods import (
 )
 from cxcert.performance.plan import MetricPlan, Part, Sum
 from cxcert.performance.site_zones import SiteZones, span, zoned
+
+Progress = Callable[[int, int], None]  # (steps done, steps in all): for a progress bar, never for the result
 
 
 @dataclass(frozen=True)
@@ -133,21 +135,28 @@ def period_column(part: Part, window: Window, grain: Grain, zones: SiteZones | N
 
 
 def _run(
-    plans: Sequence[MetricPlan], window: Window, grain: Grain, by: tuple[str, ...], zones: SiteZones | None
+    plans: Sequence[MetricPlan],
+    window: Window,
+    grain: Grain,
+    by: tuple[str, ...],
+    zones: SiteZones | None,
+    progress: Progress | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """One aggregate query per distinct part key; the frames by key."""
+    """One aggregate query per distinct part key; the frames by key. ``progress(done, total)`` after each query."""
     groups: dict[str, list[Part]] = {}
     for plan in plans:
         for part in plan.parts:
             groups.setdefault(part.key, []).append(part)
     frames: dict[str, pd.DataFrame] = {}
-    for key, parts in groups.items():
+    for done, (key, parts) in enumerate(groups.items(), start=1):
         if parts[0].time_kind == "date" and grain.kind is GrainKind.INTERVAL:
             raise CxcertError(f"{key} is dated by day; use grain day, week or month")
         missing = [d for d in by if d not in parts[0].relation.columns]
         if missing:
             raise CxcertError(f"{key} has no column {', '.join(missing)} to group by")
         frames[key] = _aggregate_group(parts, window, grain, by, zones)
+        if progress is not None:
+            progress(done, len(groups))
     return frames
 
 
@@ -317,12 +326,13 @@ def scorecard(
     parameters: Mapping[str, Mapping[str, float | bool | str]] | None = None,
     strict: bool = False,
     zones: SiteZones | None = None,
+    progress: Progress | None = None,
 ) -> Scorecard:
     """Compute ``metrics`` together, one backend query per source relation (not per metric).
 
     With ``strict=False`` a metric whose tables or dimensions are missing is listed in ``missing`` instead of
     failing the whole scorecard. ``zones`` buckets each row in its own site's zone (by queue, then program);
-    intervals are still labelled in ``tz``.
+    intervals are still labelled in ``tz``. ``progress(done, total)`` is called after each backend query.
     """
     cat = catalogue or default_catalogue()
     window = Window(tz, start, end)
@@ -340,7 +350,7 @@ def scorecard(
             if strict:
                 raise
             missing[metric_id] = str(exc)
-    frames = _run(plans, window, grain, dims, zones)
+    frames = _run(plans, window, grain, dims, zones, progress)
     window_absent, probes = _window_absent(plans, scoped, frames, window, zones)
     results: dict[str, KpiResult] = {}
     for plan in plans:

@@ -17,7 +17,7 @@ from cxcert.certification.corrective_action import CorrectiveAction
 from cxcert.errors import CxcertError, NotFound
 from cxcert.performance.alerts import ActionChange, PlannedAction, ReviewedAlert, plan_action, reviewed_alerts
 from cxcert.performance.catalogue import Catalogue, default_catalogue
-from cxcert.performance.engine import Scorecard, scorecard
+from cxcert.performance.engine import Progress, Scorecard, scorecard
 from cxcert.performance.evidence import EvidencePolicy, PerformanceEvidence, build_evidence, default_evidence_policy
 from cxcert.performance.performance_rules import PerformanceRuleSet, Purpose
 from cxcert.performance.series import slices
@@ -109,19 +109,30 @@ def review_performance(
     kcrps: Sequence[KcrpRef] | None = None,
     catalogue: Catalogue | None = None,
     zones: SiteZones | None = None,
+    progress: Progress | None = None,
 ) -> PerformanceReview:
     """Compute, judge, alert and roll up the standard's required metrics for ``entity_id`` over [start, end].
 
     With ``kcrps`` (the entity's KCRPs) each program's rows name the KCRP it belongs to (see
     :func:`~cxcert.performance.summary_table.link_kcrps`); ``kcrp_of`` gives that mapping directly instead.
     ``catalogue`` (default: the packaged one) is the user's, with their parameters; with ``zones`` each row is
-    bucketed on its own site's clock (see :mod:`~cxcert.performance.site_zones`).
+    bucketed on its own site's clock (see :mod:`~cxcert.performance.site_zones`). ``progress(done, total)`` is
+    called after each backend query and once more when the review is judged.
     """
     catalogue = catalogue or default_catalogue()
     required = sorted({m.metric for item in standard.items() for m in item.required_metrics})
+    queries = 0
+
+    def query_done(done: int, total: int) -> None:
+        nonlocal queries
+        queries = total
+        if progress is not None:
+            progress(done, total + 1)  # the last step: judging, alerts and evidence
+
     card = scorecard(
-        tables, required, tz=tz, start=start, end=end, entity_id=entity_id, catalogue=catalogue, zones=zones
-    )
+        tables, required, tz=tz, start=start, end=end, entity_id=entity_id, catalogue=catalogue, zones=zones,
+        progress=query_done,
+    )  # fmt: skip
     links = None
     if kcrps is not None:
         programs = {s["program"] for result in card.results.values() for s in slices(result)}
@@ -142,4 +153,6 @@ def review_performance(
             entity_id=entity_id, item=row.item,
         )  # fmt: skip
     evidence = build_evidence(standard, table, policy)
+    if progress is not None:
+        progress(queries + 1, queries + 1)
     return PerformanceReview(entity_id, tz, start, end, card, table, tuple(alerts), evidence, links)

@@ -30,9 +30,12 @@ def ingest(
     kind: str = typer.Argument(
         ...,
         help="What the file holds: contacts, forecasts, schedules, agent_states, evaluations, evaluation_items, "
-        "surveys, roster, absences, trainings, costs; or `log` to list past ingests, `remove` to take one out.",
+        "surveys, roster, absences, trainings, costs; or `dir` to ingest a whole directory, `log` to list past "
+        "ingests, `remove` to take one out.",
     ),
-    file: str | None = typer.Argument(None, help="The CSV, TSV or Parquet file to ingest (for `remove`: the id)."),
+    file: str | None = typer.Argument(
+        None, help="The CSV, TSV or Parquet file to ingest (for `dir`: the directory; for `remove`: the id)."
+    ),
     entity: str | None = typer.Option(None, "--entity", help="The entity (contact centre) the data belongs to."),
     fmt: str = typer.Option(
         "canonical", "--format", help="canonical (canonical columns), csv or parquet (with --mapping), technion."
@@ -55,6 +58,11 @@ def ingest(
     the warehouse as it was. When every row is rejected nothing is committed and the command exits with 2,
     pointing at the quarantine file. Files of any size are streamed in bounded memory.
 
+    `cxcert ingest dir DIR --entity ID` ingests a whole directory of canonical tables, as `cxcert generate` writes
+    it (DIR/contacts/part-00000.parquet ...) or as an export names them (DIR/contacts.csv ...): each file is its
+    own atomic ingest, in an order that checks evaluations before their items; the accounting is shown per file
+    and summed per table, files it does not recognise are listed, and running it again is a no-op.
+
     `cxcert ingest log` lists the ingests with their ids; `cxcert ingest remove ID --yes` removes one (all its
     rows, in one atomic step), for when the wrong file went in.
 
@@ -65,6 +73,8 @@ def ingest(
       cxcert ingest contacts acd-export.csv --entity paris --format csv --mapping acd.yaml --program care
 
       cxcert ingest surveys surveys.parquet --entity paris --program care --json
+
+      cxcert ingest dir data/demo --entity paris
 
       cxcert ingest log --json
 
@@ -77,6 +87,11 @@ def ingest(
     if word == "remove":
         _remove(file, yes, json_out)
         return
+    if word == "dir":
+        from cxcert.cli.ingest_dir import ingest_directory
+
+        ingest_directory(file, entity, fmt, mapping, program, json_out)
+        return
     from cxcert.ingest.kinds import check_format, table_for_kind
 
     table = table_for_kind(kind)
@@ -85,9 +100,9 @@ def ingest(
         raise CxcertError("missing FILE: cxcert ingest KIND FILE --entity ID")
     if entity is None:
         raise CxcertError("missing --entity: which entity (contact centre) does this file belong to?")
-    _require_entity(entity)
+    require_entity(entity)
     path = Path(file)
-    result = _run(table, path, entity, fmt, mapping, program, _form_facts(table))
+    result = run_ingest(table, path, entity, fmt, mapping, program, form_facts(table))
     accounting = result.accounting
     if json_out:
         print_json(result.as_json())
@@ -107,7 +122,7 @@ def ingest(
         )
 
 
-def _require_entity(entity_id: str) -> None:
+def require_entity(entity_id: str) -> None:
     """Refuse data for an entity the workspace does not know (a typo would start a second, empty centre)."""
     from cxcert.cli.site import workspace_entity
 
@@ -118,7 +133,7 @@ def _require_entity(entity_id: str) -> None:
         )
 
 
-def _form_facts(table: str) -> FormFacts | None:
+def form_facts(table: str) -> FormFacts | None:
     """The QA forms cxcert knows (packaged and CXCERT_HOME/forms/), for the tables whose rows pin one."""
     from cxcert.ingest.form_checks import CHECKED_TABLES, FormFacts
 
@@ -129,7 +144,7 @@ def _form_facts(table: str) -> FormFacts | None:
     return FormFacts.of(form_registry())
 
 
-def _run(
+def run_ingest(
     table: str,
     file: Path,
     entity: str,
@@ -137,7 +152,9 @@ def _run(
     mapping: Path | None,
     program: str | None,
     forms: FormFacts | None,
+    label: str | None = None,
 ) -> IngestResult:
+    """One file into the warehouse under a progress bar (stderr, on a terminal only) labelled ``label``."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from cxcert.ingest.pipeline import ingest_file
@@ -153,7 +170,7 @@ def _run(
         transient=True,
         disable=not err_console.is_terminal,
     ) as bar:
-        task = bar.add_task(file.name, total=None)
+        task = bar.add_task(label or file.name, total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

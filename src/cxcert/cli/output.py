@@ -17,7 +17,20 @@ err_console = Console(stderr=True)
 # Columns whose values are what the next command needs (`cxcert alerts act ID`, `--entity`, `--queue`...): they are
 # never cut, never ellipsized and, when the console is wide enough, never wrapped. A header ending in " id" is one too.
 ID_HEADERS = frozenset(
-    {"id", "person", "agent", "evaluation", "entity", "assessment", "ingest", "alert", "action", "queue", "program"}
+    {
+        "id",
+        "person",
+        "agent",
+        "evaluation",
+        "entity",
+        "assessment",
+        "ingest",
+        "alert",
+        "action",
+        "queue",
+        "program",
+        "file",
+    }
 )
 _BORDER = 3  # a cell's padding and its rule, in characters
 _SHORT = 12  # a column whose values are at most this wide (counts, dates, codes) keeps them on one line if it can

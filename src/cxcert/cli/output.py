@@ -17,25 +17,13 @@ err_console = Console(stderr=True)
 # Columns whose values are what the next command needs (`cxcert alerts act ID`, `--entity`, `--queue`...): they are
 # never cut, never ellipsized and, when the console is wide enough, never wrapped. A header ending in " id" is one too.
 ID_HEADERS = frozenset(
-    {
-        "id",
-        "person",
-        "agent",
-        "evaluation",
-        "entity",
-        "assessment",
-        "ingest",
-        "alert",
-        "action",
-        "queue",
-        "program",
-        "file",
-    }
+    {"id", "person", "agent", "evaluation", "entity", "assessment", "ingest", "alert", "action", "queue", "program"}
 )
 _BORDER = 3  # a cell's padding and its rule, in characters
 _SHORT = 12  # a column whose values are at most this wide (counts, dates, codes) keeps them on one line if it can
-# (columns kept on one line, least width left to each other column): the first that fits the console is used
-_LAYOUTS = (("ids and short", 8), ("ids", 5), ("ids", 2))
+# Before the ids are served each other column keeps this much (or its longest word, if shorter): the most of these
+# that still leaves every id whole, else the first (and the longest ids fold).
+_FLOORS = (6, 4, 2)
 
 
 def print_json(payload: Any) -> None:
@@ -58,52 +46,57 @@ def print_table(
 ) -> None:
     """A table where no cell loses a character: long words fold instead of ending in "…". Id columns (``ids``,
     default: :func:`is_id_column`) keep each value on one line, and so do short columns (counts, dates) when there
-    is room; the columns of prose give way. Only when the ids alone are wider than the console do they fold
-    (whole, over two lines)."""
+    is room; the columns of prose give way (:func:`column_widths`). Only ids too wide for the console fold, whole,
+    over as few lines as can be."""
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     out = target or console
-    longest = [max([cell_len(c), *(cell_len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
     id_cols = {i for i, c in enumerate(columns) if (c in ids if ids is not None else is_id_column(c))}
-    short = {
-        i for i in range(len(columns)) if i not in id_cols and max((cell_len(r[i]) for r in cells), default=0) <= _SHORT
-    }
-
-    def fits(rigid: set[int], narrowest: int) -> bool:
-        flexible = len(columns) - len(rigid)
-        return sum(longest[i] for i in rigid) + _BORDER * len(columns) + 1 + narrowest * flexible <= out.width
-
-    layouts = [(id_cols | short if kept == "ids and short" else id_cols, narrowest) for kept, narrowest in _LAYOUTS]
-    rigid = next((kept for kept, narrowest in layouts if fits(kept, narrowest)), set())
-    widths = _fold_widths(columns, cells, longest, id_cols, out.width) if not rigid else {}
+    widths = column_widths(columns, cells, id_cols, out.width)
     table = Table(title=title, show_lines=False)
     for i, column in enumerate(columns):
-        if i in rigid:
-            table.add_column(column, no_wrap=True, min_width=longest[i], overflow="fold")
-        else:
-            table.add_column(column, width=widths.get(i), overflow="fold")
+        one_line = i in id_cols and (widths is None or widths[i] >= _longest(columns, cells, i))
+        table.add_column(column, width=None if widths is None else widths[i], no_wrap=one_line, overflow="fold")
     for row in cells:
         table.add_row(*row)
     out.print(table)
 
 
-def _fold_widths(
-    columns: Sequence[str], cells: list[list[str]], longest: list[int], id_cols: set[int], width: int
-) -> dict[int, int]:
-    """Widths for a table whose ids cannot keep one line: every other column as wide as its longest word (so
-    prose breaks between words), the ids the rest (so they fold over as few lines as can be), then any width left
-    back to the others. Rich alone would squeeze the ids to the width of the narrowest column."""
-    words = [max(cell_len(w) for r in [columns, *cells] for w in [*r[i].split(), ""]) for i in range(len(columns))]
-    out = {i: max(1, words[i]) for i in range(len(columns)) if i not in id_cols}
-    room = width - _BORDER * len(columns) - 1 - sum(out.values())
-    id_total = sum(longest[i] for i in id_cols) or 1
-    for i in id_cols:
-        out[i] = max(1, min(longest[i], room * longest[i] // id_total))
-    spare = width - _BORDER * len(columns) - 1 - sum(out.values())
-    for i in sorted(out, key=lambda k: longest[k] - out[k]):
-        extra = min(spare, longest[i] - out[i])
-        if extra > 0:
-            out[i] += extra
-            spare -= extra
+def _longest(columns: Sequence[str], cells: list[list[str]], i: int) -> int:
+    return max([cell_len(columns[i]), *(cell_len(row[i]) for row in cells)])
+
+
+def column_widths(columns: Sequence[str], cells: list[list[str]], id_cols: set[int], width: int) -> list[int] | None:
+    """Each column's width, or None when the table fits as it is. Too wide, the ids are served first: whole when
+    they fit beside a few characters for every other column, else shared so the shorter ones stay whole and the
+    longest fold over as few lines as can be; then short columns (counts, dates) whole, then the prose, to its
+    longest word first. (Rich alone would squeeze the ids as much as any column.)"""
+    n = len(columns)
+    longest = [_longest(columns, cells, i) for i in range(n)]
+    budget = width - _BORDER * n - 1
+    if sum(longest) <= budget:
+        return None
+    words = [max(cell_len(w) for r in [columns, *cells] for w in [*r[i].split(), ""]) for i in range(n)]
+    ids_whole = sum(longest[i] for i in id_cols)
+
+    def floors(floor: int) -> list[int]:
+        return [0 if i in id_cols else max(1, min(words[i], floor)) for i in range(n)]
+
+    out = next((f for f in map(floors, _FLOORS) if ids_whole + sum(f) <= budget), floors(_FLOORS[0]))
+    room = budget - sum(out)
+    waiting = sorted(id_cols, key=lambda k: longest[k])
+    while waiting:
+        i = waiting.pop(0)
+        out[i] = max(1, min(longest[i], room // (len(waiting) + 1)))
+        room -= out[i]
+    spare = budget - sum(out)
+    others = [i for i in range(n) if i not in id_cols]
+    short = [i for i in others if max((cell_len(r[i]) for r in cells), default=0) <= _SHORT]
+    for group, goal in ((short, longest), (others, words), (others, longest)):
+        for i in sorted(group, key=lambda k: goal[k] - out[k]):
+            extra = min(spare, goal[i] - out[i])
+            if extra > 0:
+                out[i] += extra
+                spare -= extra
     return out
 
 

@@ -22,7 +22,7 @@ STANDARD = resources.files("cxcert.standards").joinpath("data", "copc-2000-csp.y
 def test_the_packaged_limits_are_the_files_values() -> None:
     limits = packaged_limits()
     assert (limits.yaml.max_depth, limits.yaml.max_aliases, limits.yaml.max_nodes) == (64, 1000, 1_000_000)
-    assert limits.yaml.max_bytes.targets == 8 * 2**20 and limits.yaml.max_bytes.limits == 64 * 2**10
+    assert limits.yaml.max_bytes.targets == 4 * 2**20 and limits.yaml.max_bytes.limits == 64 * 2**10
     assert (limits.xlsx.max_bytes, limits.xlsx.max_uncompressed_bytes) == (32 * 2**20, 128 * 2**20)
     assert (limits.xlsx.max_ratio, limits.xlsx.max_cells) == (200, 2_000_000)
 
@@ -73,5 +73,5 @@ def test_a_workspace_value_replaces_only_itself(workspace: Path, tmp_path: Path)
     write(workspace / "limits.yaml", b"yaml:\n  max_depth: 3\n")
     line = user_error(invoke("standard", "validate", str(STANDARD), home=workspace))
     assert "nested deeper than 3 levels" in line
-    big = write(tmp_path / "big.yaml", b"# " + b"x" * (4 * 2**20) + b"\n")  # 4 MiB + 3: the packaged standard limit
-    assert "larger than the 4 MiB allowed" in user_error(invoke("standard", "validate", str(big), home=workspace))
+    big = write(tmp_path / "big.yaml", b"# " + b"x" * (2 * 2**20) + b"\n")  # 2 MiB + 3: the packaged standard limit
+    assert "larger than the 2 MiB allowed" in user_error(invoke("standard", "validate", str(big), home=workspace))

@@ -53,6 +53,9 @@ ENTRY_POINTS = {
     "stored targets": EntryPoint(
         "targets", lambda home, tmp: home / "targets" / f"{ENTITY}.yaml",
         lambda home, tmp, f: invoke("targets", "list", "--entity", ENTITY, home=home)),
+    "targets option": EntryPoint(
+        "targets", lambda home, tmp: tmp / "shared-targets.yaml",
+        lambda home, tmp, f: invoke("alerts", "list", "--entity", ENTITY, "--targets", str(f), home=home)),
     "entity file": EntryPoint(
         "entity", lambda home, tmp: tmp / "entity.yaml",
         lambda home, tmp, f: invoke("entity", "create", "--from-file", str(f), home=home)),
@@ -109,11 +112,11 @@ def test_a_file_over_its_kinds_size_limit_is_refused_before_it_is_parsed(
 
 
 def test_a_60_mb_targets_file_is_refused_by_its_size(workspace: Path, tmp_path: Path) -> None:
-    """Over the packaged 8 MiB: refused from the first 8 MiB + 1 bytes read (oracle: limits.yaml), not parsed."""
+    """Over the packaged 4 MiB: refused from the first 4 MiB + 1 bytes read (oracle: limits.yaml), not parsed."""
     entry = '  - {metric: service_level, entity: acme-care, program: care, kind: client_sla, benchmark: x}\n'
     file = write(tmp_path / "big.yaml", b"targets:\n" + entry.encode() * (60_000_000 // len(entry)))
     line = user_error(invoke("targets", "import", str(file), "--entity", ENTITY, home=workspace))
-    assert line == f"error: {file}: larger than the 8 MiB allowed for a targets file (limit yaml.max_bytes.targets " \
+    assert line == f"error: {file}: larger than the 4 MiB allowed for a targets file (limit yaml.max_bytes.targets " \
                    "in limits.yaml)"
 
 

@@ -20,7 +20,7 @@ ID_HEADERS = frozenset(
     {"id", "person", "agent", "evaluation", "entity", "assessment", "ingest", "alert", "action", "queue", "program"}
 )
 _BORDER = 3  # a cell's padding and its rule, in characters
-_SHORT = 12  # a column whose values are at most this wide (counts, dates, codes) keeps them on one line if it can
+_SHORT = 16  # a column whose values are at most this wide (counts, dates and times) keeps them on one line if it can
 # Before the ids are served each other column keeps this much (or its longest word, if shorter): the most of these
 # that still leaves every id whole, else the first (and the longest ids fold).
 _FLOORS = (6, 4, 2)
@@ -90,8 +90,11 @@ def column_widths(columns: Sequence[str], cells: list[list[str]], id_cols: set[i
         room -= out[i]
     spare = budget - sum(out)
     others = [i for i in range(n) if i not in id_cols]
-    short = [i for i in others if max((cell_len(r[i]) for r in cells), default=0) <= _SHORT]
-    for group, goal in ((short, longest), (others, words), (others, longest)):
+    values = [max((cell_len(r[i]) for r in cells), default=0) for i in range(n)]
+    short = [i for i in others if values[i] <= _SHORT]
+    # a short column's values whole first (its header may wrap), then every column's longest word, then the rest
+    whole = [max(values[i], max(cell_len(w) for w in [*columns[i].split(), ""])) for i in range(n)]
+    for group, goal in ((short, whole), (others, words), (others, longest)):
         for i in sorted(group, key=lambda k: goal[k] - out[k]):
             extra = min(spare, goal[i] - out[i])
             if extra > 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,15 @@ def staffing(
     agents: int | None = typer.Option(None, "--agents", help="Evaluate this staffing instead of solving."),
     forecast: Path | None = typer.Option(None, "--forecast", help="CSV or Parquet forecast: many intervals."),
     out: Path | None = typer.Option(None, "--out", help="With --forecast: write per-interval staffing here."),
+    entity: str | None = typer.Option(
+        None, "--entity", help="With --forecast: show each queue on its site's clock (the entity's locations)."
+    ),
+    tz: str | None = typer.Option(
+        None, "--tz", help="With --forecast: the IANA zone of every queue (else --entity's)."
+    ),
+    fte_hours_week: float | None = typer.Option(
+        None, "--fte-hours-week", help="Hours of one full-time equivalent a week (default: staffing_defaults.yaml)."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Agents needed to meet a service level (or ASA, or abandonment) target, by Erlang C or Erlang A.
@@ -77,7 +87,9 @@ def staffing(
     patience_s. Results are not rounded early: scheduled agents after shrinkage are the fractional requirement /
     (1 - shrinkage), unrounded per interval (`--max-occupancy 0.6 --shrinkage 0.3` on 10 Erlangs: 17 on the
     phone, 16.67 fractional, 23.81 scheduled); totals are rounded once, at the end. Defaults (80 % in 20 s,
-    half-hours) come from the packaged staffing_defaults.yaml.
+    half-hours) come from the packaged staffing_defaults.yaml. With --forecast the totals per queue are hours and
+    FTE (hours / (--fte-hours-week × local days / 7)) over the local days of the queue's site (--entity, --tz),
+    and --out carries each interval's local start.
     """
     from cxcert.workforce.interval_staffing import IntervalInputs, evaluate_interval, staff_interval
     from cxcert.workforce.staffing import StaffingTarget
@@ -100,7 +112,10 @@ def staffing(
     if forecast is not None:
         from cxcert.cli.staffing_forecast import staff_forecast
 
-        staff_forecast(forecast, out, queue_model, target, interval_s or d.interval_s, patience_s, json_out, aht_s)
+        staff_forecast(
+            forecast, out, queue_model, target, interval_s or d.interval_s, patience_s, json_out, aht_s,
+            zone_of=_zones(entity, tz), fte_hours_per_week=fte_hours_week or d.fte_hours_per_week,
+        )  # fmt: skip
         return
     if calls is None or aht_s is None:
         raise CxcertError("give --calls and --aht-s for one interval, or --forecast FILE for many")
@@ -151,6 +166,26 @@ def staffing(
         },
     )
     print_table(None, ("step", "conclusion"), [(s.rule, s.conclusion) for s in res.explanation.steps])
+
+
+def _zones(entity_id: str | None, tz: str | None) -> Callable[[str], str]:
+    """Each queue's zone: --tz for all; else the site of the entity that handles the queue (its first location when
+    no site names the queue); else UTC."""
+    from cxcert.performance.periods import zone
+
+    if tz:
+        zone(tz)  # a clear error for an unknown zone
+        return lambda _queue: tz
+    if entity_id is None:
+        return lambda _queue: "UTC"
+    from cxcert.cli.site import workspace_entity
+
+    entity = workspace_entity(entity_id)
+    if entity is None:
+        raise CxcertError(f"unknown entity {entity_id!r} (see `cxcert entity list`)")
+    by_queue = {q: loc.time_zone for loc in entity.locations for q in loc.queues}
+    default = entity.locations[0].time_zone
+    return lambda queue: by_queue.get(queue, default)
 
 
 def _print_fields(summary: str, values: dict[str, Any]) -> None:

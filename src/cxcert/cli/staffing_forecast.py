@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -97,6 +100,39 @@ def _handle_times(
     return np.where(blank, aht_s, values), int(blank.sum())
 
 
+def _starts(frame: pd.DataFrame, path: Path, zone_of: Callable[[str], str]) -> list[dt.datetime]:
+    """Each row's interval start as a UTC instant: with an offset (or Z) as written, without one as a local time of
+    its queue's site."""
+    out: list[dt.datetime] = []
+    for i, (queue, raw) in enumerate(zip(frame["queue"], frame["interval_start"], strict=True)):
+        where = f"{path}: row {i + 2}, column interval_start"
+        try:
+            parsed = dt.datetime.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise CxcertError(f"{where}: not a date and time ({raw!r})") from None
+        if parsed.tzinfo is None:
+            name = zone_of(str(queue))
+            local = parsed.replace(tzinfo=ZoneInfo(name))
+            # a wall time the clock skips or shows twice (daylight saving) has no one instant
+            if local.astimezone(dt.UTC).astimezone(local.tzinfo).replace(tzinfo=None) != parsed or (
+                local.replace(fold=1).utcoffset() != local.utcoffset()
+            ):
+                raise CxcertError(
+                    f"{where}: {raw!r} does not exist or is ambiguous on the clock of {name} (a daylight-saving "
+                    "change): write it with its UTC offset"
+                )
+            parsed = local
+        out.append(parsed.astimezone(dt.UTC))
+    return out
+
+
+def _span(first: str, last: str) -> str:
+    """The local starts of the first and last interval (ISO with offset) as ``2026-03-02 09:00 to 17:30``, the date
+    repeated only when it changes (the zone is printed beside them)."""
+    start, end = first[:16].replace("T", " "), last[:16].replace("T", " ")
+    return f"{start} to {end[11:] if end[:10] == start[:10] else end}"
+
+
 def staff_forecast(
     path: Path,
     out: Path | None,
@@ -106,9 +142,14 @@ def staff_forecast(
     patience_s: float | None,
     json_out: bool,
     aht_s: float | None = None,
+    zone_of: Callable[[str], str] = lambda _queue: "UTC",
+    fte_hours_per_week: float = 40.0,
 ) -> None:
-    """Solve every row of the forecast, print a per-queue summary and write the rows to ``out``. ``aht_s`` is the
-    handle time of rows without one (a forecast of volumes only)."""
+    """Solve every row of the forecast, print a per-queue summary in hours and FTE on each queue's local clock
+    (``zone_of(queue)``) and write the rows to ``out`` with their local start. ``aht_s`` is the handle time of rows
+    without one (a forecast of volumes only)."""
+    from cxcert.workforce.staffing_totals import staffing_totals
+
     frame = read_table(path)
     for col in ("queue", "interval_start"):
         if col not in frame.columns:
@@ -127,8 +168,10 @@ def staff_forecast(
             patience = np.full(len(frame), patience_s)
         else:
             raise CxcertError("--model erlang-a needs --patience-s or a patience_s column in the forecast")
+    starts = _starts(frame, path, zone_of)
     aht = np.where(zero_calls & ~(aht > 0), 1.0, aht)  # no calls: AHT irrelevant, may be blank or 0
     plan = solve_staffing(calls, aht, ivl, target, model=model, patience_s=patience)
+    queues = [str(q) for q in frame["queue"]]
     result = frame[["queue", "interval_start"]].copy()
     result["load_erlangs"] = plan.load
     result["agents_on_phone"] = plan.agents_on_phone
@@ -140,52 +183,53 @@ def staff_forecast(
     result["occupancy"] = plan.measures.occupancy
     result["p_wait"] = plan.measures.p_wait
     result["aht_s"] = aht
+    result["tz"] = [zone_of(q) for q in queues]
+    result["interval_start_local"] = [
+        s.astimezone(ZoneInfo(z)).isoformat() for s, z in zip(starts, result["tz"], strict=True)
+    ]
+    result["interval_s"] = ivl
     if out is not None:
         write_table(result, out)
-    summary = (
-        result.groupby("queue", sort=True)
-        .agg(
-            intervals=("agents_on_phone", "size"),
-            peak_agents=("agents_on_phone", "max"),
-            agent_intervals=("agents_on_phone", "sum"),
-            fractional_agent_intervals=("agents_required_fractional", "sum"),
-            scheduled_agent_intervals=("scheduled_with_shrinkage", "sum"),
-        )
-        .reset_index()
-    )
-    cols = {c: summary[c].to_numpy() for c in summary.columns}
-    rows = [
-        {
-            "queue": str(cols["queue"][i]),
-            "intervals": int(cols["intervals"][i]),
-            "peak_agents_on_phone": int(cols["peak_agents"][i]),
-            "agent_intervals_on_phone": int(cols["agent_intervals"][i]),
-            "agent_intervals_fractional": float(cols["fractional_agent_intervals"][i]),
+    rows: list[dict[str, Any]] = []
+    for queue in sorted(set(queues)):
+        idx = [i for i, q in enumerate(queues) if q == queue]
+        totals = staffing_totals(
+            [starts[i] for i in idx], ivl[idx], plan.agents_on_phone[idx], plan.scheduled_with_shrinkage[idx],
+            tz=zone_of(queue), fte_hours_per_week=fte_hours_per_week,
+        )  # fmt: skip
+        rows.append({
+            "queue": queue, "tz": totals.tz, "first_interval_local": totals.first_local.isoformat(),
+            "last_interval_local": totals.last_local.isoformat(), "local_days": totals.days, "intervals": len(idx),
+            "peak_agents_on_phone": int(plan.agents_on_phone[idx].max()),
+            "agent_intervals_on_phone": int(plan.agents_on_phone[idx].sum()),
+            "agent_intervals_fractional": float(plan.agents_required_fractional[idx].sum()),
             # rounded once, here, at the end
-            "agent_intervals_scheduled": int(np.ceil(float(cols["scheduled_agent_intervals"][i]) - 1e-9)),
-        }
-        for i in range(len(summary))
-    ]
+            "agent_intervals_scheduled": int(np.ceil(float(plan.scheduled_with_shrinkage[idx].sum()) - 1e-9)),
+            "on_phone_hours": totals.on_phone_hours, "scheduled_hours": totals.scheduled_hours,
+            "fte": totals.fte, "fte_hours_per_week": fte_hours_per_week,
+        })  # fmt: skip
     if json_out:
         print_json(
             {"model": model, "rows": len(result), "out": str(out) if out else None,
              "aht_from_option": {"aht_s": aht_s, "rows": aht_defaulted}, "queues": rows}
         )  # fmt: skip
         return
+    zones = sorted({r["tz"] for r in rows})
+    one_zone = len(zones) == 1
+    columns = ("queue", *(() if one_zone else ("zone",)), "intervals start", "days", "peak on phone", "hours on phone",
+               "hours scheduled", "FTE")  # fmt: skip
     print_table(
-        f"Staffing ({model}) for {len(result)} intervals" + (f", written to {out}" if out else ""),
-        ("queue", "intervals", "peak on phone", "agent-intervals on phone", "fractional", "scheduled (rounded once)"),
+        f"Staffing ({model}) for {len(result)} intervals, "
+        + (f"local time {zones[0]}" if one_zone else "each queue on its site's clock")
+        + f", FTE of {fte_hours_per_week:g} h a week"
+        + (f", written to {out}" if out else ""),
+        columns,
         [
-            (
-                r["queue"],
-                r["intervals"],
-                r["peak_agents_on_phone"],
-                r["agent_intervals_on_phone"],
-                f"{r['agent_intervals_fractional']:.1f}",
-                r["agent_intervals_scheduled"],
-            )
+            (r["queue"], *(() if one_zone else (r["tz"],)), _span(r["first_interval_local"], r["last_interval_local"]),
+             r["local_days"], r["peak_agents_on_phone"],
+             f"{r['on_phone_hours']:,.1f}", f"{r['scheduled_hours']:,.1f}", f"{r['fte']:,.2f}")
             for r in rows
         ],
-    )
+    )  # fmt: skip
     if aht_defaulted:
         console.print(f"{aht_defaulted} of {len(result)} intervals had no handle time: staffed with --aht-s {aht_s:g}")

@@ -26,6 +26,7 @@ class StaffingDefaults(BaseModel):
     max_occupancy: float = Field(gt=0, le=1)
     shrinkage: float = Field(ge=0, lt=1)
     max_load_erlangs: float = Field(gt=0)
+    fte_hours_per_week: float = Field(gt=0, le=168)
     source: str = Field(min_length=1)
 
 

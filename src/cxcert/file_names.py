@@ -1,7 +1,7 @@
 """Names from data made safe as file names: an id or a source file's name never becomes a path.
 
 Ids (an evaluation id, a standard's family) and the names of users' files end up in the names of files cxcert
-writes (quarantine files, temporary parts, default output names). Used as they are, ``../../x`` would write
+writes (quarantine files, temporary parts, default output names). Used as they are, ``../etc/x`` would write
 outside the workspace, ``a/b`` into a folder that does not exist, a 244-character name past the file system's
 limit of 255 bytes, and NUL or a reserved device name (``CON``, ``NUL``, ``COM1``) would fail on some systems.
 :func:`file_name_part` keeps what is readable and replaces the rest; :func:`inside` checks a path built under a

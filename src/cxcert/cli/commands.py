@@ -18,6 +18,7 @@ def register_all(app: typer.Typer) -> None:
         assessment,
         calendar,
         coordinator,
+        customer,
         decide,
         demo,
         engagement,
@@ -45,6 +46,7 @@ def register_all(app: typer.Typer) -> None:
     assessment.register(app)  # assessment, findings
     calendar.register(app)
     coordinator.register(app)
+    customer.register(app)  # customer erase
     decide.register(app)
     demo.register(app)
     engagement.register(app)

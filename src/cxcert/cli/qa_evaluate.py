@@ -182,7 +182,7 @@ def store_evaluation(evaluation: Evaluation, entity_id: str, program: str) -> di
             ("evaluations", EVALUATIONS, header),
         ):
             fields = [f for f in schema if f.name not in lineage]
-            # The id names the file (the rows' source) only made safe: '../../x' never leaves the folder.
+            # The id names the file (the rows' source) only made safe: '../etc/x' never leaves the folder.
             path = Path(tmp) / f"qa-evaluate-{file_name_part(evaluation.evaluation_id)}-{table}.parquet"
             pq.write_table(pa.table(columns, schema=pa.schema(fields)), path)
             result = _ingest(warehouse, table, path, entity_id, program)

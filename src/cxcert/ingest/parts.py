@@ -114,6 +114,13 @@ def rewrite_without(path: Path, schema: pa.Schema, drop: np.ndarray) -> int:
     return int(kept.num_rows)
 
 
+def write_part(path: Path, table: pa.Table) -> None:
+    """Write ``table`` (canonical schema) as one part, with the same encodings and statistics as an ingest's."""
+    writer = _part_writer(path, table.schema)
+    writer.write_table(table)
+    writer.close()
+
+
 def _part_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
     return pq.ParquetWriter(
         path,

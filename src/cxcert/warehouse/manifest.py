@@ -109,6 +109,12 @@ class Manifest:
     def with_batch(self, record: IngestRecord) -> Manifest:
         return Manifest(generation=self.generation + 1, batches=(*self.batches, record))
 
+    def replacing(self, records: dict[str, IngestRecord]) -> Manifest:
+        """The manifest with the batches named by ``records``' keys (batch ids) replaced, in place."""
+        return Manifest(
+            generation=self.generation + 1, batches=tuple(records.get(b.batch_id, b) for b in self.batches)
+        )
+
     def without_batch(self, batch_id: str) -> Manifest:
         return Manifest(
             generation=self.generation + 1, batches=tuple(b for b in self.batches if b.batch_id != batch_id)

@@ -14,6 +14,7 @@ the next commit or by :meth:`Warehouse.cleanup`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import string
@@ -246,6 +247,45 @@ class Warehouse:
             for directory in sorted({(self.root / f).parent for f in record.files}):
                 shutil.rmtree(directory, ignore_errors=True)
         return record
+
+    def replace_batches(self, rewritten: list[tuple[IngestRecord, list[Path], int]]) -> list[IngestRecord]:
+        """Swap committed batches for rewritten copies of themselves, all in one manifest replace (the erasure of
+        a customer's rows, :mod:`cxcert.warehouse.erasure`).
+
+        Each entry is a committed batch, the staged parts (canonical schema, same file system) now holding its
+        rows, and how many rows were taken out. Each copy goes into a batch directory of its own, exactly as
+        :meth:`commit_batch` moves one in, and keeps the batch's fingerprint and accounting (``erased`` grows):
+        a crash before the manifest replace leaves the old batches visible and the copies unnamed (removed by the
+        next commit); after it, the old directories are deleted like a removed ingest's.
+        """
+        with locked(self.root):
+            manifest = self.manifest()
+            current = {b.batch_id: b for b in manifest.batches}
+            replaced: dict[str, IngestRecord] = {}
+            for record, parts, erased in rewritten:
+                if current.get(record.batch_id) != record:
+                    raise CxcertError(f"ingest {record.ingest_id} changed meanwhile; run the command again")
+                schema = table_schema(record.table)
+                for path in parts:
+                    if not _parquet_schema(path).equals(schema, check_metadata=False):
+                        raise ValueError(f"{path} does not have the canonical schema of {record.table}")
+                batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+                relative: list[str] = []
+                if parts:
+                    incoming = self.root / record.table / f".incoming-{batch_id}"
+                    incoming.mkdir(parents=True)
+                    for n, path in enumerate(parts):
+                        shutil.move(str(path), incoming / f"part-{n:05d}.parquet")
+                    os.replace(incoming, self.root / record.table / f"batch-{batch_id}")
+                    relative = [f"{record.table}/batch-{batch_id}/part-{n:05d}.parquet" for n in range(len(parts))]
+                replaced[record.batch_id] = dataclasses.replace(
+                    record, batch_id=batch_id, files=tuple(relative), erased=record.erased + erased
+                )
+            write_manifest(self.root, manifest.replacing(replaced))
+            for old in replaced:
+                for directory in sorted({(self.root / f).parent for f in current[old].files}):
+                    shutil.rmtree(directory, ignore_errors=True)
+        return list(replaced.values())
 
     def cleanup(self) -> list[Path]:
         """Delete what killed ingests left behind; returns the paths removed."""

@@ -74,6 +74,17 @@ def staffing(
     fte_hours_week: float | None = typer.Option(
         None, "--fte-hours-week", help="Hours of one full-time equivalent a week (default: staffing_defaults.yaml)."
     ),
+    channel: str = typer.Option(
+        "voice",
+        "--channel",
+        help="voice, chat (agents take several at once) or email (a backlog answered within hours).",
+    ),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", help="Chat: chats an agent handles at once (default: channel_models.yaml)."
+    ),
+    response_h: float | None = typer.Option(
+        None, "--response-h", help="E-mail: answered within this many hours (default: channel_models.yaml)."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Agents needed to meet a service level (or ASA, or abandonment) target, by Erlang C or Erlang A.
@@ -90,6 +101,11 @@ def staffing(
     half-hours) come from the packaged staffing_defaults.yaml. With --forecast the totals per queue are hours and
     FTE (hours / (--fte-hours-week × local days / 7)) over the local days of the queue's site (--entity, --tz),
     and --out carries each interval's local start.
+
+    Chat and e-mail have their own models (channel_models.yaml): `--channel chat --concurrency 3` runs Erlang C on
+    the chat's handle time divided by the concurrency factor of 3 chats at once (2.5); `--channel email
+    --response-h 24` staffs the backlog, not a queue: the hours of work that arrived in the response window ending
+    at each interval, over the window, divided by the maximum occupancy.
     """
     from cxcert.workforce.interval_staffing import IntervalInputs, evaluate_interval, staff_interval
     from cxcert.workforce.staffing import StaffingTarget
@@ -107,6 +123,15 @@ def staffing(
         max_occupancy=max_occupancy if max_occupancy is not None else d.max_occupancy,
         shrinkage=shrinkage if shrinkage is not None else d.shrinkage,
     )
+    from cxcert.cli.staffing_channels import chat_note, check_channel, print_email_interval
+    from cxcert.workforce.channels import channel_models, concurrency_factor
+
+    chosen = check_channel(channel, concurrency, response_h, queue_model)
+    chats = concurrency or channel_models().chat.default_concurrency
+    factor = concurrency_factor(chats) if chosen == "chat" else 1.0
+    window_h = response_h if response_h is not None else channel_models().email.response_h
+    if chosen == "email" and window_h <= 0:
+        raise CxcertError(f"--response-h must be > 0, got {window_h:g}")
     if queue_model == "erlang-a" and patience_s is None and forecast is None:
         raise CxcertError("--model erlang-a needs --patience-s (the callers' mean patience in seconds)")
     if forecast is not None:
@@ -114,12 +139,27 @@ def staffing(
 
         staff_forecast(
             forecast, out, queue_model, target, interval_s or d.interval_s, patience_s, json_out, aht_s,
-            zone_of=_zones(entity, tz), fte_hours_per_week=fte_hours_week or d.fte_hours_per_week,
+            zone_of=_zones(entity, tz), fte_hours_per_week=fte_hours_week or d.fte_hours_per_week, aht_factor=factor,
+            email_response_h=window_h if chosen == "email" else None,
         )  # fmt: skip
         return
     if calls is None or aht_s is None:
         raise CxcertError("give --calls and --aht-s for one interval, or --forecast FILE for many")
-    inputs = IntervalInputs(calls=calls, interval_s=interval_s or d.interval_s, aht_s=aht_s, patience_s=patience_s)
+    if chosen == "email":
+        if agents is not None:
+            raise CxcertError("--agents judges a queue's service level; e-mail is a backlog: leave it out")
+        print_email_interval(calls, aht_s, interval_s or d.interval_s, window_h, target.max_occupancy,
+                             target.shrinkage, json_out)  # fmt: skip
+        return
+    if chosen == "chat" and not json_out:
+        console.print(chat_note(chats, factor, aht_s), highlight=False)
+    channel_json = {"channel": chosen} | (
+        {"concurrency": chats, "concurrency_factor": factor, "effective_aht_s": aht_s / factor}
+        if chosen == "chat"
+        else {}
+    )
+    inputs = IntervalInputs(calls=calls, interval_s=interval_s or d.interval_s, aht_s=aht_s / factor,
+                            patience_s=patience_s)  # fmt: skip
     if agents is not None:
         if agents < 0:
             raise CxcertError(f"--agents must be >= 0, got {agents}")
@@ -128,6 +168,7 @@ def staffing(
             print_json(
                 {
                     "model": queue_model,
+                    **channel_json,
                     "load_erlangs": perf.load_erlangs,
                     "meets_target": perf.meets_target,
                     **_measures_dict(perf.achieved),
@@ -145,6 +186,7 @@ def staffing(
         print_json(
             {
                 "model": queue_model,
+                **channel_json,
                 "load_erlangs": res.load_erlangs,
                 "agents_on_phone": res.agents_on_phone,
                 "agents_required_fractional": res.agents_required_fractional,

@@ -14,7 +14,7 @@ import pandas as pd
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError
 from cxcert.workforce.erlang_b import FloatArray
-from cxcert.workforce.staffing import QueueModel, StaffingTarget, solve_staffing
+from cxcert.workforce.staffing import QueueMeasures, QueueModel, StaffingPlan, StaffingTarget, solve_staffing
 
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
@@ -126,6 +126,33 @@ def _starts(frame: pd.DataFrame, path: Path, zone_of: Callable[[str], str]) -> l
     return out
 
 
+def _email_plan(
+    frame: pd.DataFrame, starts: list[dt.datetime], calls: FloatArray, aht: FloatArray, ivl: FloatArray,
+    target: StaffingTarget, response_h: float,
+) -> StaffingPlan:  # fmt: skip
+    """E-mail per queue, intervals in time order (each queue's intervals of one length): the backlog model's agents
+    as the fractional requirement, rounded up on the phone; service measures do not apply (NaN)."""
+    from cxcert.workforce.channels import email_staffing
+
+    agents = np.zeros(len(frame), dtype=np.float64)
+    queues = frame["queue"].astype(str).to_numpy()
+    for queue in sorted(set(queues)):
+        idx = np.array(sorted(np.flatnonzero(queues == queue), key=lambda i: starts[i]), dtype=np.int64)
+        lengths = set(ivl[idx].tolist())
+        if len(lengths) != 1:
+            raise CxcertError(f"e-mail queue {queue}: its intervals must all have one length (has {sorted(lengths)})")
+        staffed = email_staffing(calls[idx], aht[idx], float(ivl[idx][0]), response_h * 3600, target.max_occupancy)
+        agents[idx] = staffed.agents
+    nan = np.full(len(frame), np.nan)
+    load = calls * aht / ivl
+    occupancy = np.where(agents > 0, np.minimum(load / np.maximum(agents, 1e-12), 1.0), 0.0)
+    return StaffingPlan(
+        model="erlang-c", load=load, agents_on_phone=np.ceil(agents - 1e-9).astype(np.int64),
+        agents_required_fractional=agents, scheduled_with_shrinkage=agents / (1 - target.shrinkage),
+        measures=QueueMeasures(nan, nan, nan, np.zeros(len(frame)), occupancy),
+    )  # fmt: skip
+
+
 def _span(first: str, last: str) -> str:
     """The local starts of the first and last interval (ISO with offset) as ``2026-03-02 09:00 to 17:30``, the date
     repeated only when it changes (the zone is printed beside them)."""
@@ -144,10 +171,14 @@ def staff_forecast(
     aht_s: float | None = None,
     zone_of: Callable[[str], str] = lambda _queue: "UTC",
     fte_hours_per_week: float = 40.0,
+    aht_factor: float = 1.0,
+    email_response_h: float | None = None,
 ) -> None:
     """Solve every row of the forecast, print a per-queue summary in hours and FTE on each queue's local clock
     (``zone_of(queue)``) and write the rows to ``out`` with their local start. ``aht_s`` is the handle time of rows
-    without one (a forecast of volumes only)."""
+    without one (a forecast of volumes only). Chat: Erlang C on the handle time / ``aht_factor`` (the concurrency
+    factor); e-mail (``email_response_h``): the backlog model of :func:`~cxcert.workforce.channels.email_staffing`,
+    per queue in time order."""
     from cxcert.workforce.staffing_totals import staffing_totals
 
     frame = read_table(path)
@@ -170,7 +201,10 @@ def staff_forecast(
             raise CxcertError("--model erlang-a needs --patience-s or a patience_s column in the forecast")
     starts = _starts(frame, path, zone_of)
     aht = np.where(zero_calls & ~(aht > 0), 1.0, aht)  # no calls: AHT irrelevant, may be blank or 0
-    plan = solve_staffing(calls, aht, ivl, target, model=model, patience_s=patience)
+    if email_response_h is not None:
+        plan = _email_plan(frame, starts, calls, aht, ivl, target, email_response_h)
+    else:
+        plan = solve_staffing(calls, aht / aht_factor, ivl, target, model=model, patience_s=patience)
     queues = [str(q) for q in frame["queue"]]
     result = frame[["queue", "interval_start"]].copy()
     result["load_erlangs"] = plan.load

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from cxcert.errors import CxcertError
 from cxcert.synth.profile import CentreProfile
 
 US_PER_S = 1_000_000
@@ -60,11 +61,16 @@ class Calendar:
         return add_months(self.days[0], month_index)
 
 
-def build_calendar(profile: CentreProfile, months: int) -> Calendar:
-    """The calendar of ``months`` months from the profile's start date, in the profile's time zone."""
+def build_calendar(profile: CentreProfile, months: int, last_day: dt.date | None = None) -> Calendar:
+    """The calendar of ``months`` months from the profile's start date, in the profile's time zone; with
+    ``last_day`` it stops after that day (which must fall within the months)."""
     zone = ZoneInfo(profile.timezone)
     start = profile.start_date
     end = add_months(start, months)
+    if last_day is not None:
+        if not start <= last_day < end:
+            raise CxcertError(f"the last day {last_day} must be from {start} to {end - dt.timedelta(days=1)}")
+        end = last_day + dt.timedelta(days=1)
     days = tuple(start + dt.timedelta(days=i) for i in range((end - start).days))
     per_day = profile.intervals_per_day
     starts = np.empty((len(days), per_day), dtype=np.int64)

@@ -7,6 +7,7 @@ so memory stays bounded by one row group per table whatever the volume.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ def generate(
     entity_id: str,
     progress: Progress | None = None,
     limits: WriterLimits | None = None,
+    last_day: dt.date | None = None,
 ) -> GenerationSummary:
     """Write a synthetic centre of ``months`` months (about ``contacts`` contacts if given) to ``out_dir``.
 
@@ -83,7 +85,7 @@ def generate(
         raise CxcertError("contacts must be at least 1")
     if seed < 0:
         raise CxcertError("seed must be 0 or more")
-    plan = build_plan(profile, months=months, contacts=contacts, seed=seed)
+    plan = build_plan(profile, months=months, contacts=contacts, seed=seed, last_day=last_day)
     source = f"cxcert-generate:{profile.name}:seed={seed}"
     out_dir.mkdir(parents=True, exist_ok=True)
     for table in TABLES:

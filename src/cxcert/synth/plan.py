@@ -8,6 +8,7 @@ queue states. The contact-level work that follows (:mod:`cxcert.synth.generate`)
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,9 +44,12 @@ class Plan:
         return np.array([self.profile.programs.index(p) for p, _ in self.profile.queues], dtype=np.int64)
 
 
-def build_plan(profile: CentreProfile, *, months: int, contacts: int | None, seed: int) -> Plan:
-    """Plan a run of ``months`` months (about ``contacts`` contacts when given) under ``seed``."""
-    calendar = build_calendar(profile, months)
+def build_plan(
+    profile: CentreProfile, *, months: int, contacts: int | None, seed: int, last_day: dt.date | None = None
+) -> Plan:
+    """Plan a run of ``months`` months (about ``contacts`` contacts when given) under ``seed``, stopping after
+    ``last_day`` when given."""
+    calendar = build_calendar(profile, months, last_day)
     scale = volume_scale(profile, calendar, contacts)
     rates = expected_rates(profile, calendar, scale)
     counts = draw_counts(rates, seed)

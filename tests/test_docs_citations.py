@@ -17,9 +17,6 @@ _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 _MD_NAME = re.compile(r"(?<![\w/.-])((?:[\w-]+/)*[\w-]+\.md)\b")
 _REPO_PATH = re.compile(r"(?<![\w/.$-])((?:docs|src|tests|benchmarks|scripts)/[\w./-]*\w)")
 _OUTSIDE = re.compile(r"\.\./shared\b")  # the material beside the clone ("../../x" is a hostile id, not a citation)
-# Cited by work in progress of this issue (what is stored and how to erase a customer: issue 9, point 5), which
-# adds the page; allowed while it is missing, checked like any other once it is there.
-_PENDING = {"docs/privacy.md"}
 
 
 def _sources() -> list[Path]:
@@ -52,7 +49,7 @@ def test_every_cited_file_is_in_the_repository() -> None:
         for pattern in (_MD_NAME, _REPO_PATH):
             for match in pattern.finditer(text):
                 cited = match.group(1).rstrip(".")
-                if "*" in cited or not (_exists(cited, source) or cited in _PENDING):
+                if "*" in cited or not _exists(cited, source):
                     line = text.count("\n", 0, match.start()) + 1
                     missing.append(f"{source.relative_to(REPO)}:{line}: {cited}")
     assert not missing, "\n".join(missing)

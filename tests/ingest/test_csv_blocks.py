@@ -1,21 +1,22 @@
 """Parallel CSV blocks keep exact row numbers: the blocks tile the file, a cut never splits a record that the
-check lets through, and the parallel reader gives the same rows with the same numbers as Arrow's serial reader.
+check lets through, and the reader gives the same rows with the same numbers as the record scanner.
 
-Oracles: the serial reader (``CsvSource(parallel=False)``, Arrow's own single-threaded streaming reader, the
-reference for row numbers before blocks existed); hand-built files whose bad rows are planted at known rows.
+Oracles: the record scanner (``CsvSource(scan_all=True)``: every record found by walking the text with the
+parser's quoting rules, independently of the cut blocks); hand-built files whose bad rows are planted at known
+lines.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxcert.ingest.csv_blocks import RawBlock, can_cut, cut_blocks, ends_in_quotes, is_one_record_per_line
+from cxcert.ingest.csv_blocks import RawBlock, can_cut, cut_blocks, ends_in_quotes, trusted_blanks
 from cxcert.ingest.ordered_map import ordered_map
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.ingest.quarantine import read_quarantine
@@ -36,13 +37,19 @@ def _rows(source: CsvSource) -> tuple[list[tuple[int, tuple[str | None, ...]]], 
     return good, sorted(bad)
 
 
-def test_blocks_tile_the_file_and_end_on_line_breaks() -> None:
-    data = b"".join(f"{i},q,{'x' * (i % 13)}\n".encode() for i in range(500))
-    blocks = list(cut_blocks(io.BytesIO(data), 0, 256))
+def _read_at(data: bytes) -> Callable[[int, int], bytes]:
+    return lambda offset, size: data[offset : offset + size]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_blocks_tile_the_file_and_end_on_line_breaks(end: str) -> None:
+    data = b"".join(f"{i},q,{'x' * (i % 13)}{end}".encode() for i in range(500))
+    blocks = list(cut_blocks(_read_at(data), 0, len(data), 256))
     assert len(blocks) > 10
-    assert b"".join(bytes(b.buffer()) for b in blocks) == data
+    assert b"".join(bytes(b.data()) for b in blocks) == data
     assert all(b.end == later.start for b, later in itertools.pairwise(blocks))
-    assert all(bytes(b.buffer()).endswith(b"\n") for b in blocks)
+    assert all(bytes(b.data()).endswith(end.encode()) for b in blocks)
+    assert sum(b.lines for b in blocks) == 500
 
 
 def test_a_cut_inside_a_quoted_line_break_is_not_trusted(tmp_path: Path) -> None:
@@ -50,17 +57,18 @@ def test_a_cut_inside_a_quoted_line_break_is_not_trusted(tmp_path: Path) -> None
     so every record is still read whole and numbered as the serial reader numbers it."""
     path = tmp_path / "q.csv"
     path.write_bytes(b"a,b,c\n" + b'1,"two\nlines",3\n' * 40)
-    blocks = list(cut_blocks(io.BytesIO(path.read_bytes()), 0, 50))
-    assert any(bytes(b.buffer()).count(b'"') % 2 for b in blocks)  # some cuts do fall inside quotes
+    data = path.read_bytes()
+    blocks = list(cut_blocks(_read_at(data), 0, len(data), 50))
+    assert any(bytes(b.data()).count(b'"') % 2 for b in blocks)  # some cuts do fall inside quotes
     parallel = CsvSource(path, chunk_bytes=50)
-    assert _rows(parallel) == _rows(CsvSource(path, parallel=False))
+    assert _rows(parallel) == _rows(CsvSource(path, scan_all=True))
     assert parallel.serial_from is not None
 
 
 def test_a_block_grows_when_a_record_is_longer_than_the_block() -> None:
     data = b"a,b\n" + b"x" * 1000 + b",y\nc,d\n"
-    blocks = list(cut_blocks(io.BytesIO(data), 0, 64))
-    assert b"".join(bytes(b.buffer()) for b in blocks) == data
+    blocks = list(cut_blocks(_read_at(data), 0, len(data), 64))
+    assert b"".join(bytes(b.data()) for b in blocks) == data
     assert blocks[1].start == 4 and blocks[1].size >= 1003
 
 
@@ -82,10 +90,16 @@ def test_ends_in_quotes_follows_the_parser(line: bytes, inside: bool) -> None:
 def test_one_record_per_line_check() -> None:
     block = RawBlock(0, b"1,2\n3,4\n", 8)
     assert block.lines == 2
-    assert is_one_record_per_line(block, 2, ",")
-    assert not is_one_record_per_line(block, 1, ",")  # a value held a line break
+    assert trusted_blanks(block, 2, ",") is not None
+    assert trusted_blanks(block, 1, ",") is None  # a value held a line break
     last_open = RawBlock(0, b'1,2\n3,"4\n', 9)
-    assert not is_one_record_per_line(last_open, 2, ",")  # the cut fell inside a quoted field
+    assert trusted_blanks(last_open, 2, ",") is None  # the cut fell inside a quoted field
+    blanks = RawBlock(0, b"\r\n1,2\r\n\r\n\r3,4", 13)
+    assert blanks.lines == 5
+    assert trusted_blanks(blanks, 2, ",").tolist() == [0, 2, 3]  # type: ignore[union-attr]
+    # An open quote whose swallowed lines end blank is not mistaken for one record and a blank line.
+    swallowed = RawBlock(0, b'1,"2\n\n', 6)
+    assert trusted_blanks(swallowed, 1, ",") is None
 
 
 def test_encodings_that_can_be_cut() -> None:
@@ -135,8 +149,9 @@ def test_many_blocks_number_rows_exactly(tmp_path: Path) -> None:
     assert (result.accounting.read, result.accounting.rejected) == (3000, len(planted))
 
 
-def test_a_line_break_in_a_value_hands_over_to_the_serial_reader(tmp_path: Path) -> None:
-    """Rows are numbered by record, as a spreadsheet shows them, also after a value that holds a line break."""
+def test_a_line_break_in_a_value_hands_over_to_the_record_scanner(tmp_path: Path) -> None:
+    """Rows are numbered by the line they start on, also after a value that holds a line break (which takes two
+    lines: the row planted at list index 300 is on line 303, header and line break counted)."""
     lines = [_line(i) for i in range(400)]
     lines[150] = 'c150,"two\nline queue",voice,inbound,2024-03-01T08:00:00Z,false,1'
     lines[300] = lines[300].replace("voice", "pigeon")
@@ -144,7 +159,7 @@ def test_a_line_break_in_a_value_hands_over_to_the_serial_reader(tmp_path: Path)
     parallel = CsvSource(path, chunk_bytes=512)
     good, _ = _rows(parallel)
     assert parallel.serial_from is not None and parallel.serial_from > parallel.data_start
-    serial_good, _ = _rows(CsvSource(path, parallel=False))
+    serial_good, _ = _rows(CsvSource(path, scan_all=True))
     assert good == serial_good
     assert dict(good)[152][1] == "two\nline queue"
     result = ingest_file(
@@ -158,7 +173,7 @@ def test_a_line_break_in_a_value_hands_over_to_the_serial_reader(tmp_path: Path)
         quarantine_dir=tmp_path / "q",
     )
     assert result.accounting.quarantine is not None
-    assert [r["row_number"] for r in read_quarantine(result.accounting.quarantine)] == ["302"]
+    assert [r["row_number"] for r in read_quarantine(result.accounting.quarantine)] == ["303"]
 
 
 FIELD = st.one_of(
@@ -188,7 +203,7 @@ def test_parallel_reading_equals_serial_reading(
     path = root / "f.csv"
     path.write_bytes(("\n".join(lines) + "\n").encode())
     try:
-        serial = _rows(CsvSource(path, parallel=False))
+        serial = _rows(CsvSource(path, scan_all=True))
     except Exception as exc:  # the serial reader refuses the file: so must the block reader
         with pytest.raises(type(exc)):
             _rows(CsvSource(path, chunk_bytes=block))
@@ -224,7 +239,7 @@ def test_same_content_under_another_name_is_a_no_op(tmp_path: Path) -> None:
 
 
 def test_serial_reader_numbers_rows_across_chunks(tmp_path: Path) -> None:
-    """The serial reader (used from the first untrusted block on) keeps numbering exact over several chunks."""
+    """The record scanner (used from the first untrusted block on) keeps numbering exact over several chunks."""
     lines = [_line(i) for i in range(40_000)]  # about 2.5 MB: more than one serial block
     planted: dict[int, str] = {}
     for i in range(5, 40_000, 4_001):
@@ -232,7 +247,7 @@ def test_serial_reader_numbers_rows_across_chunks(tmp_path: Path) -> None:
         planted[i + 2] = lines[i]
     lines[30_000] = lines[30_000].replace("billing", "")  # an empty queue, also a rejected row
     path = _write(tmp_path, lines)
-    source = CsvSource(path, parallel=False, chunk_bytes=1)  # serial blocks are at least 1 MiB
+    source = CsvSource(path, scan_all=True, chunk_bytes=1 << 20)
     chunks = list(source.chunks(source.columns))
     assert len(chunks) > 1
     bad = {m.row_number: m.text for c in chunks for m in c.malformed}

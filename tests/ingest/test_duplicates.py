@@ -253,7 +253,7 @@ def test_staged_rows_know_their_source_row_numbers(chunks: list[tuple[int, tuple
     expected: list[int] = []
     first = 2
     for count, skipped, accepted in chunks:
-        chunk = Chunk(pa.RecordBatch.from_pydict({"a": list(range(count))}), 0, first, 0, skipped)
+        chunk = Chunk(pa.RecordBatch.from_pydict({"a": list(range(count))}), 0, first, np.asarray(skipped, np.int64))
         mask = np.array(accepted, dtype=bool)
         numbers.add(chunk, mask)
         expected += [chunk.row_number(i) for i in range(count) if accepted[i]]

@@ -285,3 +285,33 @@ def test_kpi_catalogue_service_level_matches_the_raw_file(bank: Ingested, day: s
     )
     [row] = result.rows()
     assert (row["numerator"], row["denominator"]) == (within, offered)
+
+
+@pytest.mark.parametrize("end", [b"\r", b"\r\n"])
+def test_february_with_other_line_ends_reads_the_same(shared_data: Path, tmp_path: Path, end: bytes) -> None:
+    """The hostile run saved February with CR line ends and read 0 of 33,344 rows. Saved with CR or CRLF, it reads
+    as the LF file does (the counts of test_february_row_accounting), the same rows on the same lines."""
+    path = tmp_path / "calls-1999-02-cr.tsv"
+    path.write_bytes((shared_data / FEB).read_bytes().replace(b"\n", end))
+    result = ingest_file(
+        Warehouse(tmp_path / "w"), "contacts", path, entity_id="bank", fmt="technion", quarantine_dir=tmp_path / "q"
+    )
+    assert (result.accounting.read, result.accounting.accepted, result.accounting.rejected) == (33_344, 33_066, 278)
+    assert result.accounting.quarantine is not None
+    assert all(r["reason"] == PHANTOM_REASON for r in read_quarantine(result.accounting.quarantine))
+
+
+def test_february_with_a_stray_quote_loses_only_that_line(shared_data: Path, tmp_path: Path) -> None:
+    """The hostile run put a quote at the start of a field on row 100 and read 100 of 33,344 rows. Now that line
+    (101: the header is line 1) is rejected alone and every other row reads as before."""
+    lines = (shared_data / FEB).read_bytes().split(b"\n")
+    lines[100] = lines[100].replace(b"\t", b'\t"', 1)
+    path = tmp_path / "calls-1999-02-quote.tsv"
+    path.write_bytes(b"\n".join(lines))
+    result = ingest_file(
+        Warehouse(tmp_path / "w"), "contacts", path, entity_id="bank", fmt="technion", quarantine_dir=tmp_path / "q"
+    )
+    assert (result.accounting.read, result.accounting.rejected) == (33_344, 279)
+    assert result.accounting.quarantine is not None
+    quote = [r for r in read_quarantine(result.accounting.quarantine) if r["reason"] != PHANTOM_REASON]
+    assert [(r["row_number"], r["reason"].split(":")[0]) for r in quote] == [("101", "unterminated quote")]

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cxcert.canonical import TABLES, UTC_TS
 from cxcert.errors import ValidationFailed
+from cxcert.ingest.csv_blocks import codec_name
 from cxcert.ingest.typed_columns import time_format_problem
 from cxcert.limits import read_yaml_file, yaml_bounds
 from cxcert.yaml_guard import check_yaml
@@ -67,6 +68,13 @@ class ColumnMapping(BaseModel):
     hash: list[str] = Field(default_factory=list)
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     encoding: str = "utf8"
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if codec_name(value) is None:
+            raise ValueError(f"unknown encoding {value!r} (use a name such as utf-8, latin-1, cp1252 or utf-16)")
+        return value
 
     @field_validator("timezone")
     @classmethod

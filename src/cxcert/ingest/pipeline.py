@@ -243,8 +243,7 @@ def ingest_file(
             if notes is not None and checked.forms is not None:
                 notes += checked.forms
             for bad in chunk.malformed:
-                reason = f"expected {bad.expected} fields, found {bad.actual}"
-                quarantine.write(bad.row_number, "", reason, personal.mask_line(bad.text))
+                quarantine.write(bad.row_number, "", bad.reason, personal.mask_line(bad.text))
             read += chunk.data.num_rows + len(chunk.malformed)
             chunks += 1
             if progress is not None:

@@ -2,14 +2,18 @@
 
 A CSV file with the columns ``row_number, column, reason, raw``:
 
-- ``row_number`` is where the row sits in the source: for a CSV file the row as a spreadsheet numbers it (the
-  header is row 1, the first record row 2, which is also the line number when no field holds a line break);
-  for a Parquet file the 1-based row index.
+- ``row_number`` is where the row sits in the source: for a CSV file the line of the file on which the row
+  starts, as a text editor numbers lines (the header is line 1; a line ends at LF, CRLF or a lone CR). Blank
+  lines are not rows but keep their numbers, and a value holding a line break makes its row take several
+  lines, so the numbers are the file's line numbers in every case (a spreadsheet shows the same number unless
+  an earlier value holds a line break). For a Parquet file the 1-based row index.
 - ``column`` is the first column that failed (source column name where one exists, else the canonical one);
   empty when the whole row is malformed (wrong number of fields).
 - ``reason`` says what is wrong, with the offending value where that helps.
 - ``raw`` is the source row as a JSON object (source column name to the text read), or the raw text of a
-  malformed line; a field holding a customer number shows its keyed hash instead (:mod:`cxcert.ingest.personal`).
+  malformed row (a row of the wrong width; or the one line where a quote opened that never closes, the rest of
+  the file being read from the next line: see :mod:`cxcert.ingest.records`); a field holding a customer number
+  shows its keyed hash instead (:mod:`cxcert.ingest.personal`).
 
 Rows come in the order they were found: those rejected while the file is read, then those rejected once it is
 all read because their natural key is already in the warehouse or repeats an earlier row (each group by row).

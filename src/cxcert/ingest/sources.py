@@ -2,21 +2,28 @@
 
 Memory stays bounded by the chunk size whatever the file size: CSV is cut into blocks parsed by Arrow on a few
 threads at once (every column read as text, so that a bad value rejects one row instead of failing the file),
-with the exact row number of every row kept (see :mod:`cxcert.ingest.csv_blocks`); Parquet is read batch by
-batch. Each chunk knows its rows' numbers and how far through the file the reader is, for a progress bar.
+with the exact row number of every row kept; Parquet is read batch by batch. Each chunk knows its rows' numbers
+and how far through the file the reader is, for a progress bar.
+
+A CSV row's number is the line of the file it starts on (the header is line 1; a line ends at LF, CRLF or a lone
+CR). Blank lines are not rows but keep their line numbers, and a value holding a line break makes its row take
+several lines. Every record is counted twice, independently: blocks cut on line breaks must hold one record per
+line (:mod:`cxcert.ingest.csv_blocks`), and where they do not, the record scanner finds every record itself and
+the parser must agree with it (:mod:`cxcert.ingest.records`); a disagreement is an error naming the lines. A
+quote that never closes rejects its line and the rest of the file is read (see :mod:`cxcert.ingest.records`).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +32,17 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from cxcert.errors import CxcertError
-from cxcert.ingest.csv_blocks import RawBlock, can_cut, cut_blocks, is_one_record_per_line
+from cxcert.ingest.csv_blocks import (
+    RawBlock,
+    ReadAt,
+    can_cut,
+    count_line_breaks,
+    cut_blocks,
+    ends_in_quotes,
+    trusted_blanks,
+)
+from cxcert.ingest.encodings import is_utf8, resolve_encoding, transcode, undecodable
+from cxcert.ingest.records import BadLine, Segment, file_lines, line_body, scan_records
 
 DEFAULT_CHUNK_BYTES = 16 << 20
 """Default chunk size: 16 MiB of CSV text, or as many Parquet rows as hold about that much data."""
@@ -33,13 +50,13 @@ DEFAULT_CHUNK_BYTES = 16 << 20
 PARQUET_MAGIC = b"PAR1"
 MAX_WORKERS = 4
 """At most this many threads parse CSV blocks (the machine's CPU count when smaller)."""
-MIN_SERIAL_BLOCK_BYTES = 1 << 20
-"""The serial reader's blocks are at least this large: Arrow's serial reader needs a record to fit in a block."""
 MAX_BLOCK_BYTES = 1 << 30
-"""A block that had to grow this large (no usable line break) is left to the serial reader."""
+"""A block that had to grow this large (no usable line break) is left to the record scanner."""
+HEADER_BYTES = 1 << 16
 NULL_SPELLINGS: tuple[str, ...] = tuple(pcsv.ConvertOptions().null_values)
 """CSV fields read as empty, in any column: Arrow's defaults ("", NA, N/A, NULL, null, NaN, nan, #N/A...)."""
 _SPELLED_NULLS = pa.array([s for s in NULL_SPELLINGS if s], pa.string())
+NO_ROWS = np.empty(0, dtype=np.int64)
 
 
 def _spelled_nulls_to_null(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -64,46 +81,47 @@ class MalformedRow:
     text: str
     expected: int
     actual: int
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.reason:
+            object.__setattr__(self, "reason", f"expected {self.expected} fields, found {self.actual}")
 
 
 @dataclass(frozen=True)
 class Chunk:
     """A slice of the source and how to number its rows.
 
-    ``data`` holds the well-formed rows (source columns); ``malformed`` the rows met since the previous chunk that
-    could not be split into fields. Row numbers count from ``first_row``: ``before`` well-formed rows precede
-    ``data`` and the records at the (sorted, 0-based) offsets ``skipped`` were malformed. ``bytes_done`` is the
-    progress so far.
+    ``data`` holds the well-formed rows (source columns); ``malformed`` the rows of the slice that could not be
+    split into fields. Row numbers count from ``first_row``: the (sorted, 0-based) offsets ``skipped`` are taken
+    by no row of ``data`` (blank lines, malformed rows, the further lines of values holding a line break) and the
+    rows of ``data`` take the others in order. ``bytes_done`` is the progress so far.
     """
 
     data: pa.RecordBatch
     bytes_done: int
     first_row: int
-    before: int = 0
-    skipped: tuple[int, ...] = ()
+    skipped: np.ndarray = field(default_factory=lambda: NO_ROWS)
     malformed: tuple[MalformedRow, ...] = ()
 
     def row_number(self, index: int) -> int:
         """The row number of the ``index``-th (0-based) row of ``data``."""
-        number = self.before + index
-        for offset in self.skipped:
-            if offset > number:
-                break
-            number += 1
-        return self.first_row + number
+        return int(row_numbers(self.first_row, self.skipped, np.asarray([index], dtype=np.int64))[0])
 
     def row_numbers(self) -> np.ndarray:
         """The row numbers of every row of ``data`` (:meth:`row_number` for all at once)."""
-        return row_numbers(self.first_row, self.before, self.skipped, self.data.num_rows)
+        return row_numbers(self.first_row, self.skipped, np.arange(self.data.num_rows, dtype=np.int64))
 
 
-def row_numbers(first_row: int, before: int, skipped: tuple[int, ...], count: int) -> np.ndarray:
-    """The row numbers of ``count`` rows numbered as in :class:`Chunk` (from ``first_row``, after ``before``
-    well-formed rows, around the malformed records at the sorted offsets ``skipped``)."""
-    numbers: np.ndarray = before + np.arange(count, dtype=np.int64)
-    for offset in skipped:  # each malformed record pushes the rows at or after it one further
-        numbers += numbers >= offset
-    return numbers + first_row
+def row_numbers(first_row: int, skipped: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """The row numbers of the rows at ``indices`` numbered as in :class:`Chunk` (from ``first_row``, around the
+    sorted offsets ``skipped``)."""
+    if not len(skipped):
+        return indices + first_row
+    # The k-th free offset is k + (skipped offsets before it); skipped[j] - j is how many free offsets precede it.
+    free_before = skipped - np.arange(len(skipped), dtype=np.int64)
+    out: np.ndarray = indices + np.searchsorted(free_before, indices, side="right") + first_row
+    return out
 
 
 class Source(Protocol):
@@ -122,49 +140,30 @@ def is_parquet(path: Path) -> bool:
         return handle.read(4) == PARQUET_MAGIC
 
 
-class _CountingFile(io.RawIOBase):
-    """A binary file from byte ``start`` on that counts the bytes read through it (for progress)."""
-
-    def __init__(self, path: Path, start: int = 0) -> None:
-        self._handle = path.open("rb")
-        self._handle.seek(start)
-        self.done = start
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = self._handle.readinto(buffer)
-        self.done += n or 0
-        return n or 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size)
-        self.done += len(data)
-        return data
-
-    def close(self) -> None:
-        self._handle.close()
-        super().close()
-
-
 @dataclass(frozen=True)
-class _ParsedBlock:
+class _Parsed:
     batch: pa.RecordBatch
-    malformed: list[tuple[int, str, int, int]]  # (0-based record offset in the block, text, expected, actual)
+    malformed: list[tuple[int, str, int, int]]  # (0-based record index in the unit, text, expected, actual)
+    error: str | None = None  # the parser refused the unit
+    undecodable: tuple[int, str] | None = None  # (byte offset in the unit, reason)
+    blanks: np.ndarray | None = None  # a cut block's blank lines, when the block can be trusted (checked here)
 
     @property
     def records(self) -> int:
         return int(self.batch.num_rows) + len(self.malformed)
 
 
-class CsvSource:
-    """A delimited text file with a header row; row numbers count the header as row 1.
+Unit = RawBlock | Segment | BadLine
 
-    Blocks of the file are parsed on ``workers`` threads when the text can be cut on raw bytes
-    (:mod:`cxcert.ingest.csv_blocks` explains how row numbers stay exact); from the first block whose cut cannot
-    be trusted to the end of the file, one thread reads serially (all of it with ``parallel=False``). Either way
-    every column is read as text and the rows and their numbers are the same.
+
+class CsvSource:
+    """A delimited text file with a header row; a row's number is the line it starts on (header = line 1).
+
+    Blocks of the file cut on line breaks are parsed on ``workers`` threads and each is checked to hold one record
+    per line (:mod:`cxcert.ingest.csv_blocks`); from a block that fails the check, the record scanner finds the
+    records for a while (:mod:`cxcert.ingest.records`), then cutting on line breaks resumes. ``scan_all``: the
+    scanner finds every record (the reference the cut blocks are tested against). Either way every column is read
+    as text and the rows and their numbers are the same.
     """
 
     def __init__(
@@ -175,146 +174,243 @@ class CsvSource:
         encoding: str = "utf8",
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         workers: int | None = None,
-        parallel: bool = True,
+        scan_all: bool = False,
     ) -> None:
         self.path = path
-        self.total_bytes = path.stat().st_size
-        self.encoding = encoding
+        self.encoding = resolve_encoding(path, encoding)
         self.chunk_bytes = chunk_bytes
         self.workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
-        self.parallel = parallel
-        first = _first_line(path, encoding)
-        self.delimiter = delimiter or ("\t" if "\t" in first else ",")
-        self.columns = next(csv.reader([first], delimiter=self.delimiter))
-        if not self.columns or self.columns == [""]:
-            raise CxcertError("the file has no header row", where=str(path))
-        seen: set[str] = set()
-        for name in self.columns:
-            if name in seen:
-                raise CxcertError(f"column {name!r} appears twice in the header", where=str(path))
-            seen.add(name)
-        self.data_start = _after_first_line(path)
+        self.scan_all = scan_all
+        # Encodings that cannot be cut on bytes are read from a UTF-8 copy; UTF-8 itself is parsed as is.
+        self._copy: IO[bytes] | None = None if can_cut(self.encoding) else transcode(path, self.encoding)
+        self._parse_encoding = "utf8" if self._copy is not None or is_utf8(self.encoding) else self.encoding
+        self._text_encoding = "utf-8" if self._parse_encoding == "utf8" else self.encoding
+        self.total_bytes = os.fstat(self._copy.fileno()).st_size if self._copy is not None else path.stat().st_size
+        with self._reader() as read_at:
+            first = next(file_lines(read_at, 0, self.total_bytes, HEADER_BYTES), (0, b""))[1]
+        self.data_start = len(first)
+        self.delimiter, self.columns = self._header(first, delimiter)
         self.serial_from: int | None = None
-        """Byte offset where the serial reader took over (None while every block was parsed in parallel)."""
+        """Byte offset where the record scanner first took over (None while every cut block was trusted)."""
+
+    def _header(self, first: bytes, delimiter: str | None) -> tuple[str, list[str]]:
+        body = line_body(first)
+        try:
+            text = body.decode("utf-8-sig" if self._text_encoding == "utf-8" else self._text_encoding)
+        except UnicodeDecodeError as exc:
+            raise undecodable(self.path, self.encoding, exc.start, 1, exc.reason) from None
+        if not text.strip():
+            raise CxcertError("the file is empty (no header row)", where=str(self.path))
+        sep = delimiter or ("\t" if "\t" in text else ",")
+        if ends_in_quotes(body, ord(sep)):
+            raise CxcertError(
+                "the header (line 1) has a line break inside a quoted column name: column names must fit on one line",
+                where=str(self.path),
+            )
+        columns = next(csv.reader([text], delimiter=sep))
+        if not columns or columns == [""]:
+            raise CxcertError("the file has no header row", where=str(self.path))
+        seen: set[str] = set()
+        for name in columns:
+            if name in seen:
+                raise CxcertError(f"column {name!r} appears twice in the header", where=str(self.path))
+            seen.add(name)
+        return sep, columns
+
+    @contextmanager
+    def _reader(self) -> Iterator[ReadAt]:
+        """``read_at(offset, size)`` over the bytes to parse (the file, or its UTF-8 copy)."""
+        handle: IO[bytes] = (
+            os.fdopen(os.dup(self._copy.fileno()), "rb") if self._copy is not None else self.path.open("rb")
+        )
+        fd = handle.fileno()
+        try:
+            yield lambda offset, size: os.pread(fd, size, offset)
+        finally:
+            handle.close()
 
     def chunks(self, wanted: list[str]) -> Iterator[Chunk]:
         """The rows, ``wanted`` columns only, all as text (empty fields are null)."""
-        if self.parallel and can_cut(self.encoding):
-            yield from self._parallel(wanted)
-        else:
-            yield from self._serial(wanted, self.data_start, 2)
+        with self._reader() as read_at:
+            yield from self._chunks(read_at, wanted)
 
-    def _parallel(self, wanted: list[str]) -> Iterator[Chunk]:
+    def _chunks(self, read_at: ReadAt, wanted: list[str]) -> Iterator[Chunk]:
         row = 2
-        resume: int | None = None
-        with (
-            self.path.open("rb") as handle,
-            ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="cxcert-csv") as pool,
-        ):
-            blocks = cut_blocks(handle, self.data_start, self.chunk_bytes, max_bytes=MAX_BLOCK_BYTES)
-            pending: deque[tuple[RawBlock, Future[_ParsedBlock | None]]] = deque()
+        done = self.data_start
+        failures = 0
+        units = self._units(read_at, done, row, float("inf") if self.scan_all else 0)
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="cxcert-csv") as pool:
+            pending: deque[tuple[Unit, Future[_Parsed]]] = deque()
             while True:
-                while len(pending) <= self.workers and (block := next(blocks, None)) is not None:
-                    pending.append((block, pool.submit(self._parse_block, block, wanted)))
+                while len(pending) <= self.workers and (unit := next(units, None)) is not None:
+                    pending.append((unit, pool.submit(self._parse, unit, wanted)))
                 if not pending:
-                    return
-                block, future = pending.popleft()
-                parsed = future.result()
-                if parsed is None:  # the block's cut cannot be trusted: read serially from its start
+                    break
+                unit, future = pending.popleft()
+                chunk = self._chunk(unit, future.result(), row, wanted)
+                if chunk is None:  # a cut block that cannot be trusted: the scanner reads on from its start
                     for _, later in pending:
                         later.cancel()
-                    resume = block.start
-                    break
-                malformed = tuple(MalformedRow(row + k, text, e, a) for k, text, e, a in parsed.malformed)
-                yield Chunk(parsed.batch, block.end, row, 0, tuple(m[0] for m in parsed.malformed), malformed)
-                row += parsed.records
-        self.serial_from = resume
-        yield from self._serial(wanted, resume, row)
+                    pending.clear()
+                    if self.serial_from is None:
+                        self.serial_from = unit.start
+                    failures += 1  # scan further each time, so a file full of line breaks in values is not cut twice
+                    units = self._units(read_at, unit.start, row, self.chunk_bytes * 2 ** min(failures, 20))
+                    continue
+                yield chunk
+                row += unit.lines
+                done = unit.end
+        if done != self.total_bytes:
+            raise CxcertError(f"read {done} of {self.total_bytes} bytes, up to line {row}", where=str(self.path))
 
-    def _parse_block(self, block: RawBlock, wanted: list[str]) -> _ParsedBlock | None:
-        """Parse one block on a worker thread; None when its row numbers would not be exact (see csv_blocks)."""
-        if block.size >= MAX_BLOCK_BYTES:
-            return None
+    def _units(self, read_at: ReadAt, start: int, line: int, scan: float) -> Iterator[Unit]:
+        """Scanned segments for ``scan`` bytes from ``start`` (file line ``line``), then blocks cut on line breaks."""
+        if scan > 0:
+            for unit in scan_records(
+                read_at, start, self.total_bytes, line, delimiter=self.delimiter, expected=len(self.columns),
+                segment_bytes=self.chunk_bytes, stop_after=scan,
+            ):  # fmt: skip
+                yield unit
+                start = unit.end
+        yield from cut_blocks(read_at, start, self.total_bytes, self.chunk_bytes, max_bytes=MAX_BLOCK_BYTES)
+
+    def _parse(self, unit: Unit, wanted: list[str]) -> _Parsed:
+        """Parse one unit on a worker thread."""
+        if isinstance(unit, BadLine):
+            return _Parsed(_empty(wanted), [])
+        if isinstance(unit, RawBlock):
+            if unit.size >= MAX_BLOCK_BYTES:
+                return _Parsed(_empty(wanted), [], error="no line break")
+            data: bytes | memoryview = unit.data()
+            ascii_only = unit.piece.isascii()
+        else:
+            data = unit.piece
+            ascii_only = data.isascii()
+        if not ascii_only:  # found here, so the parser never meets bytes it cannot decode
+            try:
+                str(data, self._text_encoding)
+            except UnicodeDecodeError as exc:
+                return _Parsed(_empty(wanted), [], undecodable=(exc.start, exc.reason))
         malformed: list[tuple[int, str, int, int]] = []
 
         def on_invalid(row: Any) -> str:
-            # Numbered from 1 at the block's first record (the column names are given, so no header row).
+            # Numbered from 1 at the unit's first record (blank lines not counted; column names given, no header).
             malformed.append((int(row.number) - 1, str(row.text), int(row.expected_columns), int(row.actual_columns)))
             return "skip"
 
         try:
             table = pcsv.read_csv(
-                block.buffer(),
+                pa.py_buffer(data),
                 read_options=pcsv.ReadOptions(
-                    block_size=block.size + 1,
+                    block_size=len(data) + 1,
                     use_threads=False,
-                    encoding=self.encoding,
+                    encoding=self._parse_encoding,
                     column_names=self.columns,
                 ),
-                parse_options=self._parse_options(on_invalid),
-                convert_options=self._convert_options(wanted),
+                parse_options=pcsv.ParseOptions(
+                    delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+                ),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={c: pa.string() for c in self.columns},
+                    include_columns=wanted,
+                    null_values=[""],  # the other spellings: _spelled_nulls_to_null
+                    strings_can_be_null=True,
+                ),
             )
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-        records = table.num_rows + len(malformed)
-        if any(m[0] < 0 for m in malformed) or not is_one_record_per_line(block, records, self.delimiter):
-            return None
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            return _Parsed(_empty(wanted), [], error=str(exc))
         batches = table.combine_chunks().to_batches()
-        batch = batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
-        return _ParsedBlock(_spelled_nulls_to_null(batch), malformed)
+        batch = _spelled_nulls_to_null(batches[0] if batches else _empty(wanted))
+        if isinstance(unit, RawBlock):  # the check on this thread too: counting lines takes a while
+            records = batch.num_rows + len(malformed)
+            blanks = None if any(m[0] < 0 for m in malformed) else trusted_blanks(unit, records, self.delimiter)
+            return _Parsed(batch, malformed, blanks=blanks)
+        return _Parsed(batch, malformed)
 
-    def _serial(self, wanted: list[str], start: int, first_row: int) -> Iterator[Chunk]:
-        """Rows from byte ``start`` (a record boundary, row ``first_row``) to the end, on one thread."""
-        counting = _CountingFile(self.path, start)
-        stream = pa.PythonFile(counting, mode="r")
-        skipped: list[int] = []
-        malformed: list[MalformedRow] = []
+    def _chunk(self, unit: Unit, parsed: _Parsed, row: int, wanted: list[str]) -> Chunk | None:
+        """The chunk of a parsed unit starting on line ``row``; None for a cut block that cannot be trusted."""
+        if parsed.undecodable is not None:
+            at, reason = parsed.undecodable
+            data = unit.piece if not isinstance(unit, BadLine) else unit.text
+            line = row + count_line_breaks(bytes(data[:at]))
+            raise undecodable(self.path, self.encoding, unit.start + at, line, reason)
+        if isinstance(unit, RawBlock):
+            return self._block_chunk(unit, parsed, row)
+        if isinstance(unit, Segment):
+            return self._segment_chunk(unit, parsed, row)
+        return self._bad_line_chunk(unit, row, wanted)
 
-        def on_invalid(row: Any) -> str:
-            # Arrow numbers records from 1 at ``start`` when reading on one thread with the column names given.
-            offset = int(row.number) - 1 if row.number is not None else -1
-            skipped.append(offset)
-            malformed.append(MalformedRow(first_row + offset, str(row.text), row.expected_columns, row.actual_columns))
-            return "skip"
-
-        before = 0
-        try:
-            if start >= self.total_bytes:
-                return
-            reader = pcsv.open_csv(
-                stream,
-                read_options=pcsv.ReadOptions(
-                    block_size=max(self.chunk_bytes, MIN_SERIAL_BLOCK_BYTES),
-                    use_threads=False,
-                    encoding=self.encoding,
-                    column_names=self.columns,
-                ),
-                parse_options=self._parse_options(on_invalid),
-                convert_options=self._convert_options(wanted),
-            )
-            for batch in reader:
-                taken, malformed[:] = tuple(malformed), []
-                batch = _spelled_nulls_to_null(batch)
-                yield Chunk(batch, min(counting.done, self.total_bytes), first_row, before, tuple(skipped), taken)
-                before += batch.num_rows
-            if malformed:
-                empty = pa.RecordBatch.from_pylist([], schema=reader.schema)
-                yield Chunk(empty, self.total_bytes, first_row, before, tuple(skipped), tuple(malformed))
-        except pa.ArrowInvalid as exc:
-            raise CxcertError(f"cannot read as CSV: {exc}", where=str(self.path)) from None
-        finally:
-            stream.close()
-
-    def _parse_options(self, on_invalid: Any) -> pcsv.ParseOptions:
-        return pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid)
-
-    def _convert_options(self, wanted: list[str]) -> pcsv.ConvertOptions:
-        return pcsv.ConvertOptions(
-            column_types={c: pa.string() for c in self.columns},
-            include_columns=wanted,
-            null_values=[""],  # the other spellings: _spelled_nulls_to_null
-            strings_can_be_null=True,
+    def _block_chunk(self, block: RawBlock, parsed: _Parsed, row: int) -> Chunk | None:
+        blanks = parsed.blanks
+        if parsed.error is not None or blanks is None:
+            return None
+        offsets = np.asarray([m[0] for m in parsed.malformed], dtype=np.int64)
+        if len(blanks):  # record k is on the k-th line that is not blank
+            solid = np.setdiff1d(np.arange(block.lines, dtype=np.int64), blanks, assume_unique=True)
+            offsets = solid[offsets]
+        skipped = np.union1d(blanks, offsets) if len(blanks) else offsets
+        malformed = tuple(
+            MalformedRow(row + int(at), text, e, a)
+            for at, (_, text, e, a) in zip(offsets.tolist(), parsed.malformed, strict=True)
         )
+        return Chunk(parsed.batch, block.end, row, skipped, malformed)
+
+    def _segment_chunk(self, segment: Segment, parsed: _Parsed, row: int) -> Chunk:
+        last = segment.first_line + max(segment.lines - 1, 0)
+        where = f"lines {segment.first_line}-{last}" if last > segment.first_line else f"line {last}"
+        if parsed.error is not None:
+            raise CxcertError(f"cannot read as CSV ({where}): {parsed.error}", where=str(self.path))
+        found = len(segment.record_lines)
+        bad = np.flatnonzero(segment.fields != len(self.columns))
+        parsed_bad = np.asarray([m[0] for m in parsed.malformed], dtype=np.int64)
+        if parsed.records != found or not np.array_equal(bad, parsed_bad):
+            first_diff = _first_difference(bad, parsed_bad) if parsed.records == found else None
+            at = segment.first_line + int(segment.record_lines[first_diff]) if first_diff is not None else None
+            raise CxcertError(
+                f"the CSV parser read {parsed.records} records ({len(parsed_bad)} malformed) in {where} where the "
+                f"record count finds {found} ({len(bad)} malformed)"
+                + (f", first differing at line {at}" if at is not None else "")
+                + ": refusing the file rather than miscounting its rows",
+                where=str(self.path),
+            )
+        taken = np.delete(segment.record_lines, bad)
+        skipped = np.setdiff1d(np.arange(segment.lines, dtype=np.int64), taken, assume_unique=True)
+        malformed = tuple(
+            MalformedRow(row + int(segment.record_lines[k]), text, e, a)
+            for k, (_, text, e, a) in zip(bad, parsed.malformed, strict=True)
+        )
+        return Chunk(parsed.batch, segment.end, row, skipped, malformed)
+
+    def _bad_line_chunk(self, bad: BadLine, row: int, wanted: list[str]) -> Chunk:
+        body = line_body(bad.text)
+        try:
+            text = body.decode(self._text_encoding)
+        except UnicodeDecodeError as exc:
+            raise undecodable(self.path, self.encoding, bad.start + exc.start, row, exc.reason) from None
+        expected = len(self.columns)
+        if bad.closes_on is None:
+            reason = "unterminated quote: the quoted field opened on this line never closes (read on from the next one)"
+        else:
+            reason = (
+                f"unterminated quote: the quoted field opened on this line is closed only by a quote on line "
+                f"{bad.closes_on} with text right after it (read on from the next line)"
+            )
+        malformed = (MalformedRow(row, text, expected, bad.fields, reason),)
+        return Chunk(_empty(wanted), bad.end, row, np.zeros(1, dtype=np.int64), malformed)
+
+
+def _empty(wanted: list[str]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pylist([], schema=pa.schema([(c, pa.string()) for c in wanted]))
+
+
+def _first_difference(a: np.ndarray, b: np.ndarray) -> int | None:
+    """The first record index at which two sorted index lists differ (None when they are equal)."""
+    for x, y in zip(a.tolist(), b.tolist(), strict=False):
+        if x != y:
+            return int(min(x, y))
+    if len(a) != len(b):
+        return int((a if len(a) > len(b) else b)[min(len(a), len(b))])
+    return None
 
 
 _PARQUET_FAILED = (pa.ArrowException, OSError)
@@ -400,26 +496,3 @@ def open_source(
         return ParquetSource(path, chunk_bytes=chunk_bytes)
     return CsvSource(path, delimiter=delimiter, encoding=encoding, chunk_bytes=chunk_bytes)
 
-
-def _first_line(path: Path, encoding: str) -> str:
-    codec = "utf-8-sig" if encoding.replace("-", "").lower() == "utf8" else encoding
-    try:
-        with path.open(encoding=codec, newline="") as handle:
-            line = handle.readline()
-    except UnicodeDecodeError as exc:
-        raise CxcertError(f"not {encoding} text ({exc.reason} at byte {exc.start})", where=str(path)) from None
-    if not line.strip():
-        raise CxcertError("the file is empty (no header row)", where=str(path))
-    return line.rstrip("\r\n")
-
-
-def _after_first_line(path: Path) -> int:
-    """Byte offset just after the header line (the file's size when it has no line break)."""
-    with path.open("rb") as handle:
-        offset = 0
-        while block := handle.read(1 << 16):
-            found = block.find(b"\n")
-            if found >= 0:
-                return offset + found + 1
-            offset += len(block)
-    return offset

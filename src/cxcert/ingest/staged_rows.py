@@ -18,13 +18,12 @@ from cxcert.ingest.sources import Chunk, row_numbers
 @dataclass(frozen=True)
 class _ChunkRows:
     first_row: int
-    before: int
-    skipped: tuple[int, ...]
+    skipped: np.ndarray
     count: int
     kept: np.ndarray | None  # np.packbits of the accepted-rows mask; None when every row was accepted
 
     def accepted_numbers(self) -> np.ndarray:
-        numbers = row_numbers(self.first_row, self.before, self.skipped, self.count)
+        numbers = row_numbers(self.first_row, self.skipped, np.arange(self.count, dtype=np.int64))
         if self.kept is None:
             return numbers
         mask = np.unpackbits(self.kept, count=self.count).astype(bool)
@@ -49,7 +48,7 @@ class StagedRowNumbers:
             kept, taken = np.packbits(accepted), int(np.count_nonzero(accepted))
         if not taken:
             return
-        self._chunks.append(_ChunkRows(chunk.first_row, chunk.before, chunk.skipped, count, kept))
+        self._chunks.append(_ChunkRows(chunk.first_row, chunk.skipped, count, kept))
         self._starts.append(self.rows)
         self.rows += taken
 

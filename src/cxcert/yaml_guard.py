@@ -29,6 +29,12 @@ _DATA_TAGS = frozenset(
                  "merge", "value")
 )  # fmt: skip
 _NON_SPECIFIC = (None, "!", "?")
+# Scalars the safe constructors turn into numbers, flags, dates or bytes, which may fail there with a plain
+# ValueError (a 5,000-digit integer, 2024-13-45, !!float abc) instead of a YAML error: built once here first.
+_TYPED_AS = {_CORE + "int": "an integer", _CORE + "float": "a number", _CORE + "bool": "true or false",
+             _CORE + "timestamp": "a date", _CORE + "binary": "base64 data"}  # fmt: skip
+_TYPED = frozenset(_TYPED_AS)
+_RESOLVER = yaml.resolver.Resolver()
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
@@ -114,6 +120,7 @@ class _Walk:
         self.open_anchors: set[str] = set()
         self.aliases = 0
         self.nodes = 0
+        self.constructor = yaml.SafeLoader("")  # the safe constructors, to build a typed scalar on its own
 
     def refuse(self, problem: str, event: yaml.Event) -> FileRefused:
         mark = event.start_mark
@@ -124,6 +131,7 @@ class _Walk:
             self.alias(event)
         elif isinstance(event, yaml.ScalarEvent):
             self.check_tag(event, event.tag)
+            self.check_value(event)
             self.key(event, event.value)
             self.count(1, event)
             self.close(event.anchor, 1)
@@ -148,6 +156,26 @@ class _Walk:
         if tag not in _NON_SPECIFIC and tag not in _DATA_TAGS:
             shown = "!!" + tag.removeprefix(_CORE) if tag and tag.startswith(_CORE) else tag
             raise self.refuse(f"the tag {shown} is not allowed: cxcert files hold plain data only", event)
+
+    def check_value(self, event: yaml.ScalarEvent) -> None:
+        value, tag = event.value, event.tag
+        if tag is None:  # resolved from its text, as the composer will; only what can fail is resolved here
+            date_like = value[:4].isdigit() and value[4:5] == "-"
+            if not event.implicit[0] or not (date_like or len(value) > 100):
+                return
+            tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        if tag not in _TYPED:
+            return
+        try:
+            yaml.SafeLoader.yaml_constructors[tag](self.constructor, yaml.ScalarNode(tag, value))
+        except Exception as exc:  # ValueError, KeyError, AttributeError... whatever the constructor raises
+            what = _TYPED_AS[tag]
+            if len(value) > 40:
+                problem = f"a value of {len(value):,} characters ({value[:12]}...) is too long to read as {what}"
+            else:
+                reason = f": {exc}" if isinstance(exc, ValueError) and len(str(exc)) < 60 else ""
+                problem = f"{value!r} is not {what}{reason}"
+            raise self.refuse(problem, event) from None
 
     def key(self, event: yaml.Event, text: str | None) -> None:
         """Count a node in its parent; when it is a mapping key given before, refuse it (if asked)."""

@@ -57,6 +57,16 @@ def python_tag() -> bytes:
     return b'key: !!python/object/apply:os.system ["echo owned"]\n'
 
 
+def huge_integer() -> bytes:
+    """Past Python's 4,300-digit limit on int(): a ValueError from PyYAML's constructor, not a YAML error."""
+    return b"key: " + b"7" * 5000 + b"\n"
+
+
+def impossible_date() -> bytes:
+    """Matches YAML's timestamp pattern, so PyYAML builds a date from it: month 13 raises ValueError."""
+    return b"key: 2024-13-45\n"
+
+
 YAML_CASES: dict[str, tuple[Callable[[], bytes], str | None]] = {
     # name: (builder, words the one line must hold; None where the entry point words it its own way)
     "billion_laughs": (billion_laughs, "yaml.max_nodes"),
@@ -68,6 +78,8 @@ YAML_CASES: dict[str, tuple[Callable[[], bytes], str | None]] = {
     "a_list": (a_list, None),
     "duplicate_keys": (duplicate_keys, "duplicate key 'key'"),
     "python_tag": (python_tag, "!!python/object/apply:os.system"),
+    "huge_integer": (huge_integer, "a value of 5,000 characters (777777777777...) is too long to read as an integer"),
+    "impossible_date": (impossible_date, "'2024-13-45' is not a date: month must be in 1..12"),
 }
 
 

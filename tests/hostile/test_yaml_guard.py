@@ -62,6 +62,27 @@ def test_what_no_cxcert_file_holds_is_refused(text: str, words: str) -> None:
     assert words in refusal(text, bounds()).problem
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a: 2024-02-30\n", "'2024-02-30' is not a date: day is out of range for month"),
+        ("a: !!float abc\n", "'abc' is not a number: could not convert string to float: 'abc'"),
+        ("a: !!bool maybe\n", "'maybe' is not true or false"),
+        ("a: !!timestamp soon\n", "'soon' is not a date"),
+        ("a: !!int twelve\n", "'twelve' is not an integer: invalid literal for int() with base 10: 'twelve'"),
+    ],
+)
+def test_typed_values_the_constructors_would_fail_on_are_refused_with_their_line(text: str, problem: str) -> None:
+    """PyYAML's safe constructors raise ValueError, KeyError or AttributeError on these, not a YAML error."""
+    refused = refusal(text, bounds())
+    assert (refused.line, refused.problem) == (1, problem)
+
+
+def test_dates_numbers_and_quoted_look_alikes_pass() -> None:
+    check_yaml("a: 2024-02-29\nb: 2024-01-01T10:00:00Z\nc: 1e99999\nd: '2024-13-45'\ne: !!int 12\n", "f.yaml",
+               bounds())  # fmt: skip
+
+
 def test_plain_data_tags_and_merge_keys_pass() -> None:
     check_yaml("base: &b {x: 1}\nc:\n  <<: *b\n  y: !!str 2\n  z: !!float 3\n  d: 2024-01-01\n", "f.yaml", bounds(),
                duplicates=True)  # fmt: skip

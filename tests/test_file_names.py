@@ -102,3 +102,18 @@ def test_standard_export_names_its_default_workbook_safely(tmp_path: Path) -> No
     path = _default_workbook(odd, "some standard")
     assert path.parent == Path(".") and os.sep not in path.name and ".." not in path.name
     assert path.name == "iso_iec_27001-csp-2000-template.xlsx"
+
+
+def test_bulk_import_quarantine_is_named_safely_and_formula_safe(tmp_path: Path) -> None:
+    import csv
+
+    from cxcert.cli.row_import import RejectedRow, quarantine
+
+    rejected = (RejectedRow(2, "answer", "not a number", {"answer": "=1+1", "item": "1.1"}),)
+    written = quarantine(tmp_path, Path("a" * 240 + ".csv"), rejected)
+    assert written is not None
+    path = Path(written)
+    assert path.parent == tmp_path / "quarantine" and len(path.name.encode()) <= 255
+    with path.open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert (row["row"], row["answer"], row["item"]) == ("2", "'=1+1", "1.1")

@@ -242,3 +242,26 @@ def test_plain_sha256_batches_from_before_are_refused_until_replaced(tmp_path: P
         ingest_file(warehouse, "contacts", new, entity_id="demo", fmt="canonical")
     warehouse.remove_ingest(before.fingerprint[:8])
     assert ingest_file(warehouse, "contacts", new, entity_id="demo", fmt="canonical").committed
+
+
+def test_mapped_parquet_with_numbers_as_integers_is_keyed_and_masked(tmp_path: Path) -> None:
+    source = pa.table(
+        {"Call ID": ["p1", "p2"], "Split": ["care", "care"], "Start": ["2024-03-01T08:00:00Z", "2024-03-01T08:01:00Z"],
+         "Abandoned": ["N", "maybe"], "Wait": [4, 5], "ANI": pa.array([612345678, 698765432], pa.int64())}
+    )  # fmt: skip
+    data, mapping = tmp_path / "acd.parquet", tmp_path / "acd.yaml"
+    pq.write_table(source, data)
+    mapping.write_text(MAPPING, encoding="utf-8")
+    warehouse = Warehouse(tmp_path / "warehouse")
+    result = ingest_file(
+        warehouse, "contacts", data, entity_id="paris", fmt="parquet", mapping=mapping, program="care"
+    )
+    assert (result.accounting.accepted, result.accounting.rejected) == (1, 1)
+    assert warehouse.sql("SELECT customer_key FROM contacts").column(0).to_pylist() == [
+        keyed(warehouse.root, "612345678")
+    ]
+    assert result.accounting.quarantine is not None
+    (row,) = read_quarantine(result.accounting.quarantine)
+    assert json.loads(row["raw"])["ANI"] == keyed(warehouse.root, "698765432")
+    blob = _everything_written(tmp_path / "warehouse") + _everything_written(tmp_path / "quarantine")
+    assert b"612345678" not in blob and b"698765432" not in blob

@@ -81,10 +81,12 @@ _WHAT: dict[YamlKind, str] = {
 
 class YamlLimits(_Frozen):
     max_bytes: YamlSizes
-    # Python's recursion limit (1000 frames, a few per level in PyYAML's composer) caps what can be allowed.
-    max_depth: int = Field(ge=2, le=200)
-    max_aliases: int = Field(ge=0)
-    max_nodes: int = Field(ge=1)
+    # These apply to cxcert's own packaged files too (8 levels deep, 3 aliases and 1,268 values at most): the
+    # floors keep a workspace from refusing them. Python's recursion limit (1000 frames, a few per level in PyYAML's
+    # composer) caps the depth.
+    max_depth: int = Field(ge=16, le=200)
+    max_aliases: int = Field(ge=100)
+    max_nodes: int = Field(ge=10_000)
 
     def bounds(self) -> YamlBounds:
         return YamlBounds(self.max_depth, self.max_aliases, self.max_nodes)

@@ -41,6 +41,8 @@ def test_a_wrong_packaged_value_names_the_file_and_its_line() -> None:
     [
         ("yaml:\n  max_depth: deep\n", "line 2, field yaml.max_depth: Input should be a valid integer"),
         ("yaml:\n  max_depth: 5000\n", "line 2, field yaml.max_depth: Input should be less than or equal to 200"),
+        ("yaml:\n  max_depth: 3\n", "line 2, field yaml.max_depth: Input should be greater than or equal to 16"),
+        ("yaml:\n  max_nodes: 100\n", "line 2, field yaml.max_nodes: Input should be greater than or equal to 10000"),
         ("xlsx:\n  max_bytes: 4 MB\n", "line 2, field xlsx.max_bytes: Value error, '4 MB' is not a size"),
         ("yaml:\n  max_bytes:\n    targest: 1 MiB\n", "line 3, field yaml.max_bytes.targest: Extra inputs"),
         ("- 1\n", "line 1: expected a mapping with yaml: and xlsx: limits"),
@@ -69,9 +71,25 @@ def test_an_empty_workspace_limits_file_changes_nothing(workspace: Path, tmp_pat
 
 
 def test_a_workspace_value_replaces_only_itself(workspace: Path, tmp_path: Path) -> None:
-    """max_depth lowered to 3: a standard (deeper) is refused by depth; the size limits stay the packaged ones."""
-    write(workspace / "limits.yaml", b"yaml:\n  max_depth: 3\n")
-    line = user_error(invoke("standard", "validate", str(STANDARD), home=workspace))
-    assert "nested deeper than 3 levels" in line
-    big = write(tmp_path / "big.yaml", b"# " + b"x" * (2 * 2**20) + b"\n")  # 2 MiB + 3: the packaged standard limit
-    assert "larger than the 2 MiB allowed" in user_error(invoke("standard", "validate", str(big), home=workspace))
+    """The standard size limit lowered to 10 KiB: a copy of the packaged COPC-2000 standard (17 KB) is refused
+    for its size, and the depth limit stays the packaged 64."""
+    write(workspace / "limits.yaml", b"yaml:\n  max_bytes:\n    standard: 10 KiB\n")
+    copy = write(tmp_path / "copc.yaml", STANDARD.read_bytes())
+    line = user_error(invoke("standard", "validate", str(copy), home=workspace))
+    assert "larger than the 10 KiB allowed for a standard file" in line
+    deep = write(tmp_path / "deep.yaml", b"a: " + b"[" * 65 + b"]" * 65 + b"\n")
+    assert "nested deeper than 64 levels" in user_error(invoke("standard", "validate", str(deep), home=workspace))
+
+
+def _packaged_yaml() -> list[Path]:
+    root = Path(str(resources.files("cxcert")))
+    return sorted(root.glob("**/data/**/*.yaml"))
+
+
+@pytest.mark.parametrize("path", _packaged_yaml(), ids=lambda p: p.name)
+def test_every_packaged_file_passes_the_lowest_limits_a_workspace_may_set(path: Path) -> None:
+    """The floors of yaml.max_depth (16), yaml.max_aliases (100) and yaml.max_nodes (10,000) keep cxcert's own
+    files readable."""
+    from cxcert.yaml_guard import YamlBounds, check_yaml
+
+    check_yaml(path.read_text(encoding="utf-8"), str(path), YamlBounds(max_depth=16, max_aliases=100, max_nodes=10_000))

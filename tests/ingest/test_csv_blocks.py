@@ -54,7 +54,7 @@ def test_blocks_tile_the_file_and_end_on_line_breaks(end: str) -> None:
 
 def test_a_cut_inside_a_quoted_line_break_is_not_trusted(tmp_path: Path) -> None:
     """Blocks are cut at their last line break, quoted or not; a block cut inside a quoted field fails the check,
-    so every record is still read whole and numbered as the serial reader numbers it."""
+    so every record is still read whole and numbered as the record scanner numbers it."""
     path = tmp_path / "q.csv"
     path.write_bytes(b"a,b,c\n" + b'1,"two\nlines",3\n' * 40)
     data = path.read_bytes()
@@ -62,7 +62,7 @@ def test_a_cut_inside_a_quoted_line_break_is_not_trusted(tmp_path: Path) -> None
     assert any(bytes(b.data()).count(b'"') % 2 for b in blocks)  # some cuts do fall inside quotes
     parallel = CsvSource(path, chunk_bytes=50)
     assert _rows(parallel) == _rows(CsvSource(path, scan_all=True))
-    assert parallel.serial_from is not None
+    assert parallel.scanned_from is not None
 
 
 def test_a_block_grows_when_a_record_is_longer_than_the_block() -> None:
@@ -131,7 +131,7 @@ def test_many_blocks_number_rows_exactly(tmp_path: Path) -> None:
     path = _write(tmp_path, lines)
     source = CsvSource(path, chunk_bytes=1024)
     assert len(list(source.chunks(source.columns))) > 50
-    assert source.serial_from is None
+    assert source.scanned_from is None
     result = ingest_file(
         Warehouse(tmp_path / "w"),
         "contacts",
@@ -158,9 +158,9 @@ def test_a_line_break_in_a_value_hands_over_to_the_record_scanner(tmp_path: Path
     path = _write(tmp_path, lines)
     parallel = CsvSource(path, chunk_bytes=512)
     good, _ = _rows(parallel)
-    assert parallel.serial_from is not None and parallel.serial_from > parallel.data_start
-    serial_good, _ = _rows(CsvSource(path, scan_all=True))
-    assert good == serial_good
+    assert parallel.scanned_from is not None and parallel.scanned_from > parallel.data_start
+    scanned_good, _ = _rows(CsvSource(path, scan_all=True))
+    assert good == scanned_good
     assert dict(good)[152][1] == "two\nline queue"
     result = ingest_file(
         Warehouse(tmp_path / "w"),
@@ -188,11 +188,11 @@ FIELD = st.one_of(
     quote_all=st.booleans(),
     block=st.integers(min_value=8, max_value=200),
 )
-def test_parallel_reading_equals_serial_reading(
+def test_cut_blocks_read_as_the_record_scanner_does(
     tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], quote_all: bool, block: int
 ) -> None:
     """Whatever the text (quotes, delimiters and line breaks in values, stray quotes, short and long rows), the
-    block reader gives exactly the serial reader's rows, numbers and malformed rows."""
+    blocks cut on line breaks give exactly the record scanner's rows, numbers and malformed rows."""
     root = tmp_path_factory.mktemp("blocks")
     lines = ["h1,h2,h3"]
     for fields in rows:
@@ -203,12 +203,12 @@ def test_parallel_reading_equals_serial_reading(
     path = root / "f.csv"
     path.write_bytes(("\n".join(lines) + "\n").encode())
     try:
-        serial = _rows(CsvSource(path, scan_all=True))
-    except Exception as exc:  # the serial reader refuses the file: so must the block reader
+        scanned = _rows(CsvSource(path, scan_all=True))
+    except Exception as exc:  # the scanner refuses the file: so must the cut blocks
         with pytest.raises(type(exc)):
             _rows(CsvSource(path, chunk_bytes=block))
         return
-    assert _rows(CsvSource(path, chunk_bytes=block)) == serial
+    assert _rows(CsvSource(path, chunk_bytes=block)) == scanned
 
 
 def test_ordered_map_keeps_order_and_raises() -> None:
@@ -238,9 +238,9 @@ def test_same_content_under_another_name_is_a_no_op(tmp_path: Path) -> None:
     assert sorted(p.name for p in first.accounting.quarantine.parent.iterdir()) == [first.accounting.quarantine.name]
 
 
-def test_serial_reader_numbers_rows_across_chunks(tmp_path: Path) -> None:
+def test_the_record_scanner_numbers_rows_across_chunks(tmp_path: Path) -> None:
     """The record scanner (used from the first untrusted block on) keeps numbering exact over several chunks."""
-    lines = [_line(i) for i in range(40_000)]  # about 2.5 MB: more than one serial block
+    lines = [_line(i) for i in range(40_000)]  # about 2.5 MB: more than one segment
     planted: dict[int, str] = {}
     for i in range(5, 40_000, 4_001):
         lines[i] = f"c{i},billing"

@@ -84,27 +84,36 @@ class RawBlock:
 
     def line_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Start and end (exclusive, before the line break) of every line of the block."""
-        data = np.frombuffer(self.piece, dtype=np.uint8, count=self.size)
-        lf = data == LF
-        cr = data == CR
-        is_break = lf | cr
-        is_break[1:] &= ~(lf[1:] & cr[:-1])  # the LF of a CRLF belongs to the CR's line break
-        ends = np.flatnonzero(is_break)
-        crlf = np.zeros(len(ends), dtype=bool)
-        inside = ends + 1 < self.size
-        crlf[inside] = cr[ends[inside]] & lf[ends[inside] + 1]
-        after = ends + 1 + crlf
-        starts = np.concatenate(([0], after))
-        if (int(after[-1]) if len(after) else 0) < self.size:
-            ends = np.concatenate((ends, [self.size]))  # a last line without a line break
-        else:
-            starts = starts[:-1]
+        starts, ends, _ = line_bounds(np.frombuffer(self.piece, dtype=np.uint8, count=self.size))
         return starts, ends
 
     def blank_lines(self) -> np.ndarray:
         """0-based indices of the block's blank lines (nothing between two line breaks)."""
         starts, ends = self.line_bounds()
         return np.flatnonzero(starts == ends)
+
+
+def line_bounds(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every line of ``data`` (bytes as uint8): its start, its end before the line break, and the start of the next
+    line (after the break: LF, CRLF or a lone CR). A last line without a line break counts."""
+    size = len(data)
+    if not size:
+        nothing = np.empty(0, dtype=np.int64)
+        return nothing, nothing, nothing
+    lf = data == LF
+    cr = data == CR
+    is_break = lf | cr
+    is_break[1:] &= ~(lf[1:] & cr[:-1])  # the LF of a CRLF belongs to the CR's line break
+    ends = np.flatnonzero(is_break)
+    crlf = np.zeros(len(ends), dtype=bool)
+    inside = ends + 1 < size
+    crlf[inside] = cr[ends[inside]] & lf[ends[inside] + 1]
+    nexts = ends + 1 + crlf
+    if (int(nexts[-1]) if len(nexts) else 0) < size:  # a last line without a line break
+        ends = np.concatenate((ends, [size]))
+        nexts = np.concatenate((nexts, [size]))
+    starts = np.concatenate(([0], nexts[:-1])).astype(np.int64)
+    return starts, ends, nexts
 
 
 def cut_blocks(
@@ -125,7 +134,7 @@ def cut_blocks(
         while True:
             piece = read_at(offset, min(size, end - offset))
             at_end = offset + len(piece) >= end
-            cut = len(piece) if at_end else _cut(piece)
+            cut = len(piece) if at_end else last_cut(piece)
             if cut > 0 or size >= max_bytes:
                 break
             size *= 2  # no usable line break yet: read a larger block
@@ -136,7 +145,7 @@ def cut_blocks(
         offset += cut
 
 
-def _cut(data: bytes) -> int:
+def last_cut(data: bytes) -> int:
     """Index just after the last line break that is surely whole; -1 when there is none.
 
     A CR as the very last byte may be the first half of a CRLF whose LF is not read yet: it is not a cut. Any
@@ -172,11 +181,22 @@ def quote_state(line: bytes, delimiter: int, in_quotes: bool = False) -> tuple[b
             in_quotes = False
             i = j + 1
             sloppy = sloppy or (i < n and line[i] != delimiter)
-        elif i < n and line[i] == QUOTE:
-            in_quotes = True
-            i += 1
+            k = line.find(sep, i)  # the rest of the field is literal text, quotes included
+            if k < 0:
+                return False, delimiters, sloppy
+            delimiters += 1
+            i = k + 1
             continue
-        k = line.find(sep, i)  # to the end of an unquoted field (or of a closed quoted one)
+        # At the start of a field: every field up to the next quote is unquoted.
+        q = line.find(b'"', i)
+        if q < 0:
+            return False, delimiters + line.count(sep, i), sloppy
+        delimiters += line.count(sep, i, q)
+        if q == i or line[q - 1] == delimiter:
+            in_quotes = True  # the quote opens a field
+            i = q + 1
+            continue
+        k = line.find(sep, q)  # a quote inside an unquoted field is literal: on to the next field
         if k < 0:
             return False, delimiters, sloppy
         delimiters += 1

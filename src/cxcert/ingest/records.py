@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxcert.ingest.csv_blocks import QUOTE, ReadAt, quote_state
+from cxcert.ingest.csv_blocks import QUOTE, ReadAt, last_cut, line_bounds, quote_state
 
 PIECE_BYTES = 1 << 22
-"""The scanner reads the file in pieces of this size."""
+"""The scanner reads the file in pieces of this size (or of a segment's, when smaller)."""
+NO_RECORDS = np.empty(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -67,24 +68,32 @@ class BadLine:
 
 def file_lines(read_at: ReadAt, start: int, end: int, piece_bytes: int = PIECE_BYTES) -> Iterator[tuple[int, bytes]]:
     """Every line of bytes ``[start, end)`` with its file offset, line break included (LF, CRLF or CR)."""
+    for pos, buffer in whole_lines(read_at, start, end, piece_bytes):
+        for line in buffer.splitlines(keepends=True):
+            yield pos, line
+            pos += len(line)
+
+
+def whole_lines(read_at: ReadAt, start: int, end: int, piece_bytes: int = PIECE_BYTES) -> Iterator[tuple[int, bytes]]:
+    """Bytes ``[start, end)`` in pieces of whole lines (about ``piece_bytes``), each with its file offset; a piece
+    grows when a line is longer."""
     carry: list[bytes] = []  # the start of a line that goes on in the next piece (kept as a list: no re-copying)
     carried = 0
     pos = start
-    while True:
+    while pos < end:
         want = min(piece_bytes, end - pos - carried)
         data = read_at(pos + carried, want) if want > 0 else b""
         at_end = pos + carried + len(data) >= end or not data
-        if not at_end and data.find(b"\n") < 0 and data.find(b"\r") < 0:
+        cut = last_cut(data) if not at_end else len(data)
+        if cut < 0:
             carry.append(data)
             carried += len(data)
             continue
-        buffer = b"".join([*carry, data]) if carry else data
-        lines = buffer.splitlines(keepends=True)
-        last = lines.pop() if lines and not at_end else b""  # the last line may go on (or be half a CRLF)
-        carry, carried = ([last], len(last)) if last else ([], 0)
-        for line in lines:
-            yield pos, line
-            pos += len(line)
+        buffer = b"".join([*carry, data[:cut]]) if carry else data[:cut]
+        carry, carried = ([data[cut:]], len(data) - cut) if cut < len(data) else ([], 0)
+        if buffer:
+            yield pos, buffer
+            pos += len(buffer)
         if at_end:
             return
 
@@ -128,75 +137,94 @@ def _scan(
     segment_bytes: int,
     stop_after: float,
 ) -> Generator[Segment | BadLine, None, tuple[int, int] | None]:
-    """One pass; returns where to scan again after a bad line (offset, line), or None at the end."""
+    """One pass; returns where to scan again after a bad line (offset, line), or None at the end.
+
+    A piece of whole lines at a time: where each line starts, whether it is blank, holds a quote, and how many
+    delimiters it holds are found for the whole piece at once (numpy); only the lines holding a quote are walked
+    one by one (:func:`quote_state`), and the lines between are records as they stand (or, inside quotes, go on
+    the open record)."""
     sep = ord(delimiter)
-    sep_byte = delimiter.encode()
     seg_start = start
-    seg_end = start  # the end of the last whole record (or blank line) of the segment
     done_lines = 0  # lines in the segments handed out
-    lines = 0  # lines in the segment so far
-    record_lines: list[int] = []
-    fields: list[int] = []
+    seg_lines = 0  # lines of the current segment in the pieces done
+    record_parts: list[np.ndarray] = []  # line (in the segment) of each record, piece by piece
+    field_parts: list[np.ndarray] = []  # and its width
     in_quotes = False
     open_at = open_line = open_fields = 0  # the record spanning lines: its offset, line in segment, delimiters
-    open_sloppy = False  # a quoted field of the open record closed with text right after its closing quote
+    open_sloppy = False  # one of its quoted fields closed with text right after the closing quote
     first_text = b""
 
     def segment(count: int, stop: int) -> Segment:
-        # Read again rather than kept line by line: a quote that never closes would keep the rest of the file.
-        return Segment(
-            seg_start, read_at(seg_start, stop - seg_start), count, first_line + done_lines,
-            np.asarray(record_lines, dtype=np.int64), np.asarray(fields, dtype=np.int64),
-        )  # fmt: skip
+        lines = np.concatenate(record_parts) if record_parts else NO_RECORDS
+        fields = np.concatenate(field_parts) if field_parts else NO_RECORDS
+        # Read again rather than kept: a quote that never closes would keep the rest of the file.
+        return Segment(seg_start, read_at(seg_start, stop - seg_start), count, first_line + done_lines, lines, fields)
 
     def bad_line(closes_on: int | None) -> Iterator[Segment | BadLine]:
         if open_at > seg_start:
             yield segment(open_line, open_at)
         yield BadLine(open_at, first_text, first_line + done_lines + open_line, closes_on, open_fields + 1)
 
-    for offset, line in file_lines(read_at, start, end):
-        body = line_body(line)
-        if in_quotes:
-            lines += 1
-            if QUOTE not in body:
-                continue
-            in_quotes, found, sloppy = quote_state(body, sep, True)
-            open_fields += found
-            open_sloppy = open_sloppy or sloppy
+    for base, buffer in whole_lines(read_at, start, end, max(64, min(PIECE_BYTES, segment_bytes))):
+        data = np.frombuffer(buffer, dtype=np.uint8)
+        starts, ends, nexts = line_bounds(data)
+        n = len(starts)
+        quoted = np.zeros(n, dtype=bool)
+        quoted[np.searchsorted(starts, np.flatnonzero(data == QUOTE), side="right") - 1] = True
+        fields = np.bincount(np.searchsorted(starts, np.flatnonzero(data == sep), side="right") - 1, minlength=n) + 1
+        is_record = starts != ends  # blank lines start no record
+        open_here: int | None = None  # the open record's line in this piece
+        done = 0  # lines before this are classified
+        for at in np.flatnonzero(quoted).tolist():
+            body = buffer[starts[at] : ends[at]]
             if in_quotes:
+                is_record[done : at + 1] = False  # the open record goes on
+                done = at + 1
+                in_quotes, found, sloppy = quote_state(body, sep, True)
+                open_fields += found
+                open_sloppy = open_sloppy or sloppy
+                if in_quotes:
+                    continue
+                if open_sloppy:  # a quote closed with text after it: the quote opening the record was a stray one
+                    if open_here is not None:
+                        kept = np.flatnonzero(is_record[:open_here])
+                        record_parts.append(kept + seg_lines)
+                        field_parts.append(fields[kept])
+                    yield from bad_line(first_line + done_lines + seg_lines + at)
+                    return open_at + len(first_text), first_line + done_lines + open_line + 1
+                if open_here is not None:
+                    is_record[open_here] = True
+                    fields[open_here] = open_fields + 1
+                else:  # opened in an earlier piece: it comes before every record of this one
+                    record_parts.append(np.array([open_line], dtype=np.int64))
+                    field_parts.append(np.array([open_fields + 1], dtype=np.int64))
                 continue
-            if open_sloppy:  # a quote closed with text after it: the quote that opened the record was a stray one
-                yield from bad_line(first_line + done_lines + lines - 1)
-                return open_at + len(first_text), first_line + done_lines + open_line + 1
-            record_lines.append(open_line)
-            fields.append(open_fields + 1)
-        elif not body:
-            lines += 1  # a blank line: no record
-        elif QUOTE not in body:
-            record_lines.append(lines)
-            fields.append(body.count(sep_byte) + 1)
-            lines += 1
-        else:
+            done = at + 1
             in_quotes, found, open_sloppy = quote_state(body, sep)
             if in_quotes:
-                open_at, open_line, open_fields, first_text = offset, lines, found, line
-                lines += 1
-                continue
-            record_lines.append(lines)
-            fields.append(found + 1)
-            lines += 1
-        # At a record boundary: hand out the segment when it is large enough.
-        seg_end = offset + len(line)
-        if seg_end - seg_start >= segment_bytes or seg_end - start >= stop_after:
-            yield segment(lines, seg_end)
+                open_at, open_line, open_fields = base + int(starts[at]), seg_lines + at, found
+                first_text = buffer[starts[at] : nexts[at]]
+                open_here = at
+                is_record[at] = False
+            else:
+                fields[at] = found + 1  # delimiters inside quotes are not field breaks
+        if in_quotes:
+            is_record[done:] = False
+        kept = np.flatnonzero(is_record)
+        record_parts.append(kept + seg_lines)
+        field_parts.append(fields[kept])
+        seg_lines += n
+        seg_end = base + len(buffer)
+        if not in_quotes and (seg_end - seg_start >= segment_bytes or seg_end - start >= stop_after):
+            yield segment(seg_lines, seg_end)
             seg_start = seg_end
-            done_lines += lines
-            lines, record_lines, fields = 0, [], []
+            done_lines += seg_lines
+            seg_lines, record_parts, field_parts = 0, [], []
             if seg_end - start >= stop_after:
                 return None
     if in_quotes:  # the end of the file inside quotes: the quote opened on the record's first line never closed
         yield from bad_line(None)
         return open_at + len(first_text), first_line + done_lines + open_line + 1
-    if seg_end > seg_start or lines:
-        yield segment(lines, seg_end)
+    if seg_lines:
+        yield segment(seg_lines, end)
     return None

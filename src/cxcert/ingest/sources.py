@@ -190,7 +190,7 @@ class CsvSource:
             first = next(file_lines(read_at, 0, self.total_bytes, HEADER_BYTES), (0, b""))[1]
         self.data_start = len(first)
         self.delimiter, self.columns = self._header(first, delimiter)
-        self.serial_from: int | None = None
+        self.scanned_from: int | None = None
         """Byte offset where the record scanner first took over (None while every cut block was trusted)."""
 
     def _header(self, first: bytes, delimiter: str | None) -> tuple[str, list[str]]:
@@ -252,8 +252,8 @@ class CsvSource:
                     for _, later in pending:
                         later.cancel()
                     pending.clear()
-                    if self.serial_from is None:
-                        self.serial_from = unit.start
+                    if self.scanned_from is None:
+                        self.scanned_from = unit.start
                     failures += 1  # scan further each time, so a file full of line breaks in values is not cut twice
                     units = self._units(read_at, unit.start, row, self.chunk_bytes * 2 ** min(failures, 20))
                     continue

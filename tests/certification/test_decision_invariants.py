@@ -158,3 +158,22 @@ def test_decision_to_dict_round_trips_counts() -> None:
         "required": 1800.0,
         "passed": True,
     }
+
+
+def test_the_decision_classes_govern_and_the_points_view_informs() -> None:
+    """Oracle: the founding rule set: one minor item is Conditionally Certified (certifies) and keeps the points
+    above its 1800 pass mark, so the two readings agree."""
+    d = decide(assessment(STANDARD, {"2.2": MINOR}), STANDARD, RULES)
+    step = d.governance
+    assert step.rule == "governs" and step.inputs == {
+        "governs": "decision_classes",
+        "decision_class": "Conditionally Certified",
+        "points_view": "informative",
+    }
+    assert "differ" not in step.conclusion  # certified and passed: the readings agree
+    assert d.to_dict()["governed_by"] == {
+        "rule": "decision_classes",
+        "decision_class": "Conditionally Certified",
+        "points_view": "informative",
+        "explanation": step.conclusion,
+    }

@@ -31,7 +31,7 @@ from cxcert.certification.class_conditions import Tally, try_class
 from cxcert.certification.decision_policy import DecisionPolicy, ReviewCoverage, Scaling, default_policy
 from cxcert.certification.entity import Entity
 from cxcert.errors import CxcertError
-from cxcert.explain import Explanation, Step
+from cxcert.explain import Explanation, Scalar, Step
 from cxcert.standards.rule_set import AssessmentOutcome, DecisionClass, FindingLevel, PointsView, RuleSet
 from cxcert.standards.schema import Item, Standard
 
@@ -100,6 +100,29 @@ class Decision:
         return self.outcome is AssessmentOutcome.DECISION
 
     @property
+    def governance(self) -> Step:
+        """Which reading decides: always the rule set's decision classes; the points view, when the rule set has
+        one, is informative. Derived from the decision (not stored in its explanation), so decisions stored
+        before it was said compare equal to the same decision made today."""
+        decides = (
+            f"the rule set {self.rule_set_id} decides by its decision classes, tried in rank order: "
+            f"{self.decision_class} (rank {self.rank}) is the first whose conditions all hold"
+        )
+        inputs: dict[str, Scalar] = {"governs": "decision_classes", "decision_class": self.decision_class}
+        if self.points_pass_mark is None:
+            return Step("governs", decides + "; the rule set has no points view", inputs)
+        passed = "passed" if self.points_passed else "not passed"
+        view = (
+            f"the points view ({self.points_earned:g} of {self.points_possible:g} points, "
+            f"{self.points_required or 0:g} required: {passed}) is informative only: a practitioner's reading of "
+            "the same findings that never changes the class"
+        )
+        if bool(self.points_passed) != self.certifies:  # the two readings disagree: say which one stands
+            view += f"; here the two readings differ and {self.decision_class} stands"
+        inputs["points_view"] = "informative"
+        return Step("governs", f"{decides}; {view}", inputs)
+
+    @property
     def scope_key(self) -> tuple[str, ...] | None:
         """What the decision certifies: None for the whole standard, else the process scope's items, sorted."""
         return None if self.scope_items is None else tuple(sorted(set(self.scope_items)))
@@ -130,6 +153,12 @@ class Decision:
                 "pass_mark": self.points_pass_mark,
                 "required": self.points_required,
                 "passed": self.points_passed,
+            },
+            "governed_by": {
+                "rule": "decision_classes",
+                "decision_class": self.decision_class,
+                "points_view": None if self.points_pass_mark is None else "informative",
+                "explanation": self.governance.conclusion,
             },
             "contributions": [c.to_dict() for c in self.contributions],
             "authority": None if self.authority is None else self.authority.to_dict(),

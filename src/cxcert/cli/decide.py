@@ -51,6 +51,7 @@ def print_decision(decision: Decision, *, title: str = "decision", steps: bool =
             expand=False,
         )
     )
+    console.print(f"[bold]What decides[/]: {escape(decision.governance.conclusion)}", highlight=False)
     if decision.authority is not None:
         lines = authority_lines(decision.authority)
         head = "Who decides" + (" (every authority must act)" if len(lines) > 1 else "")
@@ -71,7 +72,7 @@ def print_decision(decision: Decision, *, title: str = "decision", steps: bool =
     )
     if decision.points_pass_mark is not None:
         print_table(
-            "points view",
+            "points view (informative, does not decide)",
             ("earned", "possible", "pass mark", "required here", "passed"),
             [
                 (

@@ -187,3 +187,31 @@ def _audit_with_findings_on(home: Path, tmp_path: Path, url: str) -> str:
     assert report["rows_accepted"] == len(numbers)
     audit_id: str = created["id"]
     return audit_id
+
+
+def test_answers_read_back_as_questions_with_their_answers(workspace: Path) -> None:
+    """`answers show --text`: each question of the standard with the answer that counts (its own, else the item's)."""
+    record = ("answers", "record", "--entity", "acme-care", "--json")
+    item = STANDARD.item("1.1")
+    first, second = item.requirements[0], item.requirements[1]
+    ok_json(invoke(*record, "--item", "1.1", "--requirement", first.id, "--answer", "Mission set yearly",
+                   "--completion", "1", "--by", "ana", "--on", "2026-02-01", home=workspace))  # fmt: skip
+    ok_json(invoke(*record, "--item", "1.1", "--answer", "Direction reviewed by the board", "--completion", "0.5",
+                   "--on", "2026-02-02", home=workspace))  # fmt: skip
+    shown = ok_json(invoke("answers", "show", "--entity", "acme-care", "--text", "--item", "1.1", "--json",
+                           home=workspace))  # fmt: skip
+    questions = {q["requirement"]: q for q in shown["questions"]}
+    assert [q["item"] for q in shown["questions"]] == ["1.1"] * len(item.requirements)
+    assert questions[first.id]["question"] == first.summary
+    assert (questions[first.id]["answer"], questions[first.id]["answered_by"]) == ("Mission set yearly", "ana")
+    assert questions[second.id]["answer"] == "Direction reviewed by the board"  # the item-level answer
+    text = invoke("answers", "show", "--entity", "acme-care", "--text", home=workspace)
+    assert text.returncode == 0, text.stderr
+    flat = " ".join(text.stdout.split())
+    assert f"{first.id} {first.summary} Mission set yearly (100% complete, by ana, on 2026-02-01)" in flat
+    assert "(50% complete, on 2026-02-02, answered for the item as a whole)" in flat
+    last = STANDARD.items()[-1]
+    unit = last.requirements[-1].id if last.requirements else last.number
+    assert f"{unit} " in flat and "(not answered)" in flat
+    line = user_error(invoke("answers", "show", "--entity", "acme-care", "--item", "1.1", home=workspace))
+    assert line == "error: --item picks the questions --text prints: add --text"

@@ -52,10 +52,42 @@ def _latest(answers: list[tuple[int, ApplicationAnswer]]) -> ApplicationAnswer |
     return max(answers, key=lambda pair: (pair[1].answered_on or dt.date.min, pair[0]))[1]
 
 
-def application_progress(answers: Iterable[ApplicationAnswer], standard: Standard) -> ApplicationProgress:
-    """Per-item completion, hours spent and the items not started, over every item of ``standard``."""
-    items = standard.items()
-    by_number = {it.number: it for it in items}
+@dataclass(frozen=True)
+class UnitAnswer:
+    """One unit of the application (a requirement, or an item without requirements): the question it asks and the
+    answer that counts for it (its own latest answer, else the item's latest item-level answer; None: unanswered)."""
+
+    item: str
+    requirement_id: str | None
+    question: str
+    answer: ApplicationAnswer | None
+
+    @property
+    def unit_id(self) -> str:
+        return self.requirement_id or self.item
+
+    @property
+    def complete(self) -> bool:
+        return self.answer is not None and self.answer.completion >= 1.0
+
+    def to_dict(self) -> dict[str, object]:
+        a = self.answer
+        return {
+            "item": self.item,
+            "requirement": self.requirement_id,
+            "question": self.question,
+            "answer": None if a is None else a.answer,
+            "completion": None if a is None else a.completion,
+            "answered_by": None if a is None else a.answered_by,
+            "answered_on": None if a is None or a.answered_on is None else a.answered_on.isoformat(),
+        }
+
+
+def _by_unit(
+    answers: Iterable[ApplicationAnswer], standard: Standard
+) -> tuple[dict[tuple[str, str | None], list[tuple[int, ApplicationAnswer]]], dict[str, float]]:
+    """Every answer grouped by (item, requirement), checked against ``standard``; and the hours per item."""
+    by_number = {it.number: it for it in standard.items()}
     per_unit: dict[tuple[str, str | None], list[tuple[int, ApplicationAnswer]]] = {}
     hours: dict[str, float] = {}
     for order, ans in enumerate(answers):
@@ -66,21 +98,47 @@ def application_progress(answers: Iterable[ApplicationAnswer], standard: Standar
             raise CxcertError(f"application answer for requirement {ans.requirement_id}, which item {ans.item} lacks")
         per_unit.setdefault((ans.item, ans.requirement_id), []).append((order, ans))
         hours[ans.item] = hours.get(ans.item, 0.0) + ans.hours_spent
+    return per_unit, hours
+
+
+def answer_sheet(answers: Iterable[ApplicationAnswer], standard: Standard) -> tuple[UnitAnswer, ...]:
+    """Every unit of ``standard``'s application in order, with its question and the answer that counts."""
+    per_unit, _ = _by_unit(answers, standard)
+    return _sheet(per_unit, standard)
+
+
+def _sheet(
+    per_unit: dict[tuple[str, str | None], list[tuple[int, ApplicationAnswer]]], standard: Standard
+) -> tuple[UnitAnswer, ...]:
+    sheet: list[UnitAnswer] = []
+    for item in standard.items():
+        item_level = _latest(per_unit.get((item.number, None), []))
+        if not item.requirements:
+            sheet.append(UnitAnswer(item.number, None, item.summary, item_level))
+            continue
+        for req in item.requirements:
+            own = _latest(per_unit.get((item.number, req.id), []))
+            sheet.append(UnitAnswer(item.number, req.id, req.summary, own or item_level))
+    return tuple(sheet)
+
+
+def incomplete_units(answers: Iterable[ApplicationAnswer], standard: Standard) -> tuple[UnitAnswer, ...]:
+    """The units not answered in full (no answer, or the answer that counts is below 100 %), in order."""
+    return tuple(u for u in answer_sheet(answers, standard) if not u.complete)
+
+
+def application_progress(answers: Iterable[ApplicationAnswer], standard: Standard) -> ApplicationProgress:
+    """Per-item completion, hours spent and the items not started, over every item of ``standard``."""
+    items = standard.items()
+    per_unit, hours = _by_unit(answers, standard)
+    units: dict[str, list[UnitAnswer]] = {}
+    for unit in _sheet(per_unit, standard):
+        units.setdefault(unit.item, []).append(unit)
 
     progress: list[ItemProgress] = []
     for item in items:
-        item_level = _latest(per_unit.get((item.number, None), []))
-        unit_ids: list[str | None] = [r.id for r in item.requirements] or [None]
-        completions: list[float] = []
-        answered = 0
-        for unit in unit_ids:
-            own = _latest(per_unit.get((item.number, unit), [])) if unit is not None else None
-            chosen = own or item_level
-            if chosen is not None:
-                answered += 1
-                completions.append(chosen.completion)
-            else:
-                completions.append(0.0)
+        completions = [u.answer.completion if u.answer is not None else 0.0 for u in units[item.number]]
+        answered = sum(u.answer is not None for u in units[item.number])
         completion = sum(completions) / len(completions)
         if answered == 0:
             status = ItemStatus.NOT_STARTED
@@ -90,7 +148,7 @@ def application_progress(answers: Iterable[ApplicationAnswer], standard: Standar
             status = ItemStatus.IN_PROGRESS
         progress.append(
             ItemProgress(
-                item.number, item.title, len(unit_ids), answered, completion, hours.get(item.number, 0.0), status
+                item.number, item.title, len(completions), answered, completion, hours.get(item.number, 0.0), status
             )
         )
 

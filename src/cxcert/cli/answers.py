@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 from cxcert.cli.dates import optional_date
 from cxcert.cli.output import console, print_json, print_table
@@ -209,45 +210,91 @@ def import_answers(
 @answers_app.command("show")
 def show(
     entity_id: str = typer.Option(..., "--entity", help="The entity."),
+    text: bool = typer.Option(
+        False, "--text", help="Print every question (requirement, or item without one) with the answer that counts."
+    ),
+    items: list[str] = typer.Option([], "--item", help="With --text: only this item, repeatable (e.g. 2.1)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Show how far the application is: completion and hours per item, items not started.
+    """Show how far the application is: completion and hours per item, items not started; with --text, the
+    questions and their answers.
+
+    The answer that counts for a question is its latest (by day, then order recorded), else the latest answer to
+    its item as a whole.
 
     Example:  cxcert answers show --entity acme-care
+
+    Example:  cxcert answers show --entity acme-care --text --item 1.1
     """
-    from cxcert.certification.application import application_progress
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from cxcert.certification.application import answer_sheet, application_progress
     from cxcert.standards import library
 
+    if items and not text:
+        raise CxcertError("--item picks the questions --text prints: add --text")
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
         answers = repos.assessments.answers(entity_id)
-    progress = application_progress(answers, library.standard(entity.standard_urn))
+    standard = library.standard(entity.standard_urn)
+    progress = application_progress(answers, standard)
+    sheet = answer_sheet(answers, standard) if text else ()
+    if items:
+        known = {it.number for it in standard.items()}
+        unknown = [i for i in items if i not in known]
+        if unknown:
+            raise CxcertError(f"--item {unknown[0]!r} is not an item of {standard.key.urn}")
+        sheet = tuple(u for u in sheet if u.item in items)
     if json_out:
-        print_json(
-            {
-                "entity_id": entity_id,
-                "answers": len(answers),
-                "completion": progress.completion,
-                "hours_spent": progress.hours_spent,
-                "items_not_started": list(progress.items_not_started),
-                "items_complete": list(progress.items_complete),
-                "items": [
-                    {
-                        "item": p.item,
-                        "title": p.title,
-                        "completion": p.completion,
-                        "hours_spent": p.hours_spent,
-                        "status": p.status.value,
-                    }
-                    for p in progress.items
-                ],
-                "explanation": progress.explanation.to_dict(),
-            }
-        )
+        payload: dict[str, object] = {
+            "entity_id": entity_id,
+            "answers": len(answers),
+            "completion": progress.completion,
+            "hours_spent": progress.hours_spent,
+            "items_not_started": list(progress.items_not_started),
+            "items_complete": list(progress.items_complete),
+            "items": [
+                {
+                    "item": p.item,
+                    "title": p.title,
+                    "completion": p.completion,
+                    "hours_spent": p.hours_spent,
+                    "status": p.status.value,
+                }
+                for p in progress.items
+            ],
+            "explanation": progress.explanation.to_dict(),
+        }
+        if text:
+            payload["questions"] = [u.to_dict() for u in sheet]
+        print_json(payload)
         return
-    print_table(
-        f"application of {entity_id}",
-        ("item", "title", "status", "completion", "hours"),
-        [(p.item, p.title, p.status.value, f"{p.completion:.0%}", f"{p.hours_spent:g}") for p in progress.items],
-    )
+    if text:
+        titles = {it.number: it.title for it in standard.items()}
+        shown_item = None
+        for unit in sheet:
+            if unit.item != shown_item:
+                shown_item = unit.item
+                console.print(f"\n[bold]{unit.item} {escape(titles[unit.item])}[/]", highlight=False)
+            console.print(Padding(Text(f"{unit.unit_id}  {unit.question}"), (0, 0, 0, 2), expand=False))
+            a = unit.answer
+            if a is None:
+                console.print(Padding(Text("(not answered)", style="yellow"), (0, 0, 0, 6), expand=False))
+                continue
+            said = ", ".join(
+                [f"{a.completion:.0%} complete"]
+                + ([f"by {a.answered_by}"] if a.answered_by else [])
+                + ([f"on {a.answered_on.isoformat()}"] if a.answered_on else [])
+                + ([] if a.requirement_id == unit.requirement_id else ["answered for the item as a whole"])
+            )
+            console.print(Padding(Text(a.answer), (0, 0, 0, 6), expand=False))
+            console.print(Padding(Text(f"({said})", style="dim"), (0, 0, 0, 6), expand=False))
+        console.print()
+    else:
+        print_table(
+            f"application of {entity_id}",
+            ("item", "title", "status", "completion", "hours"),
+            [(p.item, p.title, p.status.value, f"{p.completion:.0%}", f"{p.hours_spent:g}") for p in progress.items],
+        )
     console.print(progress.explanation.summary, highlight=False)

@@ -90,7 +90,35 @@ def test_a_baseline_is_refused_as_advice(workspace: Path, tmp_path: Path) -> Non
     _assessment(workspace, tmp_path, "b1", "baseline", "2027-01-10", dict.fromkeys(ITEMS, "major"))
     line = user_error(invoke("decide", "--entity", "e7", "--assessment", "b1", home=workspace))
     assert "b1 is a baseline" in line and "advice, not a decision" in line
+    assert line.endswith("--dry-run shows the class its findings would give")
     assert _calendar(workspace, "2027-01-11")["decision"]["decision_class"] == "Certified"
+
+
+def test_a_baselines_would_be_class_is_shown_and_never_stored(workspace: Path, tmp_path: Path) -> None:
+    """Oracle: the same findings in a compliance audit, read the same way (one major deficiency: not Certified)."""
+    _certified_e7(workspace, tmp_path)
+    levels = {n: ("major" if i == 0 else "compliant") for i, n in enumerate(ITEMS)}
+    _assessment(workspace, tmp_path, "b1", "baseline", "2027-01-10", levels)
+    would = ok_json(invoke("decide", "--entity", "e7", "--dry-run", "--json", home=workspace))  # latest: b1
+    assert (would["dry_run"], would["is_decision"], would["assessment_id"]) == (True, False, "b1")
+    assert (would["assessment_kind"], would["outcome"]) == ("baseline", "advice")
+    assert would["note"].startswith("not a decision")
+    assert would["explanation"]["steps"][0]["rule"] == "would_be"
+    _assessment(workspace, tmp_path, "a2", "compliance_audit", "2027-01-11", levels)
+    as_audit = ok_json(invoke("decide", "--entity", "e7", "--assessment", "a2", "--dry-run", "--json",
+                              home=workspace))  # fmt: skip
+    assert would["decision_class"] == as_audit["decision_class"] != "Certified"
+    assert would["counts"] == as_audit["counts"] and would["counts"]["major"] == 1
+    text = invoke("decide", "--entity", "e7", "--assessment", "b1", "--dry-run", home=workspace)
+    assert text.returncode == 0, text.stderr
+    flat = " ".join(text.stdout.split())
+    assert flat.startswith(f"Would be {would['decision_class']} — not a decision")
+    assert "would be (not a decision): e7" in flat
+    # nothing was decided: the standing decision and its calendar are a1's
+    cal = _calendar(workspace, "2027-01-12")
+    assert (cal["decision"]["assessment_id"], cal["decision"]["decision_class"]) == ("a1", "Certified")
+    assert "no decision day" in user_error(invoke("decide", "--entity", "e7", "--dry-run", "--on", "2027-01-12",
+                                                  home=workspace))  # fmt: skip
 
 
 def test_only_the_kinds_the_rule_set_says_decide_are_taken_by_default(workspace: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
@@ -232,7 +232,9 @@ def check_decidable(assessment: Assessment, rule_set: RuleSet) -> None:
         reviewing = " or ".join(k.value for k in rule_set.kinds_giving(AssessmentOutcome.REVIEW))
         raise CxcertError(
             f"assessment {assessment.id} is a {assessment.kind.value}: under rule set {rule_set.id} it is advice, "
-            f"not a decision; decide a {deciding}" + (f" (or a {reviewing} for a review result)" if reviewing else "")
+            f"not a decision; decide a {deciding}"
+            + (f" (or a {reviewing} for a review result)" if reviewing else "")
+            + "; --dry-run shows the class its findings would give"
         )
 
 
@@ -472,6 +474,34 @@ def decide(
         contributions=tuple(contributions),
         explanation=Explanation(summary, tuple(steps)),
         authority=authority,
+    )
+
+
+def would_be_decision(
+    assessment: Assessment,
+    standard: Standard,
+    rule_set: RuleSet,
+    *,
+    policy: DecisionPolicy | None = None,
+    entity: Entity | None = None,
+) -> Decision:
+    """What ``assessment``'s findings would give if it were a compliance audit, whatever its kind (a baseline's
+    would-be class). Never a decision: it is for showing, not for storing."""
+    as_audit = assessment.model_copy(update={"kind": AssessmentKind.COMPLIANCE_AUDIT})
+    found = decide(as_audit, standard, rule_set, policy=policy, entity=entity)
+    read_as = Step(
+        "would_be",
+        f"{assessment.id} is a {assessment.kind.value}; its findings are read as a compliance audit's to show the "
+        "class they would give: not a decision",
+        {"kind": assessment.kind.value, "read_as": AssessmentKind.COMPLIANCE_AUDIT.value},
+    )
+    steps = (read_as, *(s for s in found.explanation.steps if s.rule != "assessment_outcome"))
+    summary = f"would be {found.explanation.summary} (not a decision)"
+    return replace(
+        found,
+        assessment_kind=assessment.kind,
+        outcome=rule_set.outcome_for(assessment.kind),
+        explanation=Explanation(summary, steps),
     )
 
 

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from cxcert.cli.dates import parse_date
 from cxcert.cli.output import console, print_json, print_table
 from cxcert.cli.workspace import actor, workspace
+from cxcert.errors import CxcertError
 
 if TYPE_CHECKING:  # the decision engine (pydantic models) loads only when a command runs
     from cxcert.certification.authority import EntityAuthority
@@ -151,6 +152,12 @@ def decide_command(
         None, "--assessment", help="The assessment to decide on; default the entity's latest audit."
     ),
     on: str | None = typer.Option(None, "--on", help="Decision day (YYYY-MM-DD); default today."),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Show the class the findings would give if the assessment were a compliance audit (a baseline's "
+        "would-be class); nothing is decided or stored. Default: the entity's latest assessment of any kind.",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
 ) -> None:
     """Decide an entity's certification from an audit's findings under its rule set, and explain why.
@@ -163,11 +170,21 @@ def decide_command(
     view and every rule applied; stores the result and adds it to the hash-chained audit trail. Deciding an
     unchanged assessment again stores nothing new.
 
+    --dry-run reads any assessment (a baseline too) as if it were a compliance audit and shows the class it would
+    give, labelled as not a decision: nothing is stored, no corrective action raised, the engagement not asked.
+
     Example:  cxcert decide --entity acme-care --json
+
+    Example:  cxcert decide --entity acme-care --assessment acme-care/baseline-2026-03-02 --dry-run
     """
     from cxcert.cli.decision_record import assessment_to_decide, record_decision
     from cxcert.standards import library
 
+    if dry_run:
+        if on is not None:
+            raise CxcertError("--dry-run decides nothing, so it has no decision day: leave out --on")
+        would_be(entity_id, assessment_id, json_out)
+        return
     day = parse_date(on, "--on")
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
@@ -177,3 +194,38 @@ def decide_command(
         print_json(done.to_dict())
     else:
         print_recorded(done)
+
+
+WOULD_BE_NOTE = (
+    "not a decision: what the findings would give if this assessment were a compliance audit; nothing is stored"
+)
+
+
+def would_be(entity_id: str, assessment_id: str | None, json_out: bool) -> None:
+    """The class an assessment's findings would give under the entity's rule set, whatever its kind decides."""
+    from cxcert.certification.decision import would_be_decision
+    from cxcert.errors import NotFound
+    from cxcert.standards import library
+
+    with workspace() as repos:
+        entity = repos.organisations.get_entity(entity_id)
+        if assessment_id is None:
+            found = repos.assessments.assessments(entity_id)
+            if not found:
+                raise NotFound(f"entity {entity_id!r} has no assessment yet (`cxcert assessment create`)")
+            assessment = found[-1]
+        else:
+            assessment = repos.assessments.get_assessment(assessment_id)
+            if assessment.entity_id != entity_id:
+                raise CxcertError(f"assessment {assessment_id!r} is of entity {assessment.entity_id}, not {entity_id}")
+    rule_set = library.rule_set(entity.rule_set_id)
+    decision = would_be_decision(assessment, library.standard(entity.standard_urn), rule_set, entity=entity)
+    if json_out:
+        print_json({"dry_run": True, "is_decision": False, "note": WOULD_BE_NOTE, **decision.to_dict()})
+        return
+    console.print(
+        f"[bold yellow]Would be {escape(decision.decision_class)}[/] — {escape(WOULD_BE_NOTE)} "
+        f"({escape(assessment.id)} is a {assessment.kind.value})",
+        highlight=False,
+    )
+    print_decision(decision, title="would be (not a decision)")

@@ -42,6 +42,34 @@ def test_coordinator_refused_below_pass_mark_then_registered(workspace: Path) ->
     listed = ok_json(invoke("coordinator", "list", "--entity", "acme-care", "--json", home=workspace))
     assert [r["person_id"] for r in listed["registrations"]] == ["ana"]
     assert listed["locations_without_coordinator"] == ["cpt"]
+    assert [(a["person_id"], a["passed"]) for a in listed["exam_attempts"]] == [("pri", False), ("ana", True)]
+
+
+def test_every_exam_attempt_is_kept_with_its_day_and_score(workspace: Path) -> None:
+    """A failed attempt is stored and listed, never overwritten by a later one (pass mark 90 %, DOMAIN.md s. 1)."""
+    base = ("coordinator", "register", "--entity", "acme-care", "--location", "cpt", "--person", "thabo")
+    assert "the attempt is kept" in user_error(
+        invoke(*base, "--name", "Thabo", "--exam-score", "71%", "--on", "2026-01-16", home=workspace)
+    )
+    assert "below 90%" in user_error(invoke(*base, "--exam-score", "0.88", "--on", "2026-02-02", home=workspace))
+    ok_json(invoke(*base, "--exam-score", "0.95", "--on", "2026-02-20", "--json", home=workspace))
+    listed = ok_json(invoke("coordinator", "list", "--entity", "acme-care", "--json", home=workspace))
+    assert [(a["exam_taken_on"], a["exam_score"], a["passed"]) for a in listed["exam_attempts"]] == [
+        ("2026-01-16", 0.71, False),
+        ("2026-02-02", 0.88, False),
+        ("2026-02-20", 0.95, True),
+    ]
+    assert [r["exam_taken_on"] for r in listed["registrations"]] == ["2026-02-20"]
+    assert listed["locations_without_coordinator"] == ["lon"]
+    text = invoke("coordinator", "list", "--entity", "acme-care", home=workspace)
+    rows = [line for line in text.stdout.splitlines() if line.startswith("│ thabo")]
+    assert len(rows) == 4  # one registered coordinator, three attempts
+    assert "71%" in rows[1] and "not passed" in rows[1] and "passed" in rows[3] and "not" not in rows[3]
+    people = ok_json(invoke("people", "list", "--entity", "acme-care", "--json", home=workspace))
+    (thabo,) = [p for p in people["people"] if p["person_id"] == "thabo"]
+    assert [r["exam_score"] for r in thabo["registrations"]] == [0.95]  # people list shows what registers
+    new = ("coordinator", "register", "--entity", "acme-care", "--location", "lon", "--person", "zed")
+    assert "is new: give their --name" in user_error(invoke(*new, "--exam-score", "0.5", home=workspace))
 
 
 def test_answers_import_csv_and_xlsx_with_rejected_rows(workspace: Path, tmp_path: Path) -> None:

@@ -68,7 +68,9 @@ def roles_without_person(required: Iterable[str], grants: Iterable[RoleGrant]) -
 
 
 class CoordinatorRegistration(Frozen):
-    """A registered coordinator: attended the class and passed the written exam at the rule set's mark."""
+    """A coordinator's exam attempt: the class attended and the written exam's score. It registers them when it
+    reaches the rule set's pass mark (:func:`~cxcert.certification.registration.check_registration`); failed
+    attempts are kept too."""
 
     person_id: str
     location_id: str

@@ -36,6 +36,9 @@ def register_coordinator(
 ) -> None:
     """Register a coordinator for one location; refused (exit 2, with the reason) below the exam pass mark.
 
+    Every exam attempt is kept with its day and score, a failed one too (`cxcert coordinator list` shows them);
+    only a passed one registers the coordinator and grants the role. A new person needs --name.
+
     Example:  cxcert coordinator register --entity acme-care --person ana --name "Ana Silva"
     --location lon --exam-score 93 --on 2026-01-16
     """
@@ -70,8 +73,14 @@ def register_coordinator(
             raise CxcertError(f"--location {location_id!r} is not a location of {entity_id} ({known})") from None
         rule_set = library.rule_set(entity.rule_set_id)
         verdict = check_registration(registration, rule_set)
+        person = repos.people.find_person(person_id)
+        if person is None:
+            if not name:
+                raise CxcertError(f"person {person_id!r} is new: give their --name")
+            repos.people.save_person(Person(id=person_id, name=name, email=email, organisation=entity.organisation_id))
+        # Every attempt is kept, with its day and score: a failed one too (the guards count only the passed ones).
+        repos.people.save_registration(entity_id, registration)
         if not verdict.registered:
-            # A refused attempt is still a fact worth keeping: it goes to the audit trail, not the register.
             repos.audit_trail.append(
                 actor(),
                 "coordinator.refused",
@@ -79,14 +88,6 @@ def register_coordinator(
                 {**registration.model_dump(mode="json"), "explanation": verdict.explanation.to_dict()},
             )
         else:
-            person = repos.people.find_person(person_id)
-            if person is None:
-                if not name:
-                    raise CxcertError(f"person {person_id!r} is new: give their --name")
-                repos.people.save_person(
-                    Person(id=person_id, name=name, email=email, organisation=entity.organisation_id)
-                )
-            repos.people.save_registration(entity_id, registration)
             repos.people.grant(
                 RoleGrant(person_id=person_id, entity_id=entity_id, role=Role.COORDINATOR, location_id=location_id)
             )
@@ -94,7 +95,10 @@ def register_coordinator(
                 actor(), "coordinator.registered", f"entity:{entity_id}", registration.model_dump(mode="json")
             )
     if not verdict.registered:
-        raise CxcertError(f"{verdict.explanation.summary} (rule set {rule_set.id})")
+        raise CxcertError(
+            f"{verdict.explanation.summary} (rule set {rule_set.id}); the attempt is kept: "
+            f"`cxcert coordinator list --entity {entity_id}`"
+        )
     if json_out:
         print_json(
             {
@@ -112,22 +116,30 @@ def list_coordinators(
     entity_id: str = typer.Option(..., "--entity", help="The entity."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List an entity's registered coordinators and the locations still without one.
+    """List an entity's registered coordinators, every exam attempt (failed ones too), and the locations still
+    without a coordinator.
 
     Example:  cxcert coordinator list --entity acme-care
     """
-    from cxcert.certification.registration import locations_without_coordinator
+    from cxcert.certification.registration import check_registration, locations_without_coordinator
     from cxcert.standards import library
 
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
-        registrations = repos.people.registrations(entity_id)
+        attempts = repos.people.registrations(entity_id)
         names = {p.id: p.name for p in repos.people.list_people()}
-    missing = locations_without_coordinator(entity, registrations, library.rule_set(entity.rule_set_id))
+    rule_set = library.rule_set(entity.rule_set_id)
+    verdicts = [check_registration(a, rule_set) for a in attempts]
+    registered = [a for a, v in zip(attempts, verdicts, strict=True) if v.registered]
+    missing = locations_without_coordinator(entity, attempts, rule_set)
     if json_out:
         print_json(
             {
-                "registrations": [r.model_dump(mode="json") for r in registrations],
+                "registrations": [r.model_dump(mode="json") for r in registered],
+                "exam_attempts": [
+                    {**a.model_dump(mode="json"), "passed": v.registered, "explanation": v.explanation.summary}
+                    for a, v in zip(attempts, verdicts, strict=True)
+                ],
                 "locations_without_coordinator": list(missing),
             }
         )
@@ -137,8 +149,26 @@ def list_coordinators(
         ("person", "name", "location", "exam score", "exam on"),
         [
             (r.person_id, names.get(r.person_id, ""), r.location_id, f"{r.exam_score:.0%}", r.exam_taken_on)
-            for r in registrations
+            for r in registered
         ],
     )
+    if len(registered) < len(attempts):
+        print_table(
+            f"exam attempts of {entity_id} (every one, in the order taken; pass mark "
+            f"{rule_set.coordinator_exam_pass_mark:.0%})",
+            ("person", "name", "location", "class on", "exam on", "score", "result"),
+            [
+                (
+                    a.person_id,
+                    names.get(a.person_id, ""),
+                    a.location_id,
+                    a.class_attended_on,
+                    a.exam_taken_on,
+                    f"{a.exam_score:.0%}",
+                    "passed" if v.registered else "[red]not passed[/]",
+                )
+                for a, v in zip(attempts, verdicts, strict=True)
+            ],
+        )
     if missing:
         console.print(f"Locations still without a registered coordinator: {', '.join(missing)}", highlight=False)

@@ -152,8 +152,8 @@ def persist_people(run: DemoRun) -> None:
             repos.people.save_kickoff(s.entity.id, session)
         for reg, verdict in zip(s.registrations, s.registration_verdicts, strict=True):
             payload = {**reg.model_dump(mode="json"), "explanation": verdict.explanation.to_dict()}
+            repos.people.save_registration(s.entity.id, reg)  # every exam attempt is kept, as the CLI keeps it
             if verdict.registered:
-                repos.people.save_registration(s.entity.id, reg)
                 repos.audit_trail.append(ACTOR, "coordinator.registered", f"entity:{s.entity.id}", payload)
             else:
                 repos.audit_trail.append(ACTOR, "coordinator.refused", f"entity:{s.entity.id}", payload)

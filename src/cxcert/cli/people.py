@@ -180,12 +180,16 @@ def list_people(
     """
     from cxcert.certification.authority import authority_for_entity
     from cxcert.certification.people import roles_without_person
+    from cxcert.certification.registration import registered_coordinators
     from cxcert.standards import library
 
     with workspace() as repos:
         entity = repos.organisations.get_entity(entity_id)
         grants = repos.people.grants(entity_id)
-        registrations = repos.people.registrations(entity_id)
+        # Only the attempts that register count here; `cxcert coordinator list` shows every exam attempt.
+        registrations = registered_coordinators(
+            repos.people.registrations(entity_id), library.rule_set(entity.rule_set_id)
+        )
         ids = list(dict.fromkeys([*(g.person_id for g in grants), *(r.person_id for r in registrations)]))
         people = {pid: repos.people.find_person(pid) for pid in ids}
     authority = authority_for_entity(entity, library.rule_set(entity.rule_set_id))

@@ -98,7 +98,8 @@ class PeopleRepository:
         )
 
     def save_registration(self, entity_id: str, registration: CoordinatorRegistration) -> None:
-        """Record an accepted coordinator registration for ``entity_id``."""
+        """Record a coordinator's exam attempt for ``entity_id``, passed or not: the core's
+        :func:`~cxcert.certification.registration.registered_coordinators` says which ones register."""
         self.session.add(
             CoordinatorRegistrationRow(
                 entity_id=entity_id,
@@ -112,6 +113,7 @@ class PeopleRepository:
         self.session.flush()
 
     def registrations(self, entity_id: str) -> tuple[CoordinatorRegistration, ...]:
+        """Every exam attempt for ``entity_id``, in the order recorded (failed ones too)."""
         rows = self.session.scalars(
             select(CoordinatorRegistrationRow)
             .where(CoordinatorRegistrationRow.entity_id == entity_id)

@@ -340,3 +340,45 @@ def test_long_reviews_show_a_progress_bar_on_a_terminal_only(workspace: Path, co
     json.loads(quiet.stdout)
     piped = invoke(*args, home=workspace)  # not a terminal: no bar either
     assert piped.returncode == 0 and label not in piped.stderr
+
+
+def test_a_typed_finding_against_the_computed_evidence_needs_a_reason(fresh: Path, tmp_path: Path) -> None:
+    """Oracle: the audit's own computed findings (`--record-into`): typing the other level on an item is a
+    contradiction, refused in one line without a reason, stored and shown with it, and kept over re-recorded
+    evidence."""
+    ok_json(invoke("assessment", "create", "--entity", ENTITY, "--kind", "compliance_audit", "--on", "2025-04-10",
+                   "--id", "audit-2", "--json", home=fresh))  # fmt: skip
+    _evidence(fresh, "--months", "3", "--record-into", "audit-2")
+    computed = {f["item"]: f["level"] for f in ok_json(invoke("assessment", "show", "audit-2", "--json",
+                                                              home=fresh))["findings"]}  # fmt: skip
+    item = "4.1"
+    other = "major_deficiency" if computed[item] == "compliant" else "compliant"
+    record = ("findings", "record", "--assessment", "audit-2", "--item", item, "--level", other)
+    line = user_error(invoke(*record, home=fresh))
+    assert line == (
+        f"error: typed {other} on item {item} contradicts the computed {computed[item]} recorded from the "
+        "performance evidence (`cxcert evidence --record-into`); give --reason to record it anyway"
+    )
+    done = ok_json(invoke(*record, "--reason", "auditors saw the outage logs", "--json", home=fresh))
+    assert done["finding"]["contradicts_evidence"] is True
+    why = "auditors saw the outage logs"
+    assert (done["finding"]["computed_level"], done["finding"]["reason"]) == (computed[item], why)
+    # the same level as the evidence needs no reason; in a file, a contradicting row without one is rejected
+    same = ok_json(invoke("findings", "record", "--assessment", "audit-2", "--item", "4.2", "--level",
+                          computed["4.2"], "--json", home=fresh))  # fmt: skip
+    assert same["finding"]["contradicts_evidence"] is False and same["finding"]["computed_level"] == computed["4.2"]
+    flip = "major_deficiency" if computed["4.4"] == "compliant" else "compliant"
+    rows = tmp_path / "f.csv"
+    rows.write_text(f"item,level,reason\n4.4,{flip},\n4.5,{computed['4.5']},\n", encoding="utf-8")
+    report = ok_json(invoke("findings", "import", str(rows), "--assessment", "audit-2", "--json", home=fresh))
+    assert [(r["row"], r["column"]) for r in report["rejected"]] == [(2, "reason")]
+    assert "contradicts the computed" in report["rejected"][0]["reason"]
+    shown = invoke("assessment", "show", "audit-2", home=fresh)
+    flat = " ".join(shown.stdout.split())
+    assert f"contradicts computed {computed[item]}; reason: auditors saw the outage logs" in flat
+    assert f"1 typed finding(s) contradict the computed evidence, each with its reason: {item}" in flat
+    # recording the evidence again keeps the reasoned finding, weighed against the newly computed level
+    _evidence(fresh, "--months", "3", "--record-into", "audit-2")
+    kept = {f["item"]: f for f in ok_json(invoke("assessment", "show", "audit-2", "--json", home=fresh))["findings"]}
+    assert (kept[item]["level"], kept[item]["source"], kept[item]["reason"]) == (other, "typed", why)
+    assert kept["4.2"]["source"] == "computed"  # a typed finding that agreed with the evidence is recomputed

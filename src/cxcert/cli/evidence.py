@@ -168,7 +168,8 @@ def evidence_command(
     metric (met in k of the last n months, or sustained improvement by a Mann-Kendall trend), applies the run
     rules (a missed target, three consecutive points below standard, control-chart rules), and rolls the rows
     up to one computed finding per performance item. With --record-into the findings go into an assessment, so
-    `cxcert decide` uses computed, not typed, results; a six-month review is judged against the rule set's
+    `cxcert decide` uses computed, not typed, results (but a typed finding recorded against the evidence with a
+    reason, `cxcert findings record --reason`, stands); a six-month review is judged against the rule set's
     re-certification thresholds. Alerts have ids: `cxcert alerts act ID` opens an action for one of them.
 
     Metrics are computed with the KPI catalogue `cxcert kpi` uses (CXCERT_HOME/kpis.yaml, then --param). Each
@@ -178,6 +179,7 @@ def evidence_command(
     Example:  cxcert evidence --entity acme-care --months 12 --end 2025-12-31 --xlsx evidence.xlsx
     Example:  cxcert evidence --entity acme-care --record-into acme-care/six_month_review-2026-03-02
     """
+    from cxcert.certification.assessment import computed_over
     from cxcert.cli.progress import steps_bar
     from cxcert.cli.workspace import actor, workspace
 
@@ -199,8 +201,9 @@ def evidence_command(
         )  # fmt: skip
         review = computed.review
         if assessment is not None:
-            for finding in review.evidence.findings():
-                repos.assessments.record_finding(assessment.id, finding)
+            for found in review.evidence.findings():  # a typed finding kept against the evidence stands
+                stored = computed_over(assessment.finding(found.item), found)
+                repos.assessments.record_finding(assessment.id, stored)
             repos.audit_trail.append(
                 actor(), "evidence.recorded", f"assessment:{assessment.id}",
                 {"window": [start.isoformat(), stop.isoformat()], "findings": dict(review.evidence.counts()),

@@ -96,7 +96,15 @@ class AssessmentRepository:
         row.findings.clear()
         self.session.flush()
         row.findings.extend(
-            FindingRow(item=f.item, position=i, level=f.level.value, note=f.note, source=f.source)
+            FindingRow(
+                item=f.item,
+                position=i,
+                level=f.level.value,
+                note=f.note,
+                source=f.source,
+                computed_level=None if f.computed_level is None else f.computed_level.value,
+                reason=f.reason,
+            )
             for i, f in enumerate(assessment.findings)
         )
         self.session.flush()
@@ -115,6 +123,8 @@ class AssessmentRepository:
         row.level = finding.level.value
         row.note = finding.note
         row.source = finding.source
+        row.computed_level = None if finding.computed_level is None else finding.computed_level.value
+        row.reason = finding.reason
         self.session.flush()
 
     def find_assessment(self, assessment_id: str) -> Assessment | None:
@@ -157,7 +167,15 @@ def _assessment(row: AssessmentRow) -> Assessment:
         ended_on=row.ended_on,
         assessors=tuple(row.assessors),
         findings=tuple(
-            Finding(item=f.item, level=FindingLevel(f.level), note=f.note, source=f.source) for f in row.findings
+            Finding(
+                item=f.item,
+                level=FindingLevel(f.level),
+                note=f.note,
+                source=f.source,
+                computed_level=None if f.computed_level is None else FindingLevel(f.computed_level),
+                reason=f.reason,
+            )
+            for f in row.findings
         ),
         management_commitment=row.management_commitment,
         scope_items=None if row.scope_items is None else tuple(row.scope_items),

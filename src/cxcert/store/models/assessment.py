@@ -52,6 +52,9 @@ class FindingRow(Base):
     level: Mapped[str] = mapped_column(String(32), index=True)
     note: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
+    # A typed finding that replaced a computed one keeps the computed level, and why it departs from it.
+    computed_level: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class DecisionRow(Base):

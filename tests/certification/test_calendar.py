@@ -133,7 +133,7 @@ def test_due_and_overdue_filters_by_horizon() -> None:
 def test_corrective_action_events_show_the_grace_deadline() -> None:
     audit = assessment(STANDARD, {"2.1": MINOR, "3.1": MAJOR})
     actions = raise_from_findings(audit, owner="p", raised_on=dt.date(2001, 1, 1), due_in_days=30)
-    closed = actions[0].close(dt.date(2001, 1, 20))
+    closed = actions[0].close(dt.date(2001, 1, 20), "verified")
     events = action_events([closed, actions[1]], RULES, dt.date(2001, 2, 5))
     assert [(e.kind, e.due_on, e.status, e.reference) for e in events] == [
         (EventKind.CORRECTIVE_ACTION_DUE, dt.date(2001, 1, 31), EventStatus.OVERDUE, "a-1/CA-2.1"),

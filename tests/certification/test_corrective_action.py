@@ -60,7 +60,7 @@ def test_review_proposes_revocation_only_past_the_grace() -> None:
     p = proposals[0]
     assert p.entity_id == "ent-1" and p.action_ids == ("a-1/CA-1.4", "a-1/CA-3.2", "a-1/CA-4.1")  # by due date, then id
     assert "31 days overdue, more than the 30-day grace" in p.explanation.steps[0].conclusion
-    closed = [a.close(due) for a in actions]
+    closed = [a.close(due, "verified") for a in actions]
     assert review(closed, due + dt.timedelta(days=365), RULES) == ()
 
 
@@ -81,12 +81,12 @@ def test_review_groups_by_entity() -> None:
 
 def test_close_and_its_mistakes() -> None:
     a = _actions()[0]
-    closed = a.close(dt.date(2001, 3, 10))
+    closed = a.close(dt.date(2001, 3, 10), "verified")
     assert closed.status is ActionStatus.CLOSED and closed.days_overdue(dt.date(2002, 1, 1)) == 0
     with pytest.raises(CxcertError, match="already closed"):
-        closed.close(dt.date(2001, 3, 11))
+        closed.close(dt.date(2001, 3, 11), "verified")
     with pytest.raises(CxcertError, match="before it was raised"):
-        a.close(dt.date(2001, 2, 1))
+        a.close(dt.date(2001, 2, 1), "verified")
     with pytest.raises(CxcertError, match="due_in_days"):
         raise_from_findings(assessment(STANDARD), owner="p", raised_on=RAISED, due_in_days=-1)
 
@@ -122,7 +122,7 @@ def test_deciding_again_opens_nothing_and_keeps_what_was_done() -> None:
     audit = assessment(STANDARD, {"3.2": MINOR, "4.1": MAJOR})
     decision = decide(audit, STANDARD, RULES)
     first = plan_for_decision(decision, audit, RULES, raised_on=RAISED, owner="p-coord").opened
-    worked = (first[0].close(dt.date(2001, 3, 20)), first[1].assign("p-ops"))
+    worked = (first[0].close(dt.date(2001, 3, 20), "verified"), first[1].assign("p-ops"))
     again = plan_for_decision(decision, audit, RULES, raised_on=dt.date(2001, 5, 1), owner="x", existing=worked)
     assert again.opened == () and again.already_raised == worked
 
@@ -130,7 +130,7 @@ def test_deciding_again_opens_nothing_and_keeps_what_was_done() -> None:
 def test_a_finding_changed_level_updates_its_plan_and_keeps_the_work() -> None:
     audit = assessment(STANDARD, {"3.2": MINOR, "4.1": MAJOR})
     first = plan_for_decision(decide(audit, STANDARD, RULES), audit, RULES, raised_on=RAISED, owner="p-coord").opened
-    worked = (first[0].close(dt.date(2001, 3, 20)), first[1].assign("p-ops"))  # 4.1 closed, 3.2 assigned
+    worked = (first[0].close(dt.date(2001, 3, 20), "verified"), first[1].assign("p-ops"))  # 4.1 closed, 3.2 assigned
     worse = assessment(STANDARD, {"3.2": MAJOR, "4.1": MAJOR})
     again = plan_for_decision(decide(worse, STANDARD, RULES), worse, RULES, raised_on=dt.date(2001, 5, 1),
                               owner="x", existing=worked)  # fmt: skip
@@ -165,4 +165,4 @@ def test_assign_and_its_mistakes() -> None:
     with pytest.raises(CxcertError, match="must not be empty"):
         a.assign("  ")
     with pytest.raises(CxcertError, match="cannot be reassigned"):
-        a.close(dt.date(2001, 3, 10)).assign("p-new")
+        a.close(dt.date(2001, 3, 10), "verified").assign("p-new")

@@ -84,7 +84,8 @@ def test_list_assign_close_show(workspace: Path, tmp_path: Path) -> None:
     assigned = ok_json(invoke("actions", "assign", "a1/CA-2.4", "--owner", "p-wei", "--json", home=workspace))
     assert assigned["owner"] == "p-wei"
     closed = ok_json(invoke("actions", "close", "a1/CA-2.4", "--note", "intraday actions logged", "--on",
-                            "2026-10-15", "--json", home=workspace))  # fmt: skip
+                            "2026-10-15", "--verification", "two weeks of logs checked", "--json",
+                            home=workspace))  # fmt: skip
     assert (closed["status"], closed["closed_on"], closed["overdue"]) == ("closed", "2026-10-15", False)
     shown = ok_json(invoke("actions", "show", "a1/CA-2.4", "--json", home=workspace))
     assert shown["closing_note"] == "intraday actions logged"
@@ -103,14 +104,59 @@ def test_list_assign_close_show(workspace: Path, tmp_path: Path) -> None:
     assert "intraday actions logged" in text and "corrective_action.closed" in text
 
 
+def test_root_cause_plan_and_a_verified_closing(workspace: Path, tmp_path: Path) -> None:
+    """An action carries its root cause and plan (set, replaced, audit-trailed) and closes only with a verification,
+    stored with it and shown."""
+    _decided(workspace, tmp_path)
+    plan = ("actions", "plan", "a1/CA-2.4")
+    first = ok_json(invoke(*plan, "--root-cause", "no intraday log for chat", "--json", home=workspace))
+    assert (first["root_cause"], first["plan"]) == ("no intraday log for chat", "")
+    both = ok_json(invoke(*plan, "--plan", "log every intraday action in the WFM tool", "--json", home=workspace))
+    assert both["root_cause"] == "no intraday log for chat"  # the root cause stays when only the plan is given
+    assert both["plan"] == "log every intraday action in the WFM tool"
+    assert "give the root cause, the plan, or both" in user_error(invoke(*plan, home=workspace))
+    assert "the plan must not be empty" in user_error(invoke(*plan, "--plan", " ", home=workspace))
+    close = ("actions", "close", "a1/CA-2.4", "--note", "logged since 2026-10-01", "--on", "2026-10-15")
+    missing = invoke(*close, home=workspace)
+    assert missing.returncode == 2 and "--verification" in missing.stderr  # a required option
+    line = user_error(invoke(*close, "--verification", "  ", home=workspace))
+    assert line == (
+        "error: corrective action a1/CA-2.4 closes only with a verification: say how the fix was checked to work"
+    )
+    closed = ok_json(invoke(*close, "--verification", "WFM lead checked two weeks of logs", "--json", home=workspace))
+    assert (closed["status"], closed["verification"]) == ("closed", "WFM lead checked two weeks of logs")
+    shown = ok_json(invoke("actions", "show", "a1/CA-2.4", "--json", home=workspace))
+    assert (shown["root_cause"], shown["plan"], shown["verification"]) == (
+        "no intraday log for chat", "log every intraday action in the WFM tool", "WFM lead checked two weeks of logs",
+    )  # fmt: skip
+    assert [h["action"] for h in shown["history"]] == [
+        "corrective_action.opened",
+        "corrective_action.planned",
+        "corrective_action.planned",
+        "corrective_action.closed",
+    ]
+    assert shown["history"][2]["payload"]["previous_plan"] == ""
+    assert shown["history"][3]["payload"]["verification"] == "WFM lead checked two weeks of logs"
+    assert "its plan is final" in user_error(invoke(*plan, "--plan", "another", home=workspace))
+    flat = " ".join(invoke("actions", "show", "a1/CA-2.4", home=workspace).stdout.split())
+    for shown_text in ("no intraday log for chat", "log every intraday action", "WFM lead checked two weeks"):
+        assert shown_text in flat
+    # deciding again keeps what the owner recorded on the other plan
+    ok_json(invoke("actions", "plan", "a1/CA-3.4", "--root-cause", "re-verification never scheduled", "--json",
+                   home=workspace))  # fmt: skip
+    ok_json(invoke("decide", "--entity", "acme-care", "--on", "2026-09-10", "--json", home=workspace))
+    assert _actions(workspace, "2026-09-11")["a1/CA-3.4"]["root_cause"] == "re-verification never scheduled"
+
+
 def test_action_mistakes_are_one_line(workspace: Path, tmp_path: Path) -> None:
     _decided(workspace, tmp_path)
     assert "no corrective action 'nope'" in user_error(invoke("actions", "show", "nope", home=workspace))
-    assert "--note must say" in user_error(invoke("actions", "close", "a1/CA-2.4", "--note", " ", home=workspace))
-    line = user_error(invoke("actions", "close", "a1/CA-2.4", "--note", "x", "--on", "2026-09-01", home=workspace))
+    close = ("actions", "close", "a1/CA-2.4", "--verification", "checked")
+    assert "--note must say" in user_error(invoke(*close, "--note", " ", home=workspace))
+    line = user_error(invoke(*close, "--note", "x", "--on", "2026-09-01", home=workspace))
     assert "before it was raised on 2026-09-10" in line
-    ok_json(invoke("actions", "close", "a1/CA-2.4", "--note", "done", "--on", "2026-10-01", "--json", home=workspace))
-    assert "already closed" in user_error(invoke("actions", "close", "a1/CA-2.4", "--note", "x", home=workspace))
+    ok_json(invoke(*close, "--note", "done", "--on", "2026-10-01", "--json", home=workspace))
+    assert "already closed" in user_error(invoke(*close, "--note", "x", home=workspace))
     assert "cannot be reassigned" in user_error(
         invoke("actions", "assign", "a1/CA-2.4", "--owner", "p-wei", home=workspace)
     )
@@ -119,7 +165,8 @@ def test_action_mistakes_are_one_line(workspace: Path, tmp_path: Path) -> None:
 def test_the_calendar_proposes_revocation_past_the_grace(workspace: Path, tmp_path: Path) -> None:
     """Due 2026-11-09; the grace of 90 days ends 2027-02-07: open after that, revocation is proposed."""
     _decided(workspace, tmp_path)
-    ok_json(invoke("actions", "close", "a1/CA-2.4", "--note", "done", "--on", "2026-10-01", "--json", home=workspace))
+    ok_json(invoke("actions", "close", "a1/CA-2.4", "--note", "done", "--on", "2026-10-01", "--verification",
+                   "checked", "--json", home=workspace))  # fmt: skip
 
     def proposals(today: str) -> list[dict[str, Any]]:
         cal = ok_json(invoke("calendar", "--entity", "acme-care", "--today", today, "--json", home=workspace))

@@ -120,7 +120,7 @@ def test_a_run_that_goes_on_keeps_its_alert_id_and_action() -> None:
         "ops", dt.date(2024, 4, 2), dt.date(2024, 6, 1)
     )
     assert "12 consecutive points, 2024-01-01 to 2024-12-01" in extended.action.description
-    closed = opened.action.close(dt.date(2024, 5, 1))
+    closed = opened.action.close(dt.date(2024, 5, 1), "verified")
     left = plan_action([late], owner="x", raised_on=dt.date(2025, 1, 2), due_on=dt.date(2025, 3, 1),
                        existing=[closed])  # fmt: skip
     assert left.change is ActionChange.CLOSED and left.action == closed

@@ -73,7 +73,7 @@ def test_corrective_actions_round_trip_and_close(db: Database) -> None:
         for action in actions:
             repo.save_action(action)
         repo.save_action(actions[0])  # idempotent
-    closed = actions[1].close(dt.date(2026, 10, 1))
+    closed = actions[1].close(dt.date(2026, 10, 1), "verified")
     with db.session() as session:
         repo = Repositories(session).corrective_actions
         # listed by due date, then id (all three share the due date here)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from cxcert.certification.assessment import Assessment
 from cxcert.certification.decision import Decision
@@ -45,6 +45,9 @@ class CorrectiveAction(Frozen):
     due_on: dt.date
     closed_on: dt.date | None = None
     status: ActionStatus = ActionStatus.OPEN
+    root_cause: str = Field(default="", description="why the deficiency happened, as the owner found it")
+    plan: str = Field(default="", description="what will be done about it, and by when")
+    verification: str = Field(default="", description="how the fix was checked to work; required to close")
 
     @model_validator(mode="after")
     def _consistent(self) -> CorrectiveAction:
@@ -74,15 +77,33 @@ class CorrectiveAction(Frozen):
             raise CxcertError("the owner must not be empty")
         return self.model_copy(update={"owner": owner.strip()})
 
-    def close(self, on: dt.date) -> CorrectiveAction:
-        """The same action, closed on ``on``."""
+    def with_plan(self, *, root_cause: str | None = None, plan: str | None = None) -> CorrectiveAction:
+        """The same action with its root cause and/or plan set (None: left as it is); only while open."""
+        if not self.is_open:
+            raise CxcertError(f"corrective action {self.id} was closed on {self.closed_on}; its plan is final")
+        given = {k: v.strip() for k, v in (("root_cause", root_cause), ("plan", plan)) if v is not None}
+        if not given:
+            raise CxcertError("give the root cause, the plan, or both")
+        empty = [k.replace("_", " ") for k, v in given.items() if not v]
+        if empty:
+            raise CxcertError(f"the {empty[0]} must not be empty")
+        return self.model_copy(update=given)
+
+    def close(self, on: dt.date, verification: str) -> CorrectiveAction:
+        """The same action, closed on ``on``, with how the fix was verified (a closing needs one)."""
         if not self.is_open:
             raise CxcertError(f"corrective action {self.id} is already closed (on {self.closed_on})")
+        if not verification.strip():
+            raise CxcertError(
+                f"corrective action {self.id} closes only with a verification: say how the fix was checked to work"
+            )
         if on < self.raised_on:
             raise CxcertError(
                 f"corrective action {self.id} cannot close on {on}, before it was raised on {self.raised_on}"
             )
-        return self.model_copy(update={"closed_on": on, "status": ActionStatus.CLOSED})
+        return self.model_copy(
+            update={"closed_on": on, "status": ActionStatus.CLOSED, "verification": verification.strip()}
+        )
 
 
 def _item_order(number: str) -> tuple[tuple[int, int | str], ...]:

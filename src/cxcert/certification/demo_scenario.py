@@ -114,6 +114,7 @@ class _GapClosure(Frozen):
 class _Closure(Frozen):
     day: int = Field(ge=0, description="days after the decision")
     note: str = Field(min_length=1)
+    verification: str = Field(min_length=1, description="how the fix was checked to work")
 
 
 class ActionWork(Frozen):
@@ -174,13 +175,14 @@ class DemoScenario:
         """Who the scenario assigns the plan on ``action``'s item to (None: it keeps its default owner)."""
         return self.action_work.owners.get(action.item)
 
-    def closure_for(self, action: CorrectiveAction) -> tuple[dt.date, str] | None:
-        """When and how the scenario closes the plan on ``action``'s item, if that day has come by ``today``."""
+    def closure_for(self, action: CorrectiveAction) -> tuple[dt.date, str, str] | None:
+        """When and how the scenario closes the plan on ``action``'s item (day, note, verification), if that day
+        has come by ``today``."""
         closure = self.action_work.closed.get(action.item)
         if closure is None:
             return None
         on = self.decision_date + dt.timedelta(days=closure.day)
-        return (on, closure.note) if on <= self.today else None
+        return (on, closure.note, closure.verification) if on <= self.today else None
 
     def engagement_after(self, decision: Decision, audit: Assessment) -> Engagement:
         """The engagement with its decision step: certified when ``decision`` (on ``audit``, the compliance audit
@@ -207,7 +209,7 @@ class DemoScenario:
         for action in raised:
             owner, closure = self.owner_for(action), self.closure_for(action)
             worked = action.assign(owner) if owner else action
-            actions.append(worked.close(closure[0]) if closure else worked)
+            actions.append(worked.close(closure[0], closure[2]) if closure else worked)
         return DemoConclusion(
             decision=decision,
             corrective_actions=tuple(actions),

@@ -1,6 +1,6 @@
-"""`cxcert actions list|show|assign|close`: the corrective action plans of an entity, who owns them, when they are
-due, and closing them with what was implemented (docs/domain.md section 3: an action plan not implemented within a
-reasonable time leads to revocation)."""
+"""`cxcert actions list|show|assign|plan|close`: the corrective action plans of an entity, who owns them, when they
+are due, their root cause and plan, and closing them with what was implemented and how it was verified
+(docs/domain.md section 3: an action plan not implemented within a reasonable time leads to revocation)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # the domain (pydantic) and the store (SQLAlchemy) load only 
 
 actions_app = typer.Typer(
     help="Corrective action plans (raised by `cxcert decide` from deficiencies and by `cxcert evidence "
-    "--open-actions` from alerts): list, show, assign an owner, close with what was implemented.",
+    "--open-actions` from alerts): list, show, assign an owner, record the root cause and plan, close with what "
+    "was implemented and how it was verified.",
     no_args_is_help=True,
 )
 
@@ -61,19 +62,35 @@ def assign(
 
 
 def close(
-    repos: Repositories, action_id: str, on: dt.date, note: str, *, by: str
+    repos: Repositories, action_id: str, on: dt.date, note: str, verification: str, *, by: str
 ) -> tuple[CorrectiveAction, CorrectiveAction]:
-    """Close the stored action as implemented ``on``, with ``note`` in the audit trail; before and after."""
+    """Close the stored action as implemented ``on``, with ``note`` in the audit trail and ``verification`` (how
+    the fix was checked) stored with it; before and after."""
     if not note.strip():
         raise CxcertError("--note must say what was implemented")
     action = repos.corrective_actions.get_action(action_id)
-    closed = action.close(on)
+    closed = action.close(on, verification)
     repos.corrective_actions.save_action(closed)
     repos.audit_trail.append(
         by, "corrective_action.closed", f"corrective_action:{action.id}",
-        {"closed_on": on.isoformat(), "note": note.strip()},
+        {"closed_on": on.isoformat(), "note": note.strip(), "verification": closed.verification},
     )  # fmt: skip
     return action, closed
+
+
+def set_plan(
+    repos: Repositories, action_id: str, *, root_cause: str | None, plan: str | None, by: str
+) -> tuple[CorrectiveAction, CorrectiveAction]:
+    """Set the stored open action's root cause and/or plan and audit-trail the change; before and after."""
+    action = repos.corrective_actions.get_action(action_id)
+    planned = action.with_plan(root_cause=root_cause, plan=plan)
+    repos.corrective_actions.save_action(planned)
+    repos.audit_trail.append(
+        by, "corrective_action.planned", f"corrective_action:{action.id}",
+        {"root_cause": planned.root_cause, "plan": planned.plan,
+         "previous_root_cause": action.root_cause, "previous_plan": action.plan},
+    )  # fmt: skip
+    return action, planned
 
 
 def _rule_set(repos: Repositories, entity_id: str) -> RuleSet:
@@ -177,7 +194,10 @@ def show_action(
             "status": action.status.value if action.is_open else f"closed on {action.closed_on}",
             "overdue": f"{payload['days_overdue']} days" if payload["overdue"] else "no",
             "grace ends": payload["grace_ends_on"],
+            "root cause": action.root_cause or "- (`cxcert actions plan --root-cause`)",
+            "plan": action.plan or "- (`cxcert actions plan --plan`)",
             "closing note": note or "-",
+            "verification": action.verification or "-",
         },
     )
     print_table(
@@ -212,19 +232,24 @@ def assign_action(
 def close_action(
     action_id: str = typer.Argument(..., help="The action id (see `cxcert actions list`)."),
     note: str = typer.Option(..., "--note", help="What was implemented, and the evidence of it."),
+    verification: str = typer.Option(
+        ..., "--verification", help="How the fix was checked to work (e.g. two months back on target)."
+    ),
     on: str | None = typer.Option(None, "--on", help="Day the action was implemented (YYYY-MM-DD); default today."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Close a corrective action as implemented on --on, with a note of what was done (kept in the audit trail).
+    """Close a corrective action as implemented on --on, with a note of what was done (kept in the audit trail)
+    and the verification of it (stored with the action): an action closes only once its fix is verified.
 
     Example:  cxcert actions close acme-care/compliance_audit-2026-09-01/CA-2.4 --on 2026-10-15
     --note "Intraday actions logged in the WFM tool for every queue since 2026-10-01"
+    --verification "Two weeks of logs checked for every queue by the WFM lead"
     """
     from cxcert.cli.workspace import actor, workspace
 
     day = parse_date(on, "--on")
     with workspace() as repos:
-        action, closed = close(repos, action_id, day, note, by=actor())
+        action, closed = close(repos, action_id, day, note, verification, by=actor())
         rule_set = _rule_set(repos, action.entity_id)
     if json_out:
         print_json(action_json(closed, rule_set, day) | {"note": note.strip()})
@@ -235,3 +260,29 @@ def close_action(
             + (f", {late} days after it was due" if late else ""),
             highlight=False,
         )
+
+
+@actions_app.command("plan")
+def plan_action(
+    action_id: str = typer.Argument(..., help="The action id (see `cxcert actions list`)."),
+    root_cause: str | None = typer.Option(None, "--root-cause", help="Why the deficiency happened."),
+    plan: str | None = typer.Option(None, "--plan", help="What will be done about it, and by when."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Record an open corrective action's root cause and plan (either or both; a later call replaces them); the
+    change goes into the audit trail.
+
+    Example:  cxcert actions plan acme-care/compliance_audit-2026-09-01/CA-2.4 --root-cause "No intraday log
+    kept for chat" --plan "Log every intraday action in the WFM tool from 2026-10-01; WFM lead checks weekly"
+    """
+    from cxcert.cli.workspace import actor, workspace
+
+    with workspace() as repos:
+        action, planned = set_plan(repos, action_id, root_cause=root_cause, plan=plan, by=actor())
+        rule_set = _rule_set(repos, action.entity_id)
+    if json_out:
+        print_json(action_json(planned, rule_set, dt.date.today()))
+        return
+    console.print(f"Planned {escape(action.id)}:", highlight=False)
+    console.print(f"  root cause: {planned.root_cause or '-'}", highlight=False, markup=False)
+    console.print(f"  plan: {planned.plan or '-'}", highlight=False, markup=False)

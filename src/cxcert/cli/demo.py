@@ -308,7 +308,7 @@ def persist_follow_up(run: DemoRun) -> None:
             if owner is not None and action.is_open:
                 action = assign(repos, action.id, owner, by=ACTOR)[1]
             if closure is not None and action.is_open:
-                action = close(repos, action.id, closure[0], closure[1], by=ACTOR)[1]
+                action = close(repos, action.id, closure[0], closure[1], closure[2], by=ACTOR)[1]
             worked.append(action)
         from_alerts = tuple(a for a in repos.corrective_actions.actions(s.entity.id) if a.assessment_id is None)
         context = engagement_context(repos, s.entity.id, s.decision_date)

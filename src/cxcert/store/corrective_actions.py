@@ -31,6 +31,9 @@ class CorrectiveActionRepository:
         row.due_on = action.due_on
         row.closed_on = action.closed_on
         row.status = action.status.value
+        row.root_cause = action.root_cause
+        row.plan = action.plan
+        row.verification = action.verification
         self.session.flush()
 
     def find_action(self, action_id: str) -> CorrectiveAction | None:
@@ -67,4 +70,7 @@ def _action(row: CorrectiveActionRow) -> CorrectiveAction:
         due_on=row.due_on,
         closed_on=row.closed_on,
         status=ActionStatus(row.status),
+        root_cause=row.root_cause,
+        plan=row.plan,
+        verification=row.verification,
     )

@@ -24,6 +24,9 @@ class CorrectiveActionRow(Base):
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    root_cause: Mapped[str] = mapped_column(Text)
+    plan: Mapped[str] = mapped_column(Text)
+    verification: Mapped[str] = mapped_column(Text)
 
 
 class GapClosureCallRow(Base):

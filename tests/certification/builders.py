@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from cxcert.certification.assessment import Assessment, AssessmentKind, Finding
+from cxcert.certification.assessment import ApplicationAnswer, Assessment, AssessmentKind, Finding
 from cxcert.certification.entity import Entity, Location
 from cxcert.certification.people import CoordinatorRegistration
 from cxcert.standards.rule_set import FindingLevel
@@ -63,3 +63,13 @@ def assessment(
         findings=tuple(findings),
         management_commitment=commitment,
     )
+
+
+def full_application(standard: Standard, on: dt.date) -> tuple[ApplicationAnswer, ...]:
+    """An answer in full to every question of ``standard``'s application (each requirement, or the item), on ``on``."""
+    return tuple(
+        ApplicationAnswer(item=it.number, requirement_id=req, answer=f"how we meet {req or it.number}",
+                          completion=1.0, answered_on=on)
+        for it in standard.items()
+        for req in ([r.id for r in it.requirements] or [None])
+    )  # fmt: skip

@@ -25,7 +25,7 @@ from cxcert.certification.people import KickoffSession
 from cxcert.errors import CxcertError, IllegalTransition
 from cxcert.standards.rule_set import FindingLevel
 
-from .builders import MAJOR, MINOR, assessment, registration, two_location_entity
+from .builders import MAJOR, MINOR, assessment, full_application, registration, two_location_entity
 from .conftest import load_test_rule_set, load_test_standard
 
 STANDARD = load_test_standard()
@@ -62,7 +62,10 @@ def day(n: int) -> dt.date:
 # The work behind the steps _walk takes (one every ten days: kickoff on day 10 ... gap closure on day 50, the
 # application updated on day 60, a return to gap closure on day 100 and its update on day 110).
 KICKOFF = KickoffSession(audience="executives", held_on=day(5), duration_hours=2)
-ANSWERS = tuple(ApplicationAnswer(item="1.1", answer=f"answer {n}", answered_on=day(n)) for n in (25, 55, 105))
+ANSWERS = (
+    *full_application(STANDARD, day(25)),
+    *(ApplicationAnswer(item="1.1", answer=f"answer {n}", completion=1, answered_on=day(n)) for n in (25, 55, 105)),
+)
 BASELINE = assessment(STANDARD, {"2.1": MINOR}, kind=AssessmentKind.BASELINE, ident="baseline").model_copy(
     update={"started_on": day(35)}
 )
@@ -81,7 +84,7 @@ def _ctx(
     revocation_proposals: tuple[RevocationProposal, ...] = (),
     audit_on: dt.date = day(75),  # between the audit planned (day 70) and held (day 80) in _walk
 ) -> EngagementContext:
-    return EngagementContext(ENTITY, RULES, BOTH, decision, revocation_proposals, _records(audit_on))
+    return EngagementContext(ENTITY, RULES, BOTH, decision, revocation_proposals, _records(audit_on), STANDARD)
 
 
 def _walk(stages: list[Stage], context: EngagementContext) -> Engagement:
@@ -117,7 +120,7 @@ def test_audit_planning_needs_a_registered_coordinator_per_location() -> None:
     """DOMAIN.md section 1: at least one registered coordinator per location; 89 % is below the 90 % mark."""
     only_us = EngagementContext(
         entity=ENTITY, rule_set=RULES, registrations=(BOTH[0], registration("p-low", "loc-pt", 0.89)),
-        records=_records(day(75)),
+        records=_records(day(75)), standard=STANDARD,
     )  # fmt: skip
     eng = _walk(NINE_STEPS[:6], only_us)
     with pytest.raises(TransitionRefused) as info:

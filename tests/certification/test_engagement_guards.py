@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -15,10 +16,11 @@ from cxcert.certification.engagement import (
     Stage,
     TransitionRefused,
 )
+from cxcert.certification.engagement_guards import incomplete_submission_note
 from cxcert.certification.gap_closure import plan_gap_closure
 from cxcert.certification.people import KickoffSession
 
-from .builders import MINOR, assessment, registration, two_location_entity
+from .builders import MINOR, assessment, full_application, registration, two_location_entity
 from .conftest import load_test_rule_set, load_test_standard
 
 STANDARD = load_test_standard()
@@ -33,14 +35,18 @@ def day(n: int) -> dt.date:
 
 
 KICKOFF = KickoffSession(audience="executives", held_on=day(5), duration_hours=2)
-ANSWER = ApplicationAnswer(item="1.1", answer="Mission set yearly", answered_on=day(20))
+ANSWER = ApplicationAnswer(item="1.1", answer="Mission set yearly", completion=1, answered_on=day(20))
 BASELINE = assessment(STANDARD, {"2.1": MINOR}, kind=AssessmentKind.BASELINE, ident="baseline").model_copy(
     update={"started_on": day(30)}
 )
 AUDIT = assessment(STANDARD, ident="audit").model_copy(update={"started_on": day(75)})
 PLAN = plan_gap_closure(day(40), RULES, owners={}, calls=2)
-UPDATE = ApplicationAnswer(item="1.1", answer="Mission set yearly, reviewed after gap closure", answered_on=day(50))
-EVERYTHING = EngagementRecords((KICKOFF,), (ANSWER, UPDATE), (BASELINE, AUDIT), PLAN)
+UPDATE = ApplicationAnswer(
+    item="1.1", answer="Mission set yearly, reviewed after gap closure", completion=1, answered_on=day(50)
+)
+EVERYTHING = EngagementRecords(
+    (KICKOFF,), (*full_application(STANDARD, day(20)), ANSWER, UPDATE), (BASELINE, AUDIT), PLAN
+)
 
 # the nine steps, each on its day (the audit is planned on day 70 and held from day 75)
 STEPS = [
@@ -56,7 +62,9 @@ STEPS = [
 
 
 def _ctx(records: EngagementRecords | None, decision_on: Assessment = AUDIT) -> EngagementContext:
-    return EngagementContext(ENTITY, RULES, BOTH, decide(decision_on, STANDARD, RULES), records=records)
+    return EngagementContext(
+        ENTITY, RULES, BOTH, decide(decision_on, STANDARD, RULES), records=records, standard=STANDARD
+    )
 
 
 def _walk(until: Stage, records: EngagementRecords | None = EVERYTHING) -> Engagement:
@@ -99,7 +107,9 @@ def test_application_submitted_needs_answers() -> None:
         eng, Stage.APPLICATION_SUBMITTED, no_answers, 25
     )
     assert "`cxcert answers record|import --entity ent-1`" in _refusal(eng, Stage.APPLICATION_SUBMITTED, EVERYTHING, 19)
-    undated = EngagementRecords(application_answers=(ANSWER.model_copy(update={"answered_on": None}),))
+    undated = EngagementRecords(
+        application_answers=tuple(a.model_copy(update={"answered_on": None}) for a in full_application(STANDARD, D0))
+    )
     assert eng.advance(Stage.APPLICATION_SUBMITTED, day(19), context=_ctx(undated)).stage is Stage.APPLICATION_SUBMITTED
 
 
@@ -203,3 +213,33 @@ def test_the_kinds_that_decide_are_the_rule_sets() -> None:
     assert _walk(Stage.CERTIFIED).decision_blockers(second, advising) == (
         "a second_audit assessment cannot decide a certification; an audit must",
     )
+
+
+def test_an_incomplete_application_is_refused_unless_allowed_with_a_reason() -> None:
+    """Every question answered in full by the day of submission, or an explicit override with a reason."""
+    eng = _walk(Stage.APPLICATION_SUBMITTED)
+    full = full_application(STANDARD, day(20))
+    gap = full[1:4]  # three questions left unanswered
+    partial = EngagementRecords(application_answers=tuple(a for a in full if a not in gap))
+    line = _refusal(eng, Stage.APPLICATION_SUBMITTED, partial, 25)
+    ids = ", ".join(a.requirement_id or a.item for a in gap)
+    assert f"the application of ent-1 is incomplete on 2001-01-26: 3 of {len(full)} questions not answered in " in line
+    assert f"({ids})" in line and line.endswith("or submit it anyway with --allow-incomplete --reason TEXT")
+    # answered later than the day of submission does not count; below 100 % is not answered in full
+    late = EngagementRecords(application_answers=(*full[:-1], full[-1].model_copy(update={"answered_on": day(30)})))
+    assert "1 of" in _refusal(eng, Stage.APPLICATION_SUBMITTED, late, 25)
+    half = EngagementRecords(application_answers=(*full[:-1], full[-1].model_copy(update={"completion": 0.5})))
+    assert "1 of" in _refusal(eng, Stage.APPLICATION_SUBMITTED, half, 25)
+    allowed = replace(_ctx(partial), incomplete_application_reason="category 4 follows the first month of data")
+    assert eng.advance(Stage.APPLICATION_SUBMITTED, day(25), context=allowed).stage is Stage.APPLICATION_SUBMITTED
+    note = incomplete_submission_note(allowed, day(25))
+    assert note is not None and note.startswith(f"step 4: application submitted incomplete, 3 of {len(full)} ")
+    assert note.endswith("allowed because: category 4 follows the first month of data")
+    assert incomplete_submission_note(replace(_ctx(EVERYTHING), incomplete_application_reason="x"), day(25)) is None
+    # more than five missing: five named, the rest counted
+    many = EngagementRecords(application_answers=full[8:])
+    assert "8 of" in _refusal(eng, Stage.APPLICATION_SUBMITTED, many, 25)
+    assert ", ...)" in _refusal(eng, Stage.APPLICATION_SUBMITTED, many, 25)
+    no_standard = replace(_ctx(EVERYTHING), standard=None)
+    with pytest.raises(TransitionRefused, match="needs the engagement context \\(the standard"):
+        eng.advance(Stage.APPLICATION_SUBMITTED, day(25), context=no_standard)

@@ -10,6 +10,8 @@ import csv
 from pathlib import Path
 
 from cxcert.standards import library
+from cxcert.store.audit_trail import AuditTrail
+from cxcert.store.db import open_database
 
 from .runner import invoke, ok_json, user_error
 
@@ -48,7 +50,32 @@ def test_each_step_needs_its_work_on_record(workspace: Path, tmp_path: Path) -> 
     assert "no application answers recorded" in _refused(home, "application_submitted", "2026-02-20")
     ok_json(invoke("answers", "record", *ENTITY, "--item", "1.1", "--answer", "Mission reviewed yearly",
                    "--completion", "1", "--on", "2026-02-10", "--json", home=home))  # fmt: skip
-    assert _advance(home, "application_submitted", "2026-02-20") == "application_submitted"
+    # Oracle: the packaged standard's questions (each requirement, or an item without one), 1.1's now answered
+    questions = [r.id for it in STANDARD.items() for r in it.requirements] + [
+        it.number for it in STANDARD.items() if not it.requirements
+    ]
+    unanswered = [q for it in STANDARD.items() if it.number != "1.1"
+                  for q in ([r.id for r in it.requirements] or [it.number])]  # fmt: skip
+    line = _refused(home, "application_submitted", "2026-02-20")
+    assert f"is incomplete on 2026-02-20: {len(unanswered)} of {len(questions)} questions not answered in full " in line
+    assert f"({', '.join(unanswered[:5])}, ...)" in line and "--allow-incomplete --reason TEXT" in line
+    submit = ("engagement", "advance", *ENTITY, "--to", "application_submitted", "--on", "2026-02-20")
+    assert "needs --reason" in user_error(invoke(*submit, "--allow-incomplete", home=home))
+    other = ("engagement", "advance", *ENTITY, "--to", "baseline_assessed", "--allow-incomplete", "--reason", "x")
+    assert "applies to application_submitted" in user_error(invoke(*other, home=home))
+    why = "the lead auditor agreed: category 4 answers follow the first month of data"
+    moved = ok_json(invoke(*submit, "--allow-incomplete", "--reason", why, "--json", home=home))
+    assert moved["stage"] == "application_submitted"
+    assert moved["history"][-1]["note"].startswith(f"step 4: application submitted incomplete, {len(unanswered)} of")
+    assert moved["history"][-1]["note"].endswith(f"allowed because: {why}")
+    db = open_database(f"sqlite:///{home / 'cxcert.sqlite'}")
+    try:
+        with db.session() as session:
+            entry = AuditTrail(session).entries("entity:acme-care")[-1]
+    finally:
+        db.dispose()
+    assert entry.action == "engagement.advanced" and entry.payload["allow_incomplete"]["reason"] == why
+    assert entry.payload["allow_incomplete"]["what_was_missing"] == moved["history"][-1]["note"]
 
     assert "no baseline assessment of entity acme-care" in _refused(home, "baseline_assessed", "2026-03-10")
     baseline = ok_json(invoke("assessment", "create", *ENTITY, "--kind", "baseline", "--on", "2026-03-02", "--json",

@@ -358,7 +358,9 @@ def build_demo_scenario(today: dt.date) -> DemoScenario:
 
     # The scenario's own records, checked by every step's guard as a user's records are.
     records = EngagementRecords(kickoff, answers, (baseline, audit), calls)
-    context = EngagementContext(entity=entity, rule_set=rule_set, registrations=registrations, records=records)
+    context = EngagementContext(
+        entity=entity, rule_set=rule_set, registrations=registrations, records=records, standard=standard
+    )
     engagement = Engagement.start(entity.id, day(spec.steps[Stage.ENTITY_DEFINED]), by=spec.people[0].id)
     for stage, offset in sorted(spec.steps.items(), key=lambda pair: pair[1]):
         if stage in (Stage.CERTIFIED, Stage.NOT_CERTIFIED):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cxcert.certification.application import UnitAnswer, answer_sheet
 from cxcert.certification.assessment import ApplicationAnswer, Assessment, AssessmentKind
 from cxcert.certification.corrective_action import RevocationProposal
 from cxcert.certification.decision import Decision
@@ -24,6 +25,7 @@ from cxcert.certification.gap_closure import GapClosureCall
 from cxcert.certification.people import CoordinatorRegistration, KickoffSession
 from cxcert.certification.registration import locations_without_coordinator, registered_coordinators
 from cxcert.standards.rule_set import AssessmentOutcome, RuleSet
+from cxcert.standards.schema import Standard
 
 if TYPE_CHECKING:  # the state machine imports this module for its table
     from cxcert.certification.engagement import Engagement
@@ -54,6 +56,9 @@ class EngagementContext:
     decision: Decision | None = None
     revocation_proposals: tuple[RevocationProposal, ...] = ()
     records: EngagementRecords | None = None  # None: the work and decision steps are refused (see the module doc)
+    standard: Standard | None = None  # what the application answers; None: submitting it is refused
+    # Why the application is submitted although incomplete (None: it must be complete to be submitted).
+    incomplete_application_reason: str | None = None
 
 
 # A guard returns the problems that block the step (empty: the step may go ahead).
@@ -90,16 +95,63 @@ def kickoff_recorded(eng: Engagement, ctx: EngagementContext | None, on: dt.date
     ]
 
 
+# How many of the questions an incomplete application lacks are named in a refusal (the rest are counted).
+_NAMED = 5
+
+
+@dataclass(frozen=True)
+class ApplicationGaps:
+    """The questions of the application not answered in full by a day, out of how many."""
+
+    missing: tuple[UnitAnswer, ...]
+    questions: int
+
+    def summary(self) -> str:
+        ids = [u.unit_id for u in self.missing[:_NAMED]]
+        more = ", ..." if len(self.missing) > _NAMED else ""
+        return f"{len(self.missing)} of {self.questions} questions not answered in full ({', '.join(ids)}{more})"
+
+
+def application_gaps(records: EngagementRecords, standard: Standard, on: dt.date) -> ApplicationGaps:
+    """What the application lacks on ``on``: answers recorded after that day do not count."""
+    answered = [a for a in records.application_answers if a.answered_on is None or a.answered_on <= on]
+    sheet = answer_sheet(answered, standard)
+    return ApplicationGaps(tuple(u for u in sheet if not u.complete), len(sheet))
+
+
+def incomplete_submission_note(ctx: EngagementContext, on: dt.date) -> str | None:
+    """The note that records an application submitted incomplete under an override (None: no override is
+    used, because none was given or the application is complete)."""
+    reason = (ctx.incomplete_application_reason or "").strip()
+    if not reason or ctx.records is None or ctx.standard is None:
+        return None
+    gaps = application_gaps(ctx.records, ctx.standard, on)
+    if not gaps.missing:
+        return None
+    return f"step 4: application submitted incomplete, {gaps.summary()}; allowed because: {reason}"
+
+
 def application_answered(eng: Engagement, ctx: EngagementContext | None, on: dt.date, note: str) -> list[str]:
+    """Step 4: the application answered in full by the day it is submitted, unless submitting it incomplete is
+    explicitly allowed with a reason (recorded in the step's note)."""
     records = _records(ctx)
-    if records is None:
+    if records is None or ctx is None:
         return _need(_RECORDS, "submitting the application")
     answered = [a for a in records.application_answers if a.answered_on is None or a.answered_on <= on]
-    if answered:
+    if not answered:
+        return [
+            f"entity {eng.entity_id} has no application answers recorded on or before {on.isoformat()}; record "
+            f"them with `cxcert answers record|import --entity {eng.entity_id}`"
+        ]
+    if ctx.standard is None:
+        return _need("the standard the application answers", "submitting the application")
+    gaps = application_gaps(records, ctx.standard, on)
+    if not gaps.missing or (ctx.incomplete_application_reason or "").strip():
         return []
     return [
-        f"entity {eng.entity_id} has no application answers recorded on or before {on.isoformat()}; record them "
-        f"with `cxcert answers record|import --entity {eng.entity_id}`"
+        f"the application of {eng.entity_id} is incomplete on {on.isoformat()}: {gaps.summary()}; answer them "
+        f"(`cxcert answers show --entity {eng.entity_id} --text` lists each) or submit it anyway with "
+        "--allow-incomplete --reason TEXT"
     ]
 
 

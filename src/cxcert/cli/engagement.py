@@ -27,9 +27,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(engagement_app, name="engagement")
 
 
-def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> EngagementContext:
+def engagement_context(
+    repos: Repositories, entity_id: str, on: dt.date, *, incomplete_application_reason: str | None = None
+) -> EngagementContext:
     """What the state machine's guards read, loaded from the store: always with the entity's records, so every
-    step a user takes is checked against the work behind it."""
+    step a user takes is checked against the work behind it (and the reason, when one is given, to submit the
+    application incomplete)."""
     from cxcert.certification.corrective_action import review
     from cxcert.certification.engagement import EngagementContext, EngagementRecords
     from cxcert.standards import library
@@ -43,6 +46,8 @@ def engagement_context(repos: Repositories, entity_id: str, on: dt.date) -> Enga
         entity=entity,
         rule_set=rule_set,
         registrations=repos.people.registrations(entity_id),
+        standard=library.standard(entity.standard_urn),
+        incomplete_application_reason=incomplete_application_reason,
         decision=standing.decision if standing else None,
         revocation_proposals=review(repos.corrective_actions.actions(entity_id, open_only=True), on, rule_set),
         records=EngagementRecords(
@@ -97,26 +102,52 @@ def advance(
     to: str = typer.Option(..., "--to", help="The next stage, e.g. kickoff_held (see `engagement show`)."),
     on: str | None = typer.Option(None, "--on", help="Day of the step (YYYY-MM-DD); default today."),
     note: str = typer.Option("", "--note", help="Why, or what happened (required to revoke without a proposal)."),
+    allow_incomplete: bool = typer.Option(
+        False, "--allow-incomplete", help="Submit the application although questions are unanswered (needs --reason)."
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Why the application goes in incomplete."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Take one step of the certification process; a step the process does not allow is refused with the reason.
 
+    The application is submitted (application_submitted) only when every question is answered in full, unless
+    --allow-incomplete --reason TEXT says why it goes in as it is: the step's note and the audit trail record
+    the override, the reason and what was missing.
+
     Example:  cxcert engagement advance --entity acme-care --to kickoff_held --on 2026-01-06
+
+    Example:  cxcert engagement advance --entity acme-care --to application_submitted --allow-incomplete
+    --reason "Category 4 answers follow the first month of data, agreed with the lead auditor"
     """
+    from cxcert.certification.engagement import Stage
+    from cxcert.certification.engagement_guards import incomplete_submission_note
+
     stage = _stage(to)
     day = parse_date(on, "--on")
+    if allow_incomplete != (reason is not None):
+        raise CxcertError(
+            "--allow-incomplete needs --reason saying why the application goes in incomplete"
+            if allow_incomplete
+            else "--reason goes with --allow-incomplete (use --note for a step's note)"
+        )
+    if allow_incomplete and stage is not Stage.APPLICATION_SUBMITTED:
+        raise CxcertError(f"--allow-incomplete applies to application_submitted, not {stage.value}")
+    if reason is not None and not reason.strip():
+        raise CxcertError("--reason must say why the application goes in incomplete")
     with workspace() as repos:
         engagement = load_or_start(repos, entity_id, day)
-        context = engagement_context(repos, entity_id, day)
-        moved = engagement.advance(stage, day, by=actor(), note=note, context=context)
+        context = engagement_context(repos, entity_id, day, incomplete_application_reason=reason)
+        override = incomplete_submission_note(context, day) if allow_incomplete else None
+        step_note = " ".join(part for part in (override, note.strip()) if part) or note
+        moved = engagement.advance(stage, day, by=actor(), note=step_note, context=context)
         repos.engagements.save_engagement(moved)
         step = moved.history[-1]
-        repos.audit_trail.append(
-            actor(),
-            "engagement.advanced",
-            f"entity:{entity_id}",
-            {"from": engagement.stage.value, "to": stage.value, "on": day.isoformat(), "note": step.note},
-        )
+        payload: dict[str, object] = {
+            "from": engagement.stage.value, "to": stage.value, "on": day.isoformat(), "note": step.note,
+        }  # fmt: skip
+        if override is not None and reason is not None:
+            payload["allow_incomplete"] = {"reason": reason.strip(), "what_was_missing": override}
+        repos.audit_trail.append(actor(), "engagement.advanced", f"entity:{entity_id}", payload)
     if json_out:
         print_json(engagement_json(moved))
     else:

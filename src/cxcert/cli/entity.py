@@ -1,4 +1,4 @@
-"""`cxcert entity create|list|show`: define the entity seeking certification (docs/domain.md section 3, step 1)."""
+"""`cxcert entity create|list|show|edit`: define the entity seeking certification (docs/domain.md section 3, step 1)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the domain models are pydantic: they load only when a comma
     from cxcert.certification.entity import Entity, Location, Organisation, Process, Service
 
 entity_app = typer.Typer(
-    help="Define, list and show the entities seeking certification (company, locations, services).",
+    help="Define, list, show and edit the entities seeking certification (company, locations, services).",
     no_args_is_help=True,
 )
 
@@ -141,7 +141,8 @@ def create(
       --service inbound_customer_service
 
     Or from a file (keys: organisation {id, name, country}, entity {id, organisation_id, name, standard_urn,
-    rule_set_id, locations, services, functions, processes, key_suppliers, clients}):
+    rule_set_id, locations, services, functions, processes, key_suppliers, clients}; docs/entity-file.md explains
+    every field, with a complete example):
 
       cxcert entity create --from-file entity.yaml
 
@@ -265,3 +266,78 @@ def show(
         print_json({"organisation": org.model_dump(mode="json") if org else None, "entity": entity_json(entity)})
     else:
         show_entity(entity, org)
+
+
+@entity_app.command("edit")
+def edit(
+    entity_id: str = typer.Argument(..., help="The entity to edit."),
+    from_file: Path | None = typer.Option(
+        None, "--from-file", help="A YAML entity file; the fields its `entity:` gives replace the entity's."
+    ),
+    name: str | None = typer.Option(None, "--name", help="A new name."),
+    standard: str | None = typer.Option(None, "--standard", help="Another standard (URN or packaged name)."),
+    rule_set: str | None = typer.Option(None, "--rule-set", help="Another rule set (for the entity's standard)."),
+    add_locations: list[str] = typer.Option([], "--add-location", help="id:name:CC:Area/Zone, repeatable."),
+    remove_locations: list[str] = typer.Option([], "--remove-location", help="A location id, repeatable."),
+    add_services: list[str] = typer.Option([], "--add-service", help="A service in scope, repeatable."),
+    remove_services: list[str] = typer.Option([], "--remove-service", help="A service, repeatable."),
+    add_functions: list[str] = typer.Option([], "--add-function", help="A department in scope, repeatable."),
+    remove_functions: list[str] = typer.Option([], "--remove-function", help="A department, repeatable."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Edit an entity already defined: from a file (the fields it gives replace the entity's) and/or options.
+
+    The id and the organisation stay (every record points to them). The edited entity is checked as a whole
+    (one site per program and queue, a rule set for its standard...) and the change goes into the audit trail
+    with the fields that changed. docs/entity-file.md explains every field of the file.
+
+    Example:  cxcert entity edit acme-care --name "Acme Care Europe" --add-location "dub:Dublin:IE:Europe/Dublin"
+
+    Example:  cxcert entity edit acme-care --from-file entity.yaml
+    """
+    from cxcert.certification.entity_edit import EntityEdit, apply_edit
+    from cxcert.cli.entity_file import load_entity_edit
+
+    with workspace() as repos:
+        orgs = repos.organisations
+        current = orgs.get_entity(entity_id)
+        replace: dict[str, object] = {}
+        new_org = None
+        if from_file is not None:
+            replace, new_org = load_entity_edit(from_file, current)
+            if new_org is not None and new_org.id != current.organisation_id:
+                raise CxcertError(f"organisation {new_org.id!r} is not the entity's ({current.organisation_id!r})")
+        change = EntityEdit(
+            replace=replace,
+            name=name,
+            standard_urn=standard,
+            rule_set_id=rule_set,
+            add_locations=tuple(parse_location(t) for t in add_locations),
+            remove_locations=tuple(remove_locations),
+            add_services=tuple(parse_service(s) for s in add_services),
+            remove_services=tuple(parse_service(s) for s in remove_services),
+            add_functions=tuple(f.strip() for f in add_functions),
+            remove_functions=tuple(f.strip() for f in remove_functions),
+        )
+        edited = check_standard_and_rule_set(apply_edit(current, change)[0])  # the standard by its URN
+        changed = tuple(k for k in type(edited).model_fields if getattr(edited, k) != getattr(current, k))
+        if new_org is not None and new_org != orgs.find_organisation(new_org.id):
+            orgs.save_organisation(new_org)
+            repos.audit_trail.append(
+                actor(), "organisation.updated", f"organisation:{new_org.id}", new_org.model_dump(mode="json")
+            )
+        if changed:
+            orgs.save_entity(edited)
+            repos.audit_trail.append(
+                actor(), "entity.updated", f"entity:{edited.id}", {"changed": list(changed), **entity_json(edited)}
+            )
+        org = orgs.get_organisation(edited.organisation_id)
+    if json_out:
+        organisation = org.model_dump(mode="json")
+        print_json({"changed": list(changed), "organisation": organisation, "entity": entity_json(edited)})
+        return
+    if changed:
+        console.print(f"Updated entity [bold]{edited.id}[/]: {', '.join(changed)}", highlight=False)
+    else:
+        console.print(f"Entity [bold]{edited.id}[/] already says so: nothing changed", highlight=False)
+    show_entity(edited, org)

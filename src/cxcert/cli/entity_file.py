@@ -1,4 +1,5 @@
-"""Entity YAML files for `cxcert entity create --from-file`: parsed and validated with file, line and field.
+"""Entity YAML files for `cxcert entity create|edit --from-file`: parsed and validated with file, line and field
+(docs/entity-file.md explains every field).
 
 Kept apart from :mod:`cxcert.cli.entity` because the model is pydantic: it loads only when a file is read.
 """
@@ -36,3 +37,24 @@ def load_entity_file(path: Path) -> EntityFile:
         return EntityFile.model_validate(marked.data)
     except ValidationError as exc:
         raise DocumentInvalid(schema_issues(exc, marked.source_map)) from None
+
+
+def load_entity_edit(path: Path, current: Entity) -> tuple[dict[str, object], Organisation | None]:
+    """The fields an edit file gives for ``current`` (any subset of an entity file's `entity` keys) and its
+    organisation, if given. Validated over the entity as it stands, so every error names the file, line and
+    field."""
+    if not path.is_file():
+        raise CxcertError(f"entity file not found: {path}")
+    marked = load_marked(path.read_text(encoding="utf-8"), str(path))
+    if marked.issues:
+        raise DocumentInvalid(marked.issues)
+    data = marked.data
+    given = data.get("entity") if isinstance(data, dict) else None
+    if not isinstance(given, dict):
+        raise CxcertError(f"{path}: an entity file holds an `entity:` mapping (see docs/entity-file.md)")
+    merged = {**current.model_dump(mode="json"), **given}
+    try:
+        loaded = EntityFile.model_validate({**data, "entity": merged})
+    except ValidationError as exc:
+        raise DocumentInvalid(schema_issues(exc, marked.source_map)) from None
+    return {str(k): v for k, v in given.items()}, loaded.organisation

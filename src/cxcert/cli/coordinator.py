@@ -156,11 +156,10 @@ def list_coordinators(
         print_table(
             f"exam attempts of {entity_id} (every one, in the order taken; pass mark "
             f"{rule_set.coordinator_exam_pass_mark:.0%})",
-            ("person", "name", "location", "class on", "exam on", "score", "result"),
+            ("person", "location", "class on", "exam on", "score", "result"),  # names: in the table above
             [
                 (
                     a.person_id,
-                    names.get(a.person_id, ""),
                     a.location_id,
                     a.class_attended_on,
                     a.exam_taken_on,

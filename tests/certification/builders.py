@@ -9,7 +9,7 @@ from cxcert.certification.assessment import ApplicationAnswer, Assessment, Asses
 from cxcert.certification.entity import Entity, Location
 from cxcert.certification.people import CoordinatorRegistration
 from cxcert.standards.rule_set import FindingLevel
-from cxcert.standards.schema import Standard
+from cxcert.standards.schema import Requirement, Standard
 
 C, MINOR, MAJOR, NA = FindingLevel.COMPLIANT, FindingLevel.MINOR, FindingLevel.MAJOR, FindingLevel.NOT_APPLICABLE
 
@@ -71,5 +71,10 @@ def full_application(standard: Standard, on: dt.date) -> tuple[ApplicationAnswer
         ApplicationAnswer(item=it.number, requirement_id=req, answer=f"how we meet {req or it.number}",
                           completion=1.0, answered_on=on)
         for it in standard.items()
-        for req in ([r.id for r in it.requirements] or [None])
+        for req in _questions(it.requirements)
     )  # fmt: skip
+
+
+def _questions(requirements: tuple[Requirement, ...]) -> list[str | None]:
+    """An item's questions: its requirements' ids, or the item itself (None) when it has none."""
+    return [r.id for r in requirements] or [None]

@@ -49,12 +49,11 @@ def load_entity_edit(path: Path, current: Entity) -> tuple[dict[str, object], Or
     if marked.issues:
         raise DocumentInvalid(marked.issues)
     data = marked.data
-    given = data.get("entity") if isinstance(data, dict) else None
-    if not isinstance(given, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("entity"), dict):
         raise CxcertError(f"{path}: an entity file holds an `entity:` mapping (see docs/entity-file.md)")
-    merged = {**current.model_dump(mode="json"), **given}
+    given: dict[str, object] = {str(k): v for k, v in data["entity"].items()}
     try:
-        loaded = EntityFile.model_validate({**data, "entity": merged})
+        loaded = EntityFile.model_validate({**data, "entity": {**current.model_dump(mode="json"), **given}})
     except ValidationError as exc:
         raise DocumentInvalid(schema_issues(exc, marked.source_map)) from None
-    return {str(k): v for k, v in given.items()}, loaded.organisation
+    return given, loaded.organisation

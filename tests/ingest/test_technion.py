@@ -287,12 +287,16 @@ def test_kpi_catalogue_service_level_matches_the_raw_file(bank: Ingested, day: s
     assert (row["numerator"], row["denominator"]) == (within, offered)
 
 
-@pytest.mark.parametrize("end", [b"\r", b"\r\n"])
-def test_february_with_other_line_ends_reads_the_same(shared_data: Path, tmp_path: Path, end: bytes) -> None:
-    """The hostile run saved February with CR line ends and read 0 of 33,344 rows. Saved with CR or CRLF, it reads
-    as the LF file does (the counts of test_february_row_accounting), the same rows on the same lines."""
-    path = tmp_path / "calls-1999-02-cr.tsv"
-    path.write_bytes((shared_data / FEB).read_bytes().replace(b"\n", end))
+@pytest.mark.parametrize("saved", ["cr", "crlf", "utf-16"])
+def test_february_saved_otherwise_reads_the_same(shared_data: Path, tmp_path: Path, saved: str) -> None:
+    """The hostile run saved February with CR line ends and read 0 of 33,344 rows. Saved with CR or CRLF, or as
+    UTF-16 with its byte-order mark, it reads as the LF file does (the counts of test_february_row_accounting)."""
+    path = tmp_path / f"calls-1999-02-{saved}.tsv"
+    data = (shared_data / FEB).read_bytes()
+    if saved == "utf-16":
+        path.write_bytes(data.decode("ascii").encode("utf-16"))
+    else:
+        path.write_bytes(data.replace(b"\n", b"\r" if saved == "cr" else b"\r\n"))
     result = ingest_file(
         Warehouse(tmp_path / "w"), "contacts", path, entity_id="bank", fmt="technion", quarantine_dir=tmp_path / "q"
     )

@@ -106,6 +106,8 @@ class Chunk:
 
     def row_number(self, index: int) -> int:
         """The row number of the ``index``-th (0-based) row of ``data``."""
+        if not len(self.skipped):
+            return self.first_row + index
         return int(row_numbers(self.first_row, self.skipped, np.asarray([index], dtype=np.int64))[0])
 
     def row_numbers(self) -> np.ndarray:

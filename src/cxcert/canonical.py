@@ -189,9 +189,27 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 
 A row whose key is already in the warehouse for its entity, or repeats an earlier row of the same file, would be
 counted twice: the ingest sends it to quarantine. ``program`` is not part of a key except for costs (a cost is
-per program): the same contacts loaded again under another ``--program`` are still the same contacts. A row with
-an empty key column (a survey with no contact) cannot be identified and is not checked.
+per program): the same contacts loaded again under another ``--program`` are still the same contacts. Key text
+is normalised before the check, the same in every format (:func:`cxcert.ingest.row_keys.normalise_ids`). A row
+with an empty key column (a survey with no contact) is identified by its content key instead
+(:func:`content_key_columns`).
 """
+
+CONTENT_KEY_LEAVES_OUT = ("entity_id", "program", "source")
+"""The lineage columns a content key leaves out: the same row sent again in another file (``source``) or under
+another ``--program`` is the same row (``entity_id`` is implied, as for natural keys)."""
+
+
+def content_key_columns(table: str) -> tuple[str, ...]:
+    """What identifies a row of ``table`` whose natural key has an empty column: all its other columns.
+
+    Its *content key* is the SHA-256 of these values, in this order, written as a JSON array (times in UTC): two
+    such rows with the same content key are the same row sent twice (a survey answer re-sent in a later file),
+    and the later one is quarantined like any key clash. Two anonymous answers that differ in any value (their
+    time, their score) are two answers.
+    """
+    return tuple(name for name in TABLES[table].names if name not in CONTENT_KEY_LEAVES_OUT)
+
 
 assert set(NATURAL_KEYS) == set(TABLES), "every canonical table needs its natural key"
 assert all(set(key) <= set(TABLES[t].names) for t, key in NATURAL_KEYS.items()), "keys name canonical columns"

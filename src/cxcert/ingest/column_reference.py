@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from cxcert.canonical import CONTACT_OUTCOMES, NATURAL_KEYS, TABLES, UTC_TS
+from cxcert.canonical import CONTACT_OUTCOMES, CONTENT_KEY_LEAVES_OUT, NATURAL_KEYS, TABLES, UTC_TS
 from cxcert.ingest.sources import NULL_SPELLINGS
 from cxcert.ingest.typed_columns import parse_column
 from cxcert.ingest.validation import RULES
@@ -82,7 +82,12 @@ def _table(table: str) -> str:
     lines = [
         f"### {table}",
         "",
-        f"Natural key (within one entity): {', '.join(f'`{k}`' for k in key)}.",
+        f"Natural key (within one entity): {', '.join(f'`{k}`' for k in key)}"
+        + (
+            "; a row without " + " or ".join(f"`{k}`" for k in gaps) + " is identified by its content key."
+            if (gaps := [k for k in key if schema.field(k).nullable])
+            else "."
+        ),
         "",
         "| column | type | required | values |",
         "|---|---|---|---|",
@@ -107,13 +112,18 @@ def reference_markdown() -> str:
         "may hold. Beyond these, a row is rejected when it breaks a consistency rule (a negative duration, an answer",
         "before the arrival, an end before the start...: `src/cxcert/ingest/validation.py`), and when its natural",
         "key is already in the warehouse for the entity or repeats an earlier row of the same file (a row with an",
-        "empty key column is not checked).",
+        "empty key column is checked by its content key instead, below).",
         "",
         "How text is read when no code map says otherwise:",
         "",
         f"- **true/false**: true is {_code(truthy)};",
         f"  false is {_code(falsy)}. Anything else needs `codes`.",
-        "- **empty** (CSV, in every column, text too; with `--format csv` a field of spaces as well):",
+        "- **white space**: in CSV files (canonical or mapped), text loses its surrounding white space and a",
+        "  field of spaces is empty. In every format, identifiers (the key's text and every `..._id` column)",
+        "  lose theirs (Unicode's: tabs, no-break and ideographic spaces too) and are put in Unicode NFC (`e` +",
+        "  accent is `é`); the normalised value is stored and compared, so `C001 ` and `C001` are one contact",
+        "  whatever the file's format. Case is kept.",
+        "- **empty** (CSV, in every column, text too):",
         f"  {_code(sorted(NULL_SPELLINGS))}.",
         "  So `NaN` in a number column is an empty value, and a text column cannot hold the word `NA` or `null`.",
         "  An empty required column rejects the row.",
@@ -126,7 +136,16 @@ def reference_markdown() -> str:
         f"  {ranges.max_duration_s:.0f} s ({ranges.max_duration_s / 86400:g} days); anything outside is rejected"
         " (`src/cxcert/ingest/data/value_ranges.yaml`).",
     ]
-    return "\n".join([START, *spellings, "", *(_table(t) + "\n" for t in TABLES), END])
+    gaps = ", ".join(f"`{t}.{k}`" for t, key in NATURAL_KEYS.items() for k in key if TABLES[t].field(k).nullable)
+    content = [
+        f"**Content key.** A row whose natural key has an empty column (only {gaps} may be empty: an",
+        "anonymous answer) is identified by its content key instead: the SHA-256 of all its values except",
+        f"{_code(CONTENT_KEY_LEAVES_OUT)}, in column order, written as a JSON array (times in UTC). A row sent",
+        "again in a later file, or under another `--program`, has the same content key and is quarantined as",
+        "`content key 1f0c... (a row without contact_id, identified by its content) already in the warehouse`;",
+        "two anonymous answers that differ in any value (time, score) are two answers.",
+    ]
+    return "\n".join([START, *spellings, "", *content, "", *(_table(t) + "\n" for t in TABLES), END])
 
 
 def updated(doc: str) -> str:

@@ -13,6 +13,11 @@ the batch's values and the staged ones do not overlap, as the Parquet footers' s
 with increasing call ids, or days of schedules, never overlap; ten 10 M-contact parts ingested one after the
 other used to read every key committed before them: 2.2 s more a part by the tenth).
 
+A row with an empty key column (a survey without a contact) is identified by its content key instead
+(:func:`cxcert.canonical.content_key_columns`): the same two queries run on the SHA-256 of such rows' content,
+computed by DuckDB from the staged and the committed parts; parts whose footers show no empty key column are
+left out of it unread.
+
 A key held by a committed ingest rejects every staged row with it ("already in the warehouse"); otherwise the
 first row with a key is kept and the later ones rejected ("repeats row N of this file"). The check keeps what it
 has seen, so it can be run again, cheaply, against batches committed since (the pipeline does that under the
@@ -31,7 +36,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cxcert.canonical import NATURAL_KEYS
+from cxcert.canonical import CONTENT_KEY_LEAVES_OUT, NATURAL_KEYS, TABLES
+from cxcert.ingest.row_keys import content_key_sql
 from cxcert.ingest.typed_columns import scratch_duckdb
 from cxcert.ingest.verdicts import show_value
 from cxcert.warehouse import IngestRecord
@@ -58,15 +64,14 @@ def _literal(text: str) -> str:
 
 @dataclass(frozen=True)
 class Clashes:
-    """Staged rows rejected for their key: staging index, key values, and who holds the key.
+    """Staged rows rejected for their key: staging index, the key as a message names it, and who holds the key.
 
     ``holder[n]`` is the committed ingest that already has row ``n``'s key, or None when the row repeats the staged
     row ``first[n]`` (-1 when held by an ingest).
     """
 
-    keys: tuple[str, ...]
     staged: np.ndarray
-    values: list[tuple[Any, ...]]
+    what: list[str]
     holder: list[IngestRecord | None]
     first: np.ndarray
 
@@ -79,8 +84,7 @@ class Clashes:
         first_rows = np.full(len(self.first), -1, dtype=np.int64)
         first_rows[repeats] = source_rows(self.first[repeats])
         out: list[str] = []
-        for values, holder, first_row in zip(self.values, self.holder, first_rows.tolist(), strict=True):
-            what = ", ".join(f"{c} {show_value(v)}" for c, v in zip(self.keys, values, strict=True))
+        for what, holder, first_row in zip(self.what, self.holder, first_rows.tolist(), strict=True):
             if holder is not None:
                 out.append(f"{what} already in the warehouse (ingest {holder.ingest_id} of {holder.source})")
             else:
@@ -88,16 +92,57 @@ class Clashes:
         return out
 
 
+@dataclass(frozen=True)
+class _Identity:
+    """One way the check identifies rows: the natural key, or the content key of rows whose key has a gap."""
+
+    table: str
+    content: bool
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return NATURAL_KEYS[self.table]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The columns of the key as the queries select them."""
+        return ("content_key",) if self.content else self.keys
+
+    @property
+    def select(self) -> str:
+        if self.content:
+            return f"{content_key_sql(self.table)} AS content_key"
+        return ", ".join(_quote(k) for k in self.keys)
+
+    @property
+    def where(self) -> str:
+        """The rows this identity covers."""
+        present = " AND ".join(f"{_quote(k)} IS NOT NULL" for k in self.keys)
+        return f"NOT ({present})" if self.content else present
+
+    def what(self, values: tuple[Any, ...]) -> str:
+        if self.content:
+            gaps = " or ".join(k for k in self.keys if TABLES[self.table].field(k).nullable)
+            return f"content key {values[0][:12]} (a row without {gaps}, identified by its content)"
+        return ", ".join(f"{c} {show_value(v)}" for c, v in zip(self.keys, values, strict=True))
+
+
 def key_hashes(table: pa.Table, keys: tuple[str, ...]) -> np.ndarray:
-    """64-bit hashes of the natural keys of ``table``'s rows (rows with an empty key column left out)."""
+    """64-bit hashes of the natural keys of ``table``'s rows, and of the content of rows with an empty key column
+    (the columns of their content key, the lineage columns left out, as in
+    :func:`cxcert.canonical.content_key_columns`)."""
     if not table.num_rows:
         return np.empty(0, dtype=np.uint64)
     con = scratch_duckdb()
-    con.register("_cxcert_keys", table.select(list(keys)))
+    con.register("_cxcert_keys", table)
     try:
         columns = ", ".join(_quote(k) for k in keys)
         present = " AND ".join(f"{_quote(k)} IS NOT NULL" for k in keys)
-        found = con.execute(f"SELECT hash({columns}) AS h FROM _cxcert_keys WHERE {present}").to_arrow_table()
+        query = f"SELECT hash({columns}) AS h FROM _cxcert_keys WHERE {present}"
+        if any(table.column(k).null_count for k in keys):
+            content = ", ".join(_quote(c) for c in table.column_names if c not in CONTENT_KEY_LEAVES_OUT)
+            query += f" UNION ALL SELECT hash({content}) AS h FROM _cxcert_keys WHERE NOT ({present})"
+        found = con.execute(query).to_arrow_table()
     finally:
         con.unregister("_cxcert_keys")
     hashes: np.ndarray = np.asarray(found.column("h").to_numpy(), dtype=np.uint64)
@@ -161,17 +206,33 @@ def key_ranges(paths: Sequence[Path], keys: tuple[str, ...]) -> KeyRanges | None
     return tuple(ranges)
 
 
+def has_key_gaps(paths: Sequence[Path], keys: tuple[str, ...]) -> bool:
+    """Whether a row of ``paths`` may have an empty key column (from the footers' null counts; True when a row
+    group does not say)."""
+    for path in paths:
+        parquet = pq.ParquetFile(path)
+        columns = [parquet.schema_arrow.get_field_index(k) for k in keys]
+        metadata = parquet.metadata
+        for r in range(metadata.num_row_groups):
+            group = metadata.row_group(r)
+            for column in columns:
+                stats = group.column(column).statistics
+                if stats is None or not stats.has_null_count or stats.null_count:
+                    return True
+    return False
+
+
 def overlap(a: KeyRanges, b: KeyRanges) -> bool:
     """Whether a row of one side can have the same key as a row of the other: every key column's ranges meet."""
     return all(x is not None and y is not None and x[0] <= y[1] and y[0] <= x[1] for x, y in zip(a, b, strict=True))
 
 
-def _empty(keys: tuple[str, ...]) -> Clashes:
-    return Clashes(keys, np.empty(0, dtype=np.int64), [], [], np.empty(0, dtype=np.int64))
+def _empty() -> Clashes:
+    return Clashes(np.empty(0, dtype=np.int64), [], [], np.empty(0, dtype=np.int64))
 
 
 class DuplicateCheck:
-    """The natural-key check of one staged ingest of ``table`` for ``entity_id``."""
+    """The natural-key (and content-key) check of one staged ingest of ``table`` for ``entity_id``."""
 
     def __init__(
         self,
@@ -188,7 +249,11 @@ class DuplicateCheck:
         self.keys = NATURAL_KEYS[table]
         offsets = np.concatenate([[0], np.cumsum(part_rows, dtype=np.int64)])
         self._parts = [(Path(p), int(o)) for p, o in zip(parts, offsets[:-1], strict=True)]
-        self._checked: set[str] = set()
+        natural = _Identity(table, content=False)
+        self._identities = [natural]
+        if any(TABLES[table].field(k).nullable for k in self.keys) and has_key_gaps(parts, self.keys):
+            self._identities.append(_Identity(table, content=True))  # some staged rows have no full key
+        self._checked: dict[_Identity, set[str]] = {i: set() for i in self._identities}
         self._found = np.empty(0, dtype=np.int64)
         self._within_done = hashes is not None and not hashes.may_repeat()
         self._ranges: KeyRanges | None = None
@@ -202,47 +267,60 @@ class DuplicateCheck:
     def run(self, committed: Sequence[IngestRecord]) -> Clashes:
         """Rows clashing with the batches in ``committed`` not checked before (those of this table and entity),
         and, on the first run, rows repeating an earlier row of the file."""
-        batches = [
-            b
-            for b in committed
-            if b.table == self.table and b.entity_id == self.entity_id and b.batch_id not in self._checked and b.files
-        ]
-        staged: KeyRanges | None = None
-        if batches and self._parts:
-            staged = self._staged_ranges()
-            self._checked.update(b.batch_id for b in batches if not self._may_hold(b, staged))
-            batches = [b for b in batches if b.batch_id not in self._checked]
-        if not self._parts or (not batches and self._within_done):
-            return _empty(self.keys)
+        if not self._parts:
+            return _empty()
+        todo = {identity: self._batches(identity, committed) for identity in self._identities}
+        if not any(todo.values()) and self._within_done:
+            return _empty()
         con = duckdb.connect()
+        clashes = _empty()
         try:
-            con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET TimeZone = 'UTC'")  # content keys write times in UTC
             # A large check may spill to disk: into the ingest's staging directory, never the working directory.
             con.execute(f"SET temp_directory = {_literal(str(self._parts[0][0].parent / 'duckdb-spill'))}")
             con.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
             con.execute("SET preserve_insertion_order = false")  # every result is ordered explicitly
-            held = self._held(con, batches, staged) if batches else _empty(self.keys)
-            self._checked.update(b.batch_id for b in batches)
-            self._remember(held)
-            repeated = _empty(self.keys)
+            for identity, batches in todo.items():
+                if batches:
+                    held = self._held(con, identity, batches)
+                    self._checked[identity].update(b.batch_id for b in batches)
+                    self._remember(held)
+                    clashes = _concat(clashes, held)
             if not self._within_done:
-                repeated = self._repeated(con)
+                for identity in self._identities:
+                    repeated = self._repeated(con, identity)
+                    self._remember(repeated)
+                    clashes = _concat(clashes, repeated)
                 self._within_done = True
-                self._remember(repeated)
         finally:
             con.close()
-        return _concat(self.keys, held, repeated)
+        return clashes
+
+    def _batches(self, identity: _Identity, committed: Sequence[IngestRecord]) -> list[IngestRecord]:
+        """The committed batches ``identity`` has still to check: of this table and entity, not checked before,
+        and able to hold a staged key (by the footers: key ranges that overlap, or rows with a key gap)."""
+        checked = self._checked[identity]
+        batches = [
+            b
+            for b in committed
+            if b.table == self.table and b.entity_id == self.entity_id and b.batch_id not in checked and b.files
+        ]
+        if identity.content:
+            unable = [b for b in batches if not has_key_gaps([self.root / f for f in b.files], self.keys)]
+        else:
+            staged = self._staged_ranges() if batches else None
+            unable = [b for b in batches if not self._may_hold(b, staged)]
+        checked.update(b.batch_id for b in unable)
+        return [b for b in batches if b.batch_id not in checked]
 
     def _remember(self, clashes: Clashes) -> None:
         if len(clashes):
             self._found = np.union1d(self._found, clashes.staged)
 
-    def _staged_sql(self, con: duckdb.DuckDBPyConnection) -> str:
-        columns = ", ".join(_quote(k) for k in self.keys)
-        present = " AND ".join(f"{_quote(k)} IS NOT NULL" for k in self.keys)
+    def _staged_sql(self, con: duckdb.DuckDBPyConnection, identity: _Identity) -> str:
         body = " UNION ALL ".join(
-            f"SELECT {columns}, file_row_number + {offset} AS i "
-            f"FROM read_parquet({_literal(str(path))}, file_row_number = true) WHERE {present}"
+            f"SELECT {identity.select}, file_row_number + {offset} AS i "
+            f"FROM read_parquet({_literal(str(path))}, file_row_number = true) WHERE {identity.where}"
             for path, offset in self._parts
         )
         if len(self._found):
@@ -250,29 +328,28 @@ class DuplicateCheck:
             body = f"SELECT * FROM ({body}) ANTI JOIN _cxcert_found USING (i)"
         return body
 
-    def _held(
-        self, con: duckdb.DuckDBPyConnection, batches: list[IngestRecord], staged: KeyRanges | None
-    ) -> Clashes:
-        columns = ", ".join(_quote(k) for k in self.keys)
+    def _held(self, con: duckdb.DuckDBPyConnection, identity: _Identity, batches: list[IngestRecord]) -> Clashes:
+        names = ", ".join(_quote(k) for k in identity.names)
         committed = " UNION ALL ".join(
-            f"SELECT {columns}, {n} AS b FROM read_parquet([{self._files(b)}])"
+            f"SELECT {identity.select}, {n} AS b FROM read_parquet([{self._files(b)}]) WHERE {identity.where}"
             for n, b in enumerate(batches)
         )
         # Only committed rows inside the staged key ranges can clash: the bounds, as constants, let DuckDB skip row
         # groups by their statistics and keep the join to the rows where the two overlap.
+        staged = None if identity.content else self._staged_ranges()
         bounds = [(k, r) for k, r in zip(self.keys, staged or (), strict=False) if r is not None]
         inside = " AND ".join(f"{_quote(k)} BETWEEN ? AND ?" for k, _ in bounds) or "true"
         query = f"""
-            WITH staged AS MATERIALIZED ({self._staged_sql(con)}),
+            WITH staged AS MATERIALIZED ({self._staged_sql(con, identity)}),
             known AS (
-                SELECT {columns}, min(b) AS b FROM (SELECT * FROM ({committed}) c WHERE {inside}) c
-                SEMI JOIN staged USING ({columns}) GROUP BY ALL
+                SELECT {names}, min(b) AS b FROM (SELECT * FROM ({committed}) c WHERE {inside}) c
+                SEMI JOIN staged USING ({names}) GROUP BY ALL
             )
-            SELECT i, b, {columns} FROM staged JOIN known USING ({columns}) ORDER BY i
+            SELECT i, b, {names} FROM staged JOIN known USING ({names}) ORDER BY i
         """
         found = con.execute(query, [v for _, r in bounds for v in r]).to_arrow_table()
         holders = [batches[n] for n in found.column("b").to_pylist()]
-        return self._clashes(found, holders, np.full(found.num_rows, -1, dtype=np.int64))
+        return self._clashes(identity, found, holders, np.full(found.num_rows, -1, dtype=np.int64))
 
     def _staged_ranges(self) -> KeyRanges | None:
         """The staged parts' key ranges, read from their footers once (the parts do not change between runs)."""
@@ -292,32 +369,35 @@ class DuplicateCheck:
     def _files(self, batch: IngestRecord) -> str:
         return ", ".join(_literal(str(self.root / f)) for f in batch.files)
 
-    def _repeated(self, con: duckdb.DuckDBPyConnection) -> Clashes:
-        columns = ", ".join(_quote(k) for k in self.keys)
+    def _repeated(self, con: duckdb.DuckDBPyConnection, identity: _Identity) -> Clashes:
+        names = ", ".join(_quote(k) for k in identity.names)
         query = f"""
-            WITH staged AS MATERIALIZED ({self._staged_sql(con)}),
-            repeated AS (SELECT {columns} FROM staged GROUP BY ALL HAVING count(*) > 1),
+            WITH staged AS MATERIALIZED ({self._staged_sql(con, identity)}),
+            repeated AS (SELECT {names} FROM staged GROUP BY ALL HAVING count(*) > 1),
             ranked AS (
-                SELECT i, {columns}, min(i) OVER (PARTITION BY {columns}) AS first
-                FROM staged SEMI JOIN repeated USING ({columns})
+                SELECT i, {names}, min(i) OVER (PARTITION BY {names}) AS first
+                FROM staged SEMI JOIN repeated USING ({names})
             )
-            SELECT i, first, {columns} FROM ranked WHERE i > first ORDER BY i
+            SELECT i, first, {names} FROM ranked WHERE i > first ORDER BY i
         """
         found = con.execute(query).to_arrow_table()
         first = np.asarray(found.column("first").to_numpy(), dtype=np.int64)
-        return self._clashes(found, [None] * found.num_rows, first)
+        return self._clashes(identity, found, [None] * found.num_rows, first)
 
-    def _clashes(self, found: pa.Table, holders: list[IngestRecord | None], first: np.ndarray) -> Clashes:
+    @staticmethod
+    def _clashes(
+        identity: _Identity, found: pa.Table, holders: list[IngestRecord | None], first: np.ndarray
+    ) -> Clashes:
         staged = np.asarray(found.column("i").to_numpy(), dtype=np.int64)
-        columns = [found.column(k).to_pylist() for k in self.keys]
+        columns = [found.column(k).to_pylist() for k in identity.names]
         values = list(zip(*columns, strict=True)) if columns and found.num_rows else []
-        return Clashes(self.keys, staged, values, holders, first)
+        return Clashes(staged, [identity.what(v) for v in values], holders, first)
 
 
-def _concat(keys: tuple[str, ...], a: Clashes, b: Clashes) -> Clashes:
+def _concat(a: Clashes, b: Clashes) -> Clashes:
     if not len(b):
         return a
     if not len(a):
         return b
     staged, first = np.concatenate([a.staged, b.staged]), np.concatenate([a.first, b.first])
-    return Clashes(keys, staged, a.values + b.values, a.holder + b.holder, first)
+    return Clashes(staged, a.what + b.what, a.holder + b.holder, first)

@@ -46,6 +46,9 @@ class MappedConverter:
     lineage: Lineage
     mapping: ColumnMapping | None = None
     trim: bool = False
+    """Trim surrounding white space from text before reading it (a field of spaces is then empty): the ingest
+    does so for every CSV file, canonical or mapped (in Parquet, text is kept as typed, but for identifiers,
+    normalised in every format by :func:`cxcert.ingest.row_keys.normalise_ids`)."""
     pseudonyms: Pseudonymiser | None = None
     sources: dict[str, str] = field(init=False)
     constants: dict[str, Any] = field(init=False)
@@ -167,7 +170,10 @@ def nullable(schema: pa.Schema) -> pa.Schema:
 
 
 def _blank_to_null(text: pa.Array) -> pa.Array:
-    result: pa.Array = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    blank = pc.equal(text, "")
+    if not blank.true_count:  # the usual case: no copy
+        return text
+    result: pa.Array = pc.if_else(blank, pa.scalar(None, text.type), text)
     return result
 
 

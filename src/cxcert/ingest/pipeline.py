@@ -44,6 +44,7 @@ from cxcert.ingest.ordered_map import ordered_map
 from cxcert.ingest.parts import PartWriter, rewrite_without
 from cxcert.ingest.personal import PersonalFields
 from cxcert.ingest.quarantine import QuarantineWriter, raw_json_rows
+from cxcert.ingest.row_keys import normalise_ids
 from cxcert.ingest.sources import DEFAULT_CHUNK_BYTES, Chunk, CsvSource, ParquetSource, open_source
 from cxcert.ingest.staged_rows import StagedRowNumbers
 from cxcert.ingest.technion import TechnionConverter
@@ -194,7 +195,7 @@ def ingest_file(
             source.columns,
             lineage,
             mapping=loaded.spec if loaded else None,
-            trim=fmt == "csv",
+            trim=isinstance(source, CsvSource),  # padding is an artefact of text; identifiers: normalise_ids
             pseudonyms=pseudonyms,
         )
     personal = PersonalFields(
@@ -219,7 +220,7 @@ def ingest_file(
             """Convert and validate one chunk (on a worker thread)."""
             batch = chunk.data
             verdicts = RowVerdicts(batch.num_rows)
-            canonical = converter.convert(batch, verdicts)
+            canonical = normalise_ids(converter.convert(batch, verdicts), table)  # every format alike
             validate(canonical, table, verdicts, labels=converter.labels)
             noted = form_check.flag(canonical, verdicts, converter.labels) if form_check is not None else None
             if not verdicts.rejected_count:

@@ -55,6 +55,9 @@ def parse_model(text: str, model: type[M], *, where: str) -> M:
         raise _yaml_failure(text, where) from exc
     if data is None:
         raise ValidationFailed(["line 1: the file is empty"], where=where)
+    if not isinstance(data, dict):  # every model is a mapping of fields; pydantic would name its class
+        found = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        raise ValidationFailed([f"line 1: expected a mapping of fields (name: value), not {found}"], where=where)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

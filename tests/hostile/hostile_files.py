@@ -75,7 +75,7 @@ YAML_CASES: dict[str, tuple[Callable[[], bytes], str | None]] = {
     "utf16": (utf16, "UTF-16"),
     "latin1": (latin1, "not UTF-8"),
     "empty": (empty, None),
-    "a_list": (a_list, None),
+    "a_list": (a_list, "mapping"),  # each reader says what it expected: a mapping of its fields
     "duplicate_keys": (duplicate_keys, "duplicate key 'key'"),
     "python_tag": (python_tag, "!!python/object/apply:os.system"),
     "huge_integer": (huge_integer, "a value of 5,000 characters (777777777777...) is too long to read as an integer"),

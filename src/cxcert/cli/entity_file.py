@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from cxcert.certification.entity import Entity, Organisation
 from cxcert.errors import CxcertError
 from cxcert.limits import read_yaml_file
-from cxcert.standards.issues import DocumentInvalid
+from cxcert.standards.issues import DocumentInvalid, ValidationIssue
 from cxcert.standards.marked_yaml import load_marked
 from cxcert.standards.parsing import schema_issues
 from cxcert.standards.schema import Frozen
@@ -33,6 +33,9 @@ def load_entity_file(path: Path) -> EntityFile:
     marked = load_marked(read_yaml_file(path, "entity"), str(path))
     if marked.issues:
         raise DocumentInvalid(marked.issues)
+    if not isinstance(marked.data, dict):  # pydantic would name its class
+        message = "expected a mapping with 'entity:' (and 'organisation:' for a new organisation)"
+        raise DocumentInvalid([ValidationIssue(str(path), 1, "(document)", message)])
     try:
         return EntityFile.model_validate(marked.data)
     except ValidationError as exc:

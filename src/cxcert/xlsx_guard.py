@@ -91,7 +91,10 @@ def _check_part(name: str, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
                                   "which no Excel workbook has")  # fmt: skip
             has_formula = has_formula or bool(_SHEET_PART.match(info.filename) and _FORMULA.search(chunk))
     if has_formula:
-        cell = _formula_without_value(book, info)
+        try:
+            cell = _formula_without_value(book, info)
+        except ElementTree.ParseError as exc:
+            raise CxcertError(f"{name}: not a readable Excel workbook (.xlsx): {info.filename}: {exc}") from None
         if cell is not None:
             raise CxcertError(
                 f"{name}: cell {cell} of {_sheet_title(book, info.filename)} holds a formula with no saved value "

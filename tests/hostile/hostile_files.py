@@ -198,6 +198,16 @@ def formulas_with_saved_values() -> bytes:
     return _replace_part(xlsx_bytes(lambda sheet: None), SHEET, sheet_xml(rows, "A1:B2"))
 
 
+def broken_sheet_xml() -> bytes:
+    """A sheet whose XML stops in the middle of a formula cell (a zip repaired by hand, a bad exporter)."""
+    rows = b'<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1"><f>'
+
+    def write(target: zipfile.ZipFile) -> None:
+        target.writestr(SHEET, _HEAD + rows)
+
+    return _replace_part(xlsx_bytes(lambda sheet: None), SHEET, write)
+
+
 def entity_dtd() -> bytes:
     """A sheet declaring an XML entity (the XML billion laughs starts this way)."""
     rows = b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol;</t></is></c></row>'

@@ -40,6 +40,7 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "xml_entities": (hostile.entity_dtd, "declares a DTD or entities"),
     "formulas_without_values": (hostile.formulas_without_values, "cell B2 of sheet 'Sheet' holds a formula"),
     "garbage": (hostile.garbage, "not a readable Excel workbook"),
+    "broken_sheet_xml": (hostile.broken_sheet_xml, "not a readable Excel workbook"),
     "zero_bytes": (lambda: b"", "not a readable Excel workbook"),
     "a_csv_renamed": (lambda: b"item,answer\n1.1,yes\n", "not a readable Excel workbook"),
     "truncated": (lambda: hostile.truncated(hostile.xlsx_bytes(_answers)), "not a readable Excel workbook"),

@@ -59,6 +59,9 @@ ENTRY_POINTS = {
     "entity file": EntryPoint(
         "entity", lambda home, tmp: tmp / "entity.yaml",
         lambda home, tmp, f: invoke("entity", "create", "--from-file", str(f), home=home)),
+    "entity edit": EntryPoint(
+        "entity", lambda home, tmp: tmp / "edit.yaml",
+        lambda home, tmp, f: invoke("entity", "edit", ENTITY, "--from-file", str(f), home=home)),
     "ingest mapping": EntryPoint("mapping", lambda home, tmp: tmp / "acd.yaml", _ingest_with_mapping),
     "generator profile": EntryPoint(
         "profile", lambda home, tmp: tmp / "centre.yaml",

@@ -48,7 +48,7 @@ def load_entity_edit(path: Path, current: Entity) -> tuple[dict[str, object], Or
     field."""
     if not path.is_file():
         raise CxcertError(f"entity file not found: {path}")
-    marked = load_marked(path.read_text(encoding="utf-8"), str(path))
+    marked = load_marked(read_yaml_file(path, "entity"), str(path))
     if marked.issues:
         raise DocumentInvalid(marked.issues)
     data = marked.data

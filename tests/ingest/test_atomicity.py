@@ -15,7 +15,7 @@ import pytest
 
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.warehouse import Warehouse
-from cxcert.warehouse.warehouse import STAGING
+from cxcert.warehouse.leftovers import STAGING
 
 from .conftest import MakeContacts
 

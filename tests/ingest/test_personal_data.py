@@ -226,7 +226,8 @@ def test_keys_made_otherwise_are_never_mixed(tmp_path: Path, contacts: object) -
 
 
 def test_plain_sha256_batches_from_before_are_refused_until_replaced(tmp_path: Path, contacts: object) -> None:
-    from cxcert.warehouse.manifest import write_manifest
+    from cxcert.warehouse.ingest_log import LOG_NAME
+    from cxcert.warehouse.manifest import Manifest, write_manifest
 
     table = _canonical_rows(contacts(3))  # type: ignore[operator]
     old, new = tmp_path / "old.parquet", tmp_path / "new.parquet"
@@ -237,7 +238,8 @@ def test_plain_sha256_batches_from_before_are_refused_until_replaced(tmp_path: P
     manifest = warehouse.manifest()  # as a version before keyed hashing recorded it: no key_id
     legacy = [b.__class__(**{**b.to_json(), "committed_at": b.committed_at, "files": b.files, "key_id": None})
               for b in manifest.batches]  # fmt: skip
-    write_manifest(warehouse.root, manifest.__class__(manifest.generation + 1, tuple(legacy)))
+    (warehouse.root / LOG_NAME).unlink()  # that version kept no ingest log and no part hashes (format 1)
+    write_manifest(warehouse.root, Manifest(manifest.generation + 1, tuple(legacy), format=1))
     with pytest.raises(CxcertError, match=rf"plain SHA-256 .*ingests {before.fingerprint[:8]}"):
         ingest_file(warehouse, "contacts", new, entity_id="demo", fmt="canonical")
     warehouse.remove_ingest(before.fingerprint[:8])

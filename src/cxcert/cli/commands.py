@@ -36,6 +36,7 @@ def register_all(app: typer.Typer) -> None:
         standard,
         system,
         targets,
+        warehouse,
         workspace,
     )
 
@@ -65,3 +66,4 @@ def register_all(app: typer.Typer) -> None:
     standard.register(app)
     system.register(app)
     targets.register(app)
+    warehouse.register(app)  # warehouse check|repair

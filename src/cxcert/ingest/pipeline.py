@@ -264,9 +264,9 @@ def ingest_file(
                 clashes, quarantine, numbers, label, lambda rows: _raw_rows(source, wanted, rows, personal)
             )
 
-        reject(keys.run(warehouse.ingests()))
+        reject(keys.run(warehouse.checked_ingests(table)))
         with warehouse.lock():
-            reject(keys.run(warehouse.ingests()))  # batches committed since the first run (usually none)
+            reject(keys.run(warehouse.checked_ingests(table)))  # batches committed since the first run (usually none)
             parts, accepted = _drop_rows(parts, writer.part_rows, keys.found, schema)
             final = qdir / f"{stamp}-{table}-{name}-{fp[:8]}.csv"
             accounting = IngestAccounting(

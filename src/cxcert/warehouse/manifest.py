@@ -1,9 +1,13 @@
 """The warehouse manifest: the list of committed batches, the only thing that makes Parquet files visible.
 
-The manifest is one small JSON file replaced atomically (written aside, then ``os.replace``), under an exclusive
-file lock so two ingests never interleave their read-modify-write. A batch's Parquet files are moved into place
-before the manifest names them; a crash in between leaves files that no manifest entry names, which readers
-ignore and the next commit deletes.
+The manifest is one small JSON file replaced atomically (written aside, fsync'd, then ``os.replace``), under an
+exclusive file lock so two writers never interleave their read-modify-write. It is a copy of what the ingest log
+(:mod:`cxcert.warehouse.ingest_log`) says, kept for fast reads; each part is listed with its size, SHA-256 and
+modification time at commit so readers can tell a damaged part from a good one.
+
+Format 1 (before part stamps) is still read; the next commit or ``cxcert warehouse repair`` upgrades it.
+A manifest that is missing, cut short or of the wrong shape is never read as an empty warehouse: it raises
+:class:`WarehouseDamaged`, which tells the user to run ``cxcert warehouse repair``.
 """
 
 from __future__ import annotations
@@ -11,17 +15,26 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cxcert.errors import CxcertError
+
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+FORMATS_READ = (1, 2)
 INGEST_ID_LENGTH = 8
+REPAIR_HINT = "run `cxcert warehouse repair`"
+CHECK_HINT = "run `cxcert warehouse check` for the whole list and what to do"
+
+
+class WarehouseDamaged(CxcertError):
+    """The warehouse's own files (manifest, ingest log, parts) are missing or damaged."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,11 @@ class IngestRecord:
         fingerprint, also in the name of the ingest's quarantine file."""
         return self.fingerprint[:INGEST_ID_LENGTH]
 
+    @property
+    def directory(self) -> str | None:
+        """The batch directory relative to the warehouse root (``contacts/batch-…``); None for a batch of no part."""
+        return f"{self.table}/batch-{self.batch_id}" if self.files else None
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["committed_at"] = self.committed_at.isoformat()
@@ -67,31 +85,49 @@ class IngestRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> IngestRecord:
+        quarantine = data.get("quarantine")
         return cls(
-            batch_id=str(data["batch_id"]),
-            committed_at=datetime.fromisoformat(str(data["committed_at"])),
-            table=str(data["table"]),
-            entity_id=str(data["entity_id"]),
-            source=str(data["source"]),
-            file=str(data["file"]),
-            fmt=str(data["fmt"]),
-            fingerprint=str(data["fingerprint"]),
-            read=int(data["read"]),
-            accepted=int(data["accepted"]),
-            rejected=int(data["rejected"]),
-            quarantine=None if data.get("quarantine") is None else str(data["quarantine"]),
-            files=tuple(str(f) for f in data.get("files", [])),
+            batch_id=_text(data, "batch_id"),
+            committed_at=datetime.fromisoformat(_text(data, "committed_at")),
+            table=_text(data, "table"),
+            entity_id=_text(data, "entity_id"),
+            source=_text(data, "source"),
+            file=_text(data, "file"),
+            fmt=_text(data, "fmt"),
+            fingerprint=_text(data, "fingerprint"),
+            read=_count(data, "read"),
+            accepted=_count(data, "accepted"),
+            rejected=_count(data, "rejected"),
+            quarantine=None if quarantine is None else str(quarantine),
+            files=tuple(_files(data)),
             key_id=None if data.get("key_id") is None else str(data["key_id"]),
-            erased=int(data.get("erased", 0)),
+            erased=_count(data, "erased") if "erased" in data else 0,
         )
 
 
 @dataclass(frozen=True)
+class PartStamp:
+    """What a part was when committed (or last verified): its size, the SHA-256 of its bytes, its mtime."""
+
+    size: int
+    sha256: str
+    mtime_ns: int
+
+    def to_json(self, file: str) -> dict[str, Any]:
+        return {"file": file, "size": self.size, "sha256": self.sha256, "mtime_ns": self.mtime_ns}
+
+
+@dataclass(frozen=True)
 class Manifest:
-    """The committed state of the warehouse; ``generation`` grows by one per commit."""
+    """The committed state of the warehouse; ``generation`` grows by one per commit or removal.
+
+    ``stamps`` maps each part (relative path) to its :class:`PartStamp`; empty for a format-1 manifest.
+    """
 
     generation: int = 0
     batches: tuple[IngestRecord, ...] = ()
+    stamps: Mapping[str, PartStamp] = field(default_factory=dict)
+    format: int = FORMAT_VERSION
 
     def files_of(self, table: str, entity_id: str | None = None) -> list[str]:
         """Relative paths of the Parquet files of ``table`` (optionally one entity's batches)."""
@@ -106,48 +142,154 @@ class Manifest:
         """Relative paths of every committed Parquet file."""
         return [f for b in self.batches for f in b.files]
 
-    def with_batch(self, record: IngestRecord) -> Manifest:
-        return Manifest(generation=self.generation + 1, batches=(*self.batches, record))
+    def batch_of(self, file: str) -> IngestRecord | None:
+        """The batch a part belongs to."""
+        return next((b for b in self.batches if file in b.files), None)
 
-    def replacing(self, records: dict[str, IngestRecord]) -> Manifest:
-        """The manifest with the batches named by ``records``' keys (batch ids) replaced, in place."""
-        return Manifest(
-            generation=self.generation + 1, batches=tuple(records.get(b.batch_id, b) for b in self.batches)
-        )
+    def with_batch(self, record: IngestRecord, stamps: Mapping[str, PartStamp]) -> Manifest:
+        return Manifest(self.generation + 1, (*self.batches, record), {**self.stamps, **stamps}, self.format)
+
+    def replacing(self, records: Mapping[str, IngestRecord], stamps: Mapping[str, PartStamp]) -> Manifest:
+        """The batches named by ``records``' keys (batch ids) swapped, in place, for ``records``' values."""
+        batches = tuple(records.get(b.batch_id, b) for b in self.batches)
+        files = {f for b in batches for f in b.files}
+        kept = {f: s for f, s in {**self.stamps, **stamps}.items() if f in files}
+        return Manifest(self.generation + 1, batches, kept, self.format)
 
     def without_batch(self, batch_id: str) -> Manifest:
-        return Manifest(
-            generation=self.generation + 1, batches=tuple(b for b in self.batches if b.batch_id != batch_id)
-        )
+        kept = tuple(b for b in self.batches if b.batch_id != batch_id)
+        files = {f for b in kept for f in b.files}
+        stamps = {f: s for f, s in self.stamps.items() if f in files}
+        return Manifest(self.generation + 1, kept, stamps, self.format)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "generation": self.generation,
+            "batches": [batch_json(b, self.stamps) for b in self.batches],
+        }
 
 
-def read_manifest(root: Path) -> Manifest:
-    """The manifest under ``root``; an empty one when the warehouse has never been written."""
+def batch_json(record: IngestRecord, stamps: Mapping[str, PartStamp]) -> dict[str, Any]:
+    """A batch as stored in the manifest, the ingest log and its batch directory's ``batch.json``."""
+    return {**record.to_json(), "parts": [stamps[f].to_json(f) for f in record.files if f in stamps]}
+
+
+def parse_batch(data: Any) -> tuple[IngestRecord, dict[str, PartStamp]]:
+    """A batch and its part stamps from :func:`batch_json`'s shape; ValueError naming what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("a batch is not an object")
+    try:
+        record = IngestRecord.from_json(data)
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"a batch lacks or garbles {exc}") from None
+    stamps: dict[str, PartStamp] = {}
+    parts = data.get("parts", [])
+    if not isinstance(parts, list):
+        raise ValueError(f"batch {record.batch_id}: parts is not a list")
+    for part in parts:
+        if not isinstance(part, dict) or part.get("file") not in record.files:
+            raise ValueError(f"batch {record.batch_id}: a part stamp names no file of the batch")
+        sha = part.get("sha256")
+        if not isinstance(sha, str) or len(sha) != 64:
+            raise ValueError(f"batch {record.batch_id}: a part stamp has no SHA-256")
+        stamps[str(part["file"])] = PartStamp(_count(part, "size"), sha, _count(part, "mtime_ns"))
+    return record, stamps
+
+
+def parse_manifest(text: str) -> Manifest:
+    """The manifest in ``text``; ValueError saying what is wrong with it."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    fmt = data.get("format", 1)
+    if fmt not in FORMATS_READ:
+        raise ValueError(f"format {fmt!r} is not one cxcert reads ({', '.join(map(str, FORMATS_READ))})")
+    batches = data.get("batches")
+    if not isinstance(batches, list):
+        raise ValueError("no list of batches")
+    records: list[IngestRecord] = []
+    stamps: dict[str, PartStamp] = {}
+    for item in batches:
+        record, found = parse_batch(item)
+        records.append(record)
+        stamps.update(found)
+    if len({r.batch_id for r in records}) != len(records):
+        raise ValueError("a batch is listed twice")
+    if fmt >= 2 and any(f not in stamps for r in records for f in r.files):
+        raise ValueError("a part has no size and SHA-256")
+    return Manifest(_count(data, "generation"), tuple(records), stamps, int(fmt))
+
+
+def read_manifest(root: Path) -> Manifest | None:
+    """The manifest under ``root``; None when there is none; :class:`WarehouseDamaged` when it cannot be read."""
     path = root / MANIFEST_NAME
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Manifest()
-    data = json.loads(text)
-    return Manifest(
-        generation=int(data["generation"]),
-        batches=tuple(IngestRecord.from_json(b) for b in data["batches"]),
-    )
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        message = f"the warehouse manifest cannot be read ({exc}); {REPAIR_HINT}"
+        raise WarehouseDamaged(message, where=str(path)) from None
+    try:
+        return parse_manifest(text)
+    except ValueError as exc:
+        raise WarehouseDamaged(f"the warehouse manifest is damaged ({exc}); {REPAIR_HINT}", where=str(path)) from None
 
 
 def write_manifest(root: Path, manifest: Manifest) -> None:
     """Replace the manifest atomically: a reader sees the old or the new one, never a mix."""
-    payload = {
-        "format": FORMAT_VERSION,
-        "generation": manifest.generation,
-        "batches": [b.to_json() for b in manifest.batches],
-    }
-    tmp = root / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=1)
+    write_atomic(root / MANIFEST_NAME, json.dumps(manifest.to_json(), indent=1).encode())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` aside (named after this process, so leftovers of a dead one can be told), fsync it, and
+    rename it over ``path``; then fsync the directory so the rename itself survives a power cut."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, root / MANIFEST_NAME)
+    os.replace(tmp, path)
+    sync_directory(path.parent)
+
+
+def sync_directory(path: Path) -> None:
+    """fsync a directory (its entries: renames and new files), where the platform allows it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str):
+        raise TypeError(key)
+    return value
+
+
+def _count(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{key} is not a count: {value!r}")
+    return value
+
+
+def _files(data: dict[str, Any]) -> list[str]:
+    files = data.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise TypeError("files")
+    return files
 
 
 _held = threading.local()

@@ -2,23 +2,26 @@
 
 Layout under ``root``::
 
-    manifest.json                  committed batches (the only source of truth for what is visible)
-    <table>/batch-<id>/part-N.parquet   one directory per committed batch, canonical schema
+    manifest.json                  committed batches and their parts' size and SHA-256 (what readers read)
+    ingest-log.jsonl               append-only journal of commits and removals (the commit point; rebuilds
+                                   the manifest)
+    <table>/batch-<id>/part-N.parquet   one directory per committed batch, canonical schema, with its
+    <table>/batch-<id>/batch.json       record and part stamps (and removed.json once taken out)
     .staging/<pid>-<id>/           parts being written by a running ingest (invisible)
+    .readers/<pid>-<token>         reader leases (the generation each live reader may be reading)
 
-Commit moves a staged batch directory into ``<table>/`` with one rename, then replaces the manifest. A process
-killed at any point leaves either nothing new visible or the whole batch: never a part of one. Leftovers of a
-killed process (staging directories of dead processes, batch directories no manifest entry names) are removed by
-the next commit or by :meth:`Warehouse.cleanup`.
+Commit and removal are in :mod:`cxcert.warehouse.commits`; ``cxcert warehouse check|repair`` in
+:mod:`cxcert.warehouse.repair`. Reading checks each part it hands out with one ``stat`` (and a hash when the
+stat changed, :mod:`cxcert.warehouse.integrity`): a missing, cut or overwritten part is one line naming it, never
+a traceback or a wrong figure. A missing or damaged manifest is one line too, never an empty warehouse.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import shutil
 import string
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,13 +34,16 @@ from cxcert.canonical import TABLES
 from cxcert.errors import CxcertError
 from cxcert.home import warehouse_dir
 from cxcert.ingest.accounting import IngestAccounting
-from cxcert.warehouse.manifest import IngestRecord, Manifest, locked, read_manifest, write_manifest
+from cxcert.warehouse import commits
+from cxcert.warehouse.integrity import PartProblem, verify_parts
+from cxcert.warehouse.leases import Lease
+from cxcert.warehouse.leftovers import STAGING, delete, find_dead
+from cxcert.warehouse.manifest import CHECK_HINT, IngestRecord, Manifest, WarehouseDamaged, locked
 
 if TYPE_CHECKING:
     import ibis
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
-STAGING = ".staging"
 MIN_INGEST_ID = 4
 """The fewest fingerprint digits that name an ingest (``cxcert ingest remove ID``)."""
 
@@ -60,16 +66,6 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
-
-
 def table_schema(name: str) -> pa.Schema:
     """The canonical schema of ``name``; a :class:`CxcertError` listing the tables when unknown."""
     try:
@@ -85,6 +81,9 @@ class Warehouse:
         self.root = Path(root)
         self._backend: DuckDBBackend | None = None
         self._backend_generation = -1
+        self._lease = Lease(self.root)
+        self._verified: tuple[int, set[str]] = (-1, set())
+        weakref.finalize(self, self._lease.release)
 
     @classmethod
     def default(cls) -> Warehouse:
@@ -94,26 +93,57 @@ class Warehouse:
     def __repr__(self) -> str:
         return f"Warehouse({str(self.root)!r})"
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where ingests put quarantine files by default (CXCERT_HOME/quarantine, beside the warehouse)."""
+        return self.root.parent / "quarantine"
+
     # --- reading -------------------------------------------------------------------------------------------
 
     def manifest(self) -> Manifest:
-        """The committed state (re-read on every call, so other processes' commits are seen)."""
-        return read_manifest(self.root)
+        """The committed state (re-read on every call, so other processes' commits are seen); a
+        :class:`~cxcert.warehouse.manifest.WarehouseDamaged` line when the manifest is lost or damaged."""
+        return commits.current(self.root)
+
+    def _leased(self) -> Manifest:
+        """The manifest, with this reader's lease on its generation in place before it is trusted (see
+        :mod:`cxcert.warehouse.leases`), so no removal deletes the files it names while they are read."""
+        manifest = self.manifest()
+        # Read again once the lease is in place (and until it names the generation read).
+        while manifest.batches and self._lease.generation != manifest.generation:
+            if not self._lease.hold(manifest.generation):
+                break  # a read-only warehouse: nobody can delete files here either
+            manifest = self.manifest()
+        return manifest
+
+    def _checked(self, manifest: Manifest, files: list[str]) -> list[str]:
+        """``files`` after a quick check of each (once per generation): a line naming the first damaged part."""
+        generation, seen = self._verified
+        if generation != manifest.generation:
+            seen = set()
+        todo = [f for f in files if f not in seen]
+        problems = verify_parts(self.root, manifest, todo) if todo else []
+        if problems:
+            raise WarehouseDamaged(_damage_line(problems))
+        self._verified = (manifest.generation, seen | set(todo))
+        return files
 
     def files(self, table: str, entity_id: str | None = None) -> list[Path]:
-        """Absolute paths of the committed Parquet files of ``table``."""
+        """Absolute paths of the committed Parquet files of ``table`` (each checked, see :meth:`_checked`)."""
         table_schema(table)
-        return [self.root / f for f in self.manifest().files_of(table, entity_id)]
+        manifest = self._leased()
+        return [self.root / f for f in self._checked(manifest, manifest.files_of(table, entity_id))]
 
     def connect(self) -> DuckDBBackend:
         """An Ibis DuckDB backend with every canonical table as a view named after it (UTC session)."""
         import ibis
 
-        manifest = self.manifest()
+        manifest = self._leased()
         if self._backend is None:
             self._backend = ibis.duckdb.connect()
             self._backend.raw_sql("SET TimeZone = 'UTC'")
         if self._backend_generation != manifest.generation:
+            self._checked(manifest, manifest.files_of_all())
             for name in TABLES:
                 self._backend.raw_sql(self._view_sql(name, manifest))
             self._backend_generation = manifest.generation
@@ -134,12 +164,24 @@ class Warehouse:
         return result
 
     def ingests(self) -> list[IngestRecord]:
-        """Every committed ingest, oldest first, with its row accounting."""
+        """Every committed ingest, oldest first, with its row accounting (parts not checked: see
+        :meth:`checked_ingests` before reading their files)."""
         return list(self.manifest().batches)
+
+    def checked_ingests(self, table: str) -> list[IngestRecord]:
+        """Every committed ingest, under this reader's lease, with the parts of ``table``'s batches checked
+        (for readers of the batches' own files, such as the duplicate-key check)."""
+        manifest = self._leased()
+        self._checked(manifest, manifest.files_of(table))
+        return list(manifest.batches)
 
     def has_fingerprint(self, fingerprint: str) -> bool:
         """Whether an ingest with this fingerprint (file content and options) was already committed."""
         return any(b.fingerprint == fingerprint for b in self.manifest().batches)
+
+    def release(self) -> None:
+        """Drop this reader's lease (also done when the object is collected or its process ends)."""
+        self._lease.release()
 
     def _view_sql(self, name: str, manifest: Manifest) -> str:
         schema = TABLES[name]
@@ -156,7 +198,9 @@ class Warehouse:
     # --- writing -------------------------------------------------------------------------------------------
 
     def new_staging(self) -> Path:
-        """A fresh private directory for a running ingest's parts (same file system as the tables)."""
+        """A fresh private directory for a running ingest's parts (same file system as the tables); first
+        deletes the staging directories and unfinished quarantine files of dead processes."""
+        delete(find_dead(self.root, self.quarantine_dir, locked=False))
         path = self.root / STAGING / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         path.mkdir(parents=True)
         return path
@@ -186,23 +230,10 @@ class Warehouse:
             found = _parquet_schema(path)
             if not found.equals(schema, check_metadata=False):
                 raise ValueError(f"{path} does not have the canonical schema of {table}: {found}")
-        batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        batch_id = commits.new_batch_id()
         with locked(self.root):
-            self._cleanup_locked()
-            manifest = self.manifest()
-            if any(b.fingerprint == fingerprint for b in manifest.batches):
-                raise CxcertError(f"this file was already ingested (fingerprint {fingerprint[:12]})")
-            relative: list[str] = []
-            if parquet_paths:
-                table_dir = self.root / table
-                table_dir.mkdir(parents=True, exist_ok=True)
-                incoming = table_dir / f".incoming-{batch_id}"
-                incoming.mkdir()
-                for n, path in enumerate(parquet_paths):
-                    shutil.move(str(path), incoming / f"part-{n:05d}.parquet")
-                final = table_dir / f"batch-{batch_id}"
-                os.replace(incoming, final)
-                relative = [f"{table}/{final.name}/part-{n:05d}.parquet" for n in range(len(parquet_paths))]
+            opened = commits.open_for_write(self.root, self.quarantine_dir, self._lease.path)
+            commits.refuse_duplicate(opened.manifest, fingerprint)
             record = IngestRecord(
                 batch_id=batch_id,
                 committed_at=datetime.now(UTC),
@@ -216,10 +247,9 @@ class Warehouse:
                 accepted=accounting.accepted,
                 rejected=accounting.rejected,
                 quarantine=str(accounting.quarantine) if accounting.quarantine else None,
-                files=tuple(relative),
                 key_id=key_id,
             )
-            write_manifest(self.root, manifest.with_batch(record))
+            record, _ = commits.commit(self.root, opened, record, parquet_paths)
         return record
 
     @contextmanager
@@ -237,15 +267,13 @@ class Warehouse:
     def remove_ingest(self, ingest_id: str) -> IngestRecord:
         """Remove one committed ingest (named as in :meth:`find_ingest`), all or nothing; returns what it was.
 
-        One atomic manifest replace makes its rows invisible; its files are deleted afterwards (a crash in between
-        leaves a directory no manifest names, which the next commit removes). Its quarantine file is kept.
+        One logged, atomic manifest replace makes its rows invisible; its files are deleted once no live reader
+        may still be reading them (now, or by a later commit, removal or repair). Its quarantine file is kept.
         """
         with locked(self.root):
-            manifest = self.manifest()
-            record = _match(manifest, ingest_id)
-            write_manifest(self.root, manifest.without_batch(record.batch_id))
-            for directory in sorted({(self.root / f).parent for f in record.files}):
-                shutil.rmtree(directory, ignore_errors=True)
+            opened = commits.open_for_write(self.root, self.quarantine_dir, self._lease.path)
+            record = _match(opened.manifest, ingest_id)
+            commits.remove(self.root, opened, record, self._lease.path)
         return record
 
     def replace_batches(self, rewritten: list[tuple[IngestRecord, list[Path], int]]) -> list[IngestRecord]:
@@ -255,68 +283,30 @@ class Warehouse:
         Each entry is a committed batch, the staged parts (canonical schema, same file system) now holding its
         rows, and how many rows were taken out. Each copy goes into a batch directory of its own, exactly as
         :meth:`commit_batch` moves one in, and keeps the batch's fingerprint and accounting (``erased`` grows):
-        a crash before the manifest replace leaves the old batches visible and the copies unnamed (removed by the
-        next commit); after it, the old directories are deleted like a removed ingest's.
+        one ``replace`` line in the ingest log is the commit point (a crash before it leaves the old batches
+        visible and the copies proven garbage); the old directories then go as a removed ingest's do, once no
+        running reader may still read them.
         """
+        for record, parts, _ in rewritten:
+            schema = table_schema(record.table)
+            for path in parts:
+                if not _parquet_schema(path).equals(schema, check_metadata=False):
+                    raise ValueError(f"{path} does not have the canonical schema of {record.table}")
         with locked(self.root):
-            manifest = self.manifest()
-            current = {b.batch_id: b for b in manifest.batches}
-            replaced: dict[str, IngestRecord] = {}
-            for record, parts, erased in rewritten:
-                if current.get(record.batch_id) != record:
-                    raise CxcertError(f"ingest {record.ingest_id} changed meanwhile; run the command again")
-                schema = table_schema(record.table)
-                for path in parts:
-                    if not _parquet_schema(path).equals(schema, check_metadata=False):
-                        raise ValueError(f"{path} does not have the canonical schema of {record.table}")
-                batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-                relative: list[str] = []
-                if parts:
-                    incoming = self.root / record.table / f".incoming-{batch_id}"
-                    incoming.mkdir(parents=True)
-                    for n, path in enumerate(parts):
-                        shutil.move(str(path), incoming / f"part-{n:05d}.parquet")
-                    os.replace(incoming, self.root / record.table / f"batch-{batch_id}")
-                    relative = [f"{record.table}/batch-{batch_id}/part-{n:05d}.parquet" for n in range(len(parts))]
-                replaced[record.batch_id] = dataclasses.replace(
-                    record, batch_id=batch_id, files=tuple(relative), erased=record.erased + erased
-                )
-            write_manifest(self.root, manifest.replacing(replaced))
-            for old in replaced:
-                for directory in sorted({(self.root / f).parent for f in current[old].files}):
-                    shutil.rmtree(directory, ignore_errors=True)
-        return list(replaced.values())
+            opened = commits.open_for_write(self.root, self.quarantine_dir, self._lease.path)
+            return commits.swap(self.root, opened, rewritten, self._lease.path)
 
     def cleanup(self) -> list[Path]:
-        """Delete what killed ingests left behind; returns the paths removed."""
+        """Delete what killed processes left behind and the files of removed batches no reader needs; returns
+        the paths removed."""
         with locked(self.root):
-            return self._cleanup_locked()
+            return commits.open_for_write(self.root, self.quarantine_dir, self._lease.path).removed
 
-    def _cleanup_locked(self) -> list[Path]:
-        removed: list[Path] = []
-        staging = self.root / STAGING
-        if staging.is_dir():
-            for entry in staging.iterdir():
-                pid = entry.name.split("-", 1)[0]
-                if not pid.isdigit() or not _pid_alive(int(pid)):
-                    shutil.rmtree(entry, ignore_errors=True)
-                    removed.append(entry)
-        referenced = {f.split("/")[1] for f in self.manifest().files_of_all()}
-        for name in TABLES:
-            table_dir = self.root / name
-            if not table_dir.is_dir():
-                continue
-            for entry in table_dir.iterdir():
-                orphan_batch = entry.name.startswith("batch-") and entry.name not in referenced
-                if orphan_batch or entry.name.startswith(".incoming-"):
-                    shutil.rmtree(entry, ignore_errors=True)
-                    removed.append(entry)
-        for tmp in self.root.glob(".manifest.json.*.tmp"):
-            pid = tmp.name.split(".")[2]
-            if pid.isdigit() and not _pid_alive(int(pid)):
-                tmp.unlink(missing_ok=True)
-                removed.append(tmp)
-        return removed
+
+def _damage_line(problems: list[PartProblem]) -> str:
+    others = len(problems) - 1
+    more = f" (and {others} more damaged part{'s' if others > 1 else ''})" if others else ""
+    return f"the warehouse {problems[0].message}{more}; {CHECK_HINT}"
 
 
 def _match(manifest: Manifest, ingest_id: str) -> IngestRecord:

@@ -58,9 +58,9 @@ class Lease:
             self.path.unlink(missing_ok=True)
 
 
-def held_generations(root: Path, *, besides: Path | None = None) -> list[int]:
-    """The generations live readers hold (``besides``: a lease of the caller's own, left out); sweeps the leases
-    of dead processes."""
+def held_generations(root: Path, *, besides: Path | None = None, sweep: bool = True) -> list[int]:
+    """The generations live readers hold (``besides``: a lease of the caller's own, left out); ``sweep``: delete
+    the leases of dead processes on the way."""
     folder = root / READERS
     if not folder.is_dir():
         return []
@@ -68,7 +68,8 @@ def held_generations(root: Path, *, besides: Path | None = None) -> list[int]:
     for entry in folder.iterdir():
         pid = entry.name.split("-", 1)[0]
         if not pid.isdigit() or not pid_alive(int(pid)):
-            entry.unlink(missing_ok=True)
+            if sweep:
+                entry.unlink(missing_ok=True)
             continue
         if entry == besides or entry.name.endswith(".tmp"):
             continue
@@ -79,6 +80,6 @@ def held_generations(root: Path, *, besides: Path | None = None) -> list[int]:
     return held
 
 
-def oldest_held(root: Path, *, besides: Path | None = None) -> int | None:
+def oldest_held(root: Path, *, besides: Path | None = None, sweep: bool = True) -> int | None:
     """The lowest generation a live reader holds, None when no live reader holds one."""
-    return min(held_generations(root, besides=besides), default=None)
+    return min(held_generations(root, besides=besides, sweep=sweep), default=None)

@@ -186,7 +186,7 @@ def _remedy(truth: Manifest, problem: PartProblem) -> str:
 
 def _check_strays(report: Report, root: Path, truth: Manifest, log: LogState) -> None:
     named = {b.directory for b in truth.batches}
-    oldest = oldest_held(root)
+    oldest = oldest_held(root, sweep=False)  # a check changes nothing
     for directory in batch_dirs(root):
         relative = f"{directory.parent.name}/{directory.name}"
         if relative in named:

@@ -1,5 +1,5 @@
 """`python -m cxcert` runs the CLI."""
 
-from cxcert.cli.main import run
+from cxcert.cli.entry import run
 
 run()

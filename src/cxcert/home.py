@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from cxcert.errors import CxcertError
+from cxcert.errors import CxcertError, Unavailable
 
 
 def cxcert_home() -> Path:
@@ -52,13 +52,15 @@ def _could_be_a_folder(path: Path, setting: str) -> None:
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create folder ``path`` (and its parents) if missing; :class:`CxcertError` saying why it cannot be."""
+    """Create folder ``path`` (and its parents) if missing; one line saying why it cannot be: a file in the way is
+    the user's to move (:class:`CxcertError`), a read-only, full or forbidden file system is :class:`Unavailable`.
+    """
     try:
         path.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
+    except (FileExistsError, NotADirectoryError):
         raise CxcertError(f"cannot create the folder {path}: a file of that name is in the way") from None
     except OSError as exc:
-        raise CxcertError(f"cannot create the folder {path}: {exc.strerror or exc}") from None
+        raise Unavailable(f"cannot create the folder {exc.filename or path}: {exc.strerror or exc}") from None
     return path
 
 

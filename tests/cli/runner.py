@@ -46,6 +46,15 @@ def user_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+def environment_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line an unavailable database or file system prints: exit 3, no traceback."""
+    assert result.returncode == 3, result.stderr + result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
 def invoke(*args: str, home: Path, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
     """``cxcert ARGS`` in this process, with the environment and streams restored afterwards."""
     saved = {k: os.environ.get(k) for k in ("CXCERT_HOME", "CXCERT_DATABASE_URL", "CXCERT_ACTOR", "COLUMNS")}

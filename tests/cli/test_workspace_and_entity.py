@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cxcert.store.db import SCHEMA_HEAD
 
-from .runner import cxcert, invoke, ok_json, user_error
+from .runner import cxcert, environment_error, invoke, ok_json, user_error
 
 
 def test_init_creates_home_and_is_idempotent(tmp_path: Path) -> None:
@@ -157,11 +157,13 @@ def test_corrupt_database_and_unsupported_url_are_one_line(tmp_path: Path) -> No
     home = tmp_path / "home"
     home.mkdir()
     (home / "cxcert.sqlite").write_bytes(b"\x00garbage" * 512)
-    line = user_error(cxcert("entity", "list", home=home))
+    line = environment_error(cxcert("entity", "list", home=home))  # damaged storage: exit 3, not a typo
     assert "is not a readable SQLite database" in line and "cxcert init" in line
     line = user_error(cxcert("entity", "list", home=home, database_url="mysql://x"))
     assert "postgresql+psycopg://" in line
-    line = user_error(cxcert("entity", "list", home=home, database_url="postgresql+psycopg://u@127.0.0.1:1/x"))
+    line = environment_error(
+        cxcert("entity", "list", home=home, database_url="postgresql+psycopg://u@127.0.0.1:1/x")
+    )
     assert line.startswith("error: cannot use the database postgresql+psycopg://u@127.0.0.1:1/x")
 
 

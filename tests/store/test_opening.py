@@ -1,4 +1,5 @@
-"""Opening the database: every way it can fail outside cxcert is one CxcertError naming the database and a fix."""
+"""Opening the database: every way it can fail is one line naming the database (password hidden) and a fix:
+a CxcertError for the user's URL, Unavailable when the database itself fails."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from cxcert.errors import CxcertError
+from cxcert.errors import CxcertError, Unavailable
 from cxcert.store.db import Database, init_database, open_database
 
 
@@ -17,7 +18,7 @@ def test_garbage_file_is_not_a_readable_sqlite_database(tmp_path: Path) -> None:
     path = tmp_path / "cxcert.sqlite"
     path.write_bytes(b"this is not a database " * 200)
     for attempt in (open_database, init_database):
-        with pytest.raises(CxcertError) as caught:
+        with pytest.raises(Unavailable) as caught:
             attempt(f"sqlite:///{path}")
         message = str(caught.value)
         assert f"the database sqlite:///{path} is not a readable SQLite database (file is not a database)" in message
@@ -44,7 +45,7 @@ def test_unsupported_urls_name_the_supported_ones(url: str, says: str) -> None:
 def test_unreachable_postgresql_is_one_line_without_the_password() -> None:
     # Port 1 on the loopback: nothing listens there, so the connection is refused at once.
     url = "postgresql+psycopg://cx:s3cret@127.0.0.1:1/cxcert"
-    with pytest.raises(CxcertError) as caught:
+    with pytest.raises(Unavailable) as caught:
         open_database(url)
     message = str(caught.value)
     assert message.startswith("cannot use the database postgresql+psycopg://cx:***@127.0.0.1:1/cxcert")
@@ -58,7 +59,7 @@ def test_a_locked_database_mid_work_is_one_line(tmp_path: Path) -> None:
     holder.execute("BEGIN EXCLUSIVE")  # another process holding the write lock
     db = Database(f"sqlite:///{path}?timeout=0")
     try:
-        with pytest.raises(CxcertError, match=r"cannot use the database .*: database is locked"), db.session() as s:
+        with pytest.raises(Unavailable, match=r"the database .* is locked by another process"), db.session() as s:
             s.execute(text("INSERT INTO organisations (id, name, country) VALUES ('a', 'A', 'GB')"))
     finally:
         holder.rollback()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from cxcert.cli.output import console, err_console, print_json, print_table
-from cxcert.errors import CxcertError
+from cxcert.errors import CxcertError, Unavailable
 
 if TYPE_CHECKING:
     from cxcert.synth.profile import CentreProfile
@@ -163,5 +163,7 @@ def _prepare(out: Path) -> None:
         raise CxcertError("--out must be a directory (it is created when missing), not a file", where=str(out))
     try:
         out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
+    except (FileExistsError, NotADirectoryError) as exc:
         raise CxcertError(f"cannot create the --out directory: {exc.strerror}", where=str(out)) from None
+    except OSError as exc:  # read-only, full, forbidden: the file system's doing, not a typo (exit 3)
+        raise Unavailable(f"{out}: cannot create the --out directory: {exc.strerror}") from None

@@ -1,15 +1,26 @@
-"""The ``cxcert`` command: every sub-command registers here; user mistakes exit 2 with one line."""
+"""The ``cxcert`` command: every sub-command registers here; every failure ends in one line and an exit code."""
 
 from __future__ import annotations
 
 import sys
+from contextlib import suppress
 
 import typer
 from rich.markup import escape
 
 from cxcert import __version__
+from cxcert.cli.faults import (
+    EXIT_CODES_HELP,
+    ExitCode,
+    is_broken_pipe,
+    os_error_line,
+    signal_exit,
+    signal_line,
+    signals_as_exceptions,
+    silence_stdout,
+)
 from cxcert.cli.output import err_console
-from cxcert.errors import CxcertError
+from cxcert.errors import CxcertError, Unavailable
 
 app = typer.Typer(
     name="cxcert",
@@ -17,7 +28,7 @@ app = typer.Typer(
         "Run contact-centre certification and performance management the COPC way.\n\n"
         "Start with `cxcert demo` to see a whole certification end to end, or `cxcert init` to create a "
         "workspace. State lives in CXCERT_HOME (SQLite and a DuckDB warehouse); set CXCERT_DATABASE_URL to "
-        "use PostgreSQL instead."
+        "use PostgreSQL instead.\n\n" + EXIT_CODES_HELP
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -47,16 +58,51 @@ commands.register_all(app)
 
 
 def run() -> None:
-    """Console-script entry point: user mistakes become one line on stderr and exit code 2.
-
-    Usage errors (unknown command, bad option) are Click's own and also exit 2.
+    """Console-script entry point: every way a command can fail ends in one line on stderr and an exit code that
+    says which (:class:`cxcert.cli.faults.ExitCode`): 2 for user mistakes (Click's usage errors included), 3 when
+    the database or the file system fails, 130/143 on Ctrl-C/SIGTERM after cleanup, 1 quietly on a closed pipe
+    (as Click and Rich do where they meet it first).
     """
     from cxcert.cli.help_text import reflow_tree
 
     command = typer.main.get_command(app)
     reflow_tree(command)
-    try:
-        command()
-    except CxcertError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+    with signals_as_exceptions():
+        try:
+            command()
+        except BaseException as exc:  # each kind is sorted into its line and exit code below
+            code = _fail(exc)
+            if code is None:
+                raise
+            sys.exit(int(code))
+
+
+def _fail(exc: BaseException) -> ExitCode | int | None:
+    """Print the one line for ``exc`` and return the exit code; None for a bug (its traceback is wanted)."""
+    signalled = signal_exit()
+    if signalled is not None:  # whatever a library made of the interrupt (DuckDB: "Query interrupted")
+        _say(signal_line())
+        return signalled
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.STOPPED)
+    if is_broken_pipe(exc):
+        silence_stdout()
+        return ExitCode.STOPPED
+    if isinstance(exc, CxcertError):
+        _say(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
+        return ExitCode.USER
+    if isinstance(exc, Unavailable):
+        _say(f"[bold red]error:[/] {escape(exc.message)}", markup=True)
+        return ExitCode.ENVIRONMENT
+    if isinstance(exc, OSError):
+        _say(f"[bold red]error:[/] {escape(os_error_line(exc))}", markup=True)
+        return ExitCode.ENVIRONMENT
+    if isinstance(exc, KeyboardInterrupt):  # raised before the handler was in place
+        _say("interrupted")
+        return ExitCode.INTERRUPTED
+    return None
+
+
+def _say(line: str, *, markup: bool = False) -> None:
+    with suppress(OSError):  # stderr is gone too: the exit code is all that is left to say it
+        err_console.print(line, highlight=False, soft_wrap=True, markup=markup)

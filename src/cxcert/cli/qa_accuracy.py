@@ -122,18 +122,6 @@ def accuracy(
         )
 
 
-def _no_sqlite_file() -> bool:
-    """True when the workspace database is a SQLite file that does not exist (opening it would create it)."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    from cxcert.home import database_url
-
-    url = make_url(database_url())
-    return url.get_backend_name() == "sqlite" and not Path(url.database or "").expanduser().is_file()
-
-
 @dataclass(frozen=True)
 class DisputeCounts:
     upheld: frozenset[str]  # evaluation ids in the window whose dispute was upheld
@@ -146,23 +134,18 @@ def dispute_counts(entity: str, evaluation_ids: set[str]) -> DisputeCounts | Non
     Disputes live in the workspace database: with none (or one not initialised), nothing can have been disputed
     through cxcert, and the report says it did not read any.
     """
-    from sqlalchemy.exc import OperationalError
-
+    from cxcert.errors import NotInitialised
     from cxcert.quality.feedback import DisputeOutcome
     from cxcert.store.db import open_database
     from cxcert.store.feedback import FeedbackRepository
 
-    if _no_sqlite_file():
-        return None
     try:
         db = open_database()
-    except CxcertError:
+    except NotInitialised:
         return None
     try:
-        with db.session() as session:
+        with db.session() as session:  # a database that cannot be read is Unavailable, never "no disputes"
             disputes = FeedbackRepository(session).disputes(entity)
-    except OperationalError as exc:
-        raise CxcertError(f"cannot read the disputes: {exc.orig}") from exc
     finally:
         db.dispose()
     inside = [d for d in disputes if d.evaluation_id in evaluation_ids]

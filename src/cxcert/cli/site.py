@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxcert.cli.output import err_console
-from cxcert.errors import CxcertError
+from cxcert.errors import CxcertError, NotInitialised
 
 if TYPE_CHECKING:
     from cxcert.certification.entity import Entity
@@ -19,26 +19,31 @@ if TYPE_CHECKING:
 
 
 def workspace_entity(entity_id: str) -> Entity | None:
-    """The entity as the app database holds it; None when it does not, or when there is no usable database.
+    """The entity as the app database holds it; None when it does not, or when the workspace has no database yet
+    (data can be ingested and measured before `cxcert init`).
 
-    open_database raises CxcertError for a missing or unmigrated database ("run `cxcert init` first") and for one
-    it cannot reach; a query can still fail with OperationalError (e.g. the file locked or removed meanwhile).
-    Any other error is a bug and propagates.
+    Only that absence falls back: a database that is there but cannot be read (locked, down, damaged) raises
+    :class:`~cxcert.errors.Unavailable`, and one at another schema revision a :class:`CxcertError`, so an entity
+    on file is never taken for unknown, nor its sites' clocks for UTC.
     """
-    from sqlalchemy.exc import OperationalError
+    found = _find(entity_id)
+    return None if isinstance(found, NotInitialised) else found
 
+
+def _find(entity_id: str) -> Entity | NotInitialised | None:
+    """The entity, None when the database does not hold it, or why there is no database to ask."""
     from cxcert.store.db import open_database
     from cxcert.store.organisations import OrganisationRepository
 
     try:
         db = open_database()
-        try:
-            with db.session() as session:
-                return OrganisationRepository(session).find_entity(entity_id)
-        finally:
-            db.dispose()
-    except (CxcertError, OperationalError):  # no workspace database yet, or not migrated: fall back
-        return None
+    except NotInitialised as absent:
+        return absent
+    try:
+        with db.session() as session:
+            return OrganisationRepository(session).find_entity(entity_id)
+    finally:
+        db.dispose()
 
 
 def entity_zone(entity_id: str) -> str | None:
@@ -49,14 +54,14 @@ def entity_zone(entity_id: str) -> str | None:
 
 def require_entity(entity_id: str, warehouse: Warehouse) -> Entity | None:
     """The workspace's entity; None when only the warehouse knows it (data ingested for it); else a user error."""
-    entity = workspace_entity(entity_id)
-    if entity is not None:
-        return entity
+    found = _find(entity_id)
+    if found is not None and not isinstance(found, NotInitialised):
+        return found
     if any(record.entity_id == entity_id for record in warehouse.ingests()):
         return None
+    see = found.message if isinstance(found, NotInitialised) else "see `cxcert entity list` and `cxcert ingest log`"
     raise CxcertError(
-        f"unknown entity {entity_id!r}: the workspace has no such entity and no data was ingested for it "
-        "(see `cxcert entity list` and `cxcert ingest log`)"
+        f"unknown entity {entity_id!r}: the workspace has no such entity and no data was ingested for it ({see})"
     )
 
 

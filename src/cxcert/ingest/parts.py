@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cxcert.canonical import NATURAL_KEYS
+from cxcert.errors import with_path
 
 ROWS_PER_PART = 4_000_000
 COMPRESSION = "snappy"  # measured faster to write than zstd here; DuckDB reads both
@@ -73,7 +74,8 @@ class PartWriter:
                 try:
                     self._write(table)
                 except BaseException as exc:  # surfaced to the caller by write()/close()
-                    self._error = exc
+                    # Arrow's write errors name no file: a full disk is then reported with the staging folder
+                    self._error = with_path(exc, self.directory) if isinstance(exc, OSError) else exc
         if self._writer is not None:
             try:
                 self._writer.close()

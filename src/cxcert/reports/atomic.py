@@ -28,16 +28,26 @@ def _usual_mode(path: Path) -> int:
 def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` on a temporary path in ``path``'s folder and move the result to ``path``.
 
-    A crash half-way leaves any previous file at ``path`` untouched. The file ends with the usual mode.
+    A crash half-way leaves any previous file at ``path`` untouched. The file ends with the usual mode. A file
+    system error (read-only, full) names ``path``, not the temporary file the user never asked for.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _usual_mode(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = _usual_mode(path)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         write(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    return type(exc)(exc.errno, exc.strerror, str(path)) if exc.errno is not None else exc

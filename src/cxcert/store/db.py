@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cxcert.errors import CxcertError
+from cxcert.errors import CxcertError, NotInitialised, Unavailable
 from cxcert.home import database_url, ensure_dir
 
 if TYPE_CHECKING:
@@ -36,16 +37,18 @@ SUPPORTED_URLS = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT
 _SUPPORTED_DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite the file's directory is created and foreign keys are enforced.
-
-    Only SQLite and PostgreSQL through psycopg are supported: any other URL is a :class:`CxcertError` naming
-    the ones that are, not a missing-driver traceback.
-    """
+def parse_url(url: str) -> URL:
+    """``url`` parsed and checked: only SQLite and PostgreSQL through psycopg are supported, and a malformed URL
+    is a :class:`CxcertError` naming the supported ones, never a traceback or a password."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise CxcertError(f"not a database URL: {url!r}; use {SUPPORTED_URLS}") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise CxcertError(f"not a database URL: {safe_url(url)}; use {SUPPORTED_URLS}") from exc
+    if parsed.host is not None and "@" in parsed.host:
+        raise CxcertError(
+            f"the database URL {safe_url(url)} has an '@' after the one before the host: write an '@' in the "
+            "password as %40"
+        )
     backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
     if backend not in _SUPPORTED_DRIVERS:
         raise CxcertError(
@@ -57,13 +60,39 @@ def make_engine(url: str) -> Engine:
             f"the database URL {safe_url(url)} asks for the {driver} driver, which cxcert does not ship; "
             f"use {SUPPORTED_URLS}"
         )
-    if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            ensure_dir(Path(parsed.database).expanduser().parent)
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (checked by :func:`parse_url`); for SQLite foreign keys are enforced.
+
+    Nothing is created on disk here: :func:`init_database` makes the SQLite file's folder, and
+    :func:`open_database` refuses a SQLite file that does not exist rather than leave an empty one behind.
+    """
+    if parse_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_foreign_keys)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def migration_engine(url: str) -> Engine:
+    """An engine that may create the database (``cxcert init``, migrations): a SQLite file's folder is made."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        ensure_dir(Path(parsed.database).expanduser().parent)
+    return make_engine(url)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL. An in-memory database is refused: nothing would be kept."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if not parsed.database or parsed.database == ":memory:" or parsed.query.get("mode") == "memory":
+        raise CxcertError(f"the database URL {safe_url(url)} is an in-memory database, which keeps nothing: "
+                          "name a file (sqlite:///PATH)")  # fmt: skip
+    return Path(parsed.database).expanduser()
 
 
 # What SQLite says when the database itself fails mid-work, rather than the statement cxcert sent.
@@ -86,17 +115,31 @@ def _went_wrong_underneath(exc: DatabaseError) -> bool:
     return isinstance(exc, OperationalError) and any(t in str(exc.orig).lower() for t in _SQLITE_TROUBLE)
 
 
-def unusable(url: str, exc: DatabaseError) -> CxcertError:
+def unusable(url: str, exc: DatabaseError) -> Unavailable:
     """One line saying which database failed, what the driver said, and what to do about it."""
-    said = " ".join(line.strip() for line in str(exc.orig or exc).splitlines() if line.strip())
+    said = _hide_password(url, " ".join(line.strip() for line in str(exc.orig or exc).splitlines() if line.strip()))
     if make_url(url).get_backend_name() == "sqlite":
         if not isinstance(exc, OperationalError):  # sqlite3.DatabaseError: the file is not a database, or damaged
-            return CxcertError(
+            return Unavailable(
                 f"the database {safe_url(url)} is not a readable SQLite database ({said}); restore it from a "
                 "backup, or move it aside and run `cxcert init` to start an empty one"
             )
-        return CxcertError(f"cannot use the database {safe_url(url)}: {said}")
-    return CxcertError(f"cannot use the database {safe_url(url)} (check CXCERT_DATABASE_URL): {said}")
+        if "locked" in said.lower():
+            return Unavailable(
+                f"the database {safe_url(url)} is locked by another process ({said}): "
+                "run the command again when that process has finished"
+            )
+        return Unavailable(f"cannot use the database {safe_url(url)}: {said}")
+    return Unavailable(f"cannot use the database {safe_url(url)} (check CXCERT_DATABASE_URL): {said}")
+
+
+def _hide_password(url: str, text: str) -> str:
+    """``text`` (a driver's message) with the URL's password, should the driver quote it, replaced by ***."""
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError):
+        return text
+    return text.replace(str(password), "***") if password else text
 
 
 def alembic_config(url: str) -> Config:
@@ -135,7 +178,8 @@ def init_database(url: str | None = None) -> str:
     from alembic import command
 
     url = url or database_url()
-    engine = make_engine(url)
+    _sqlite_file(url)  # refuses an in-memory database
+    engine = migration_engine(url)
     try:
         with engine.begin() as connection:
             config = alembic_config(url)
@@ -152,11 +196,17 @@ def init_database(url: str | None = None) -> str:
 
 
 def safe_url(url: str) -> str:
-    """``url`` with any password hidden, for messages."""
+    """``url`` with any password hidden, for messages; also a malformed URL, where the password is taken to run
+    to the last '@' (a password with an unescaped '@' would otherwise show its tail as the host)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid URL>"
+        parsed = make_url(url)
+        if parsed.host is None or "@" not in parsed.host:
+            if "password" in parsed.query:
+                parsed = parsed.update_query_dict({"password": "***"})
+            return parsed.render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        pass
+    return re.sub(r"^([^:/]*://[^:/@]*:).*@", r"\1***@", url) if "@" in url else url
 
 
 class Database:
@@ -180,8 +230,9 @@ class Database:
             if not _went_wrong_underneath(exc):
                 raise
             raise unusable(self.url, exc) from None
-        except BaseException:
-            session.rollback()
+        except BaseException:  # e.g. Ctrl-C mid-query: roll back, but never hide it behind a failed rollback
+            with suppress(DatabaseError):
+                session.rollback()
             raise
         finally:
             session.close()
@@ -193,9 +244,13 @@ class Database:
 def open_database(url: str | None = None) -> Database:
     """Open the database at ``url`` (default from the environment), which must be migrated to head.
 
-    A missing or outdated schema is a user mistake with a fix: run ``cxcert init``.
+    A missing or empty database is :class:`NotInitialised` and an outdated schema a :class:`CxcertError`, both
+    with the fix: run ``cxcert init``. A database that is there but cannot be read is :class:`Unavailable`.
     """
     url = url or database_url()
+    file = _sqlite_file(url)
+    if file is not None and not file.is_file():  # connecting would leave an empty file behind
+        raise NotInitialised(f"the database {safe_url(url)} does not exist: run `cxcert init` first")
     db = Database(url)
     try:
         revision = current_revision(db.engine)
@@ -204,9 +259,13 @@ def open_database(url: str | None = None) -> Database:
         if not _cannot_open(exc):
             raise
         raise unusable(url, exc) from None
-    head = SCHEMA_HEAD
-    if revision != head:
+    if revision is None:
         db.dispose()
-        state = "is empty" if revision is None else f"is at revision {revision}, this cxcert needs {head}"
-        raise CxcertError(f"the database {safe_url(url)} {state}: run `cxcert init` first")
+        raise NotInitialised(f"the database {safe_url(url)} is empty: run `cxcert init` first")
+    if revision != SCHEMA_HEAD:
+        db.dispose()
+        raise CxcertError(
+            f"the database {safe_url(url)} is at revision {revision}, this cxcert needs {SCHEMA_HEAD}: "
+            "run `cxcert init` first"
+        )
     return db

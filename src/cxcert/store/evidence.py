@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxcert.errors import CxcertError, NotFound
+from cxcert.errors import CxcertError, NotFound, writing_to
 from cxcert.store.models import EvidenceRow
 
 
@@ -65,7 +65,8 @@ class EvidenceStore:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".partial")
-            partial.write_bytes(data)
+            with writing_to(partial):  # a failed write() names no file
+                partial.write_bytes(data)
             os.replace(partial, target)  # write aside, then swap: no half-written blob under its hash
         row = EvidenceRow(
             sha256=digest,

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cxcert.canonical import TABLES
+from cxcert.errors import writing_to
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,16 @@ class TableWriter:
             return
         self._buffer.append(batch)
         self._buffered += batch.num_rows
-        while self._buffered >= self._room():
-            self._flush(self._room())
+        with writing_to(self.directory):  # Arrow's errors name no file (a full disk)
+            while self._buffered >= self._room():
+                self._flush(self._room())
 
     def close(self) -> None:
         """Write what is buffered and close the last part (an empty table still gets one empty part)."""
+        with writing_to(self.directory):
+            self._close()
+
+    def _close(self) -> None:
         while self._buffered:
             self._flush(min(self._buffered, self._room()))
         if self.parts == 0:

@@ -207,11 +207,12 @@ def ingest_file(
     name = file_name_part(path.stem)  # the source's name, made safe: never a path, never too long
     quarantine = QuarantineWriter(inside(qdir, qdir / f"{stamp}-{table}-{name}.csv", what="quarantine file"))
     staging = warehouse.new_staging()
-    writer = PartWriter(staging, TABLES[table])
-    numbers = StagedRowNumbers()
-    hashes = KeyHashes()
-    read = chunks = 0
-    try:
+    writer: PartWriter | None = None
+    try:  # from the first line after the staging folder exists: a signal here too must remove it
+        writer = PartWriter(staging, TABLES[table])
+        numbers = StagedRowNumbers()
+        hashes = KeyHashes()
+        read = chunks = 0
         # CSV: read every column so a quarantined row keeps all its fields; Parquet: only the columns used.
         wanted = source.columns if isinstance(source, CsvSource) else converter.wanted
         schema = TABLES[table]
@@ -288,7 +289,8 @@ def ingest_file(
                 key_id=key_id,
             )
     except BaseException:
-        writer.abort()
+        if writer is not None:
+            writer.abort()
         quarantine.discard()
         raise
     finally:

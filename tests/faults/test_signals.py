@@ -66,7 +66,7 @@ def stop_with(process: subprocess.Popen[str], signum: int) -> tuple[int, list[st
     return process.returncode, [line for line in err.splitlines() if line.strip()]
 
 
-EXPECTED = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}
+EXPECTED: dict[int, tuple[int, str]] = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}
 
 
 @pytest.fixture(scope="module")

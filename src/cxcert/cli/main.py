@@ -84,7 +84,10 @@ def _fail(exc: BaseException) -> ExitCode | int | None:
         _say(signal_line())
         return signalled
     if isinstance(exc, SystemExit):
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.STOPPED)
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        _say(str(exc.code))  # sys.exit("message"), as Python itself would print it
+        return ExitCode.STOPPED
     if is_broken_pipe(exc):
         silence_stdout()
         return ExitCode.STOPPED

@@ -8,17 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxcert.explain import Explanation
 from cxcert.store.models import AuditEntryRow
 
 GENESIS = "0" * 64
+# The key of the PostgreSQL advisory lock that serialises appends (any fixed bigint works; this is "cxaudit" in
+# ASCII, so it is unlikely to clash with another application's lock on a shared server).
+APPEND_LOCK_KEY = 0x63786175646974
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,15 @@ class AuditTrail:
         *,
         at: dt.datetime | None = None,
     ) -> AuditEntry:
-        """Append one entry after the current last one and return it."""
+        """Append one entry after the current last one and return it.
+
+        Concurrent writers queue here until the transaction that appended before them ends, so append as the
+        last write of a unit of work: the lock is held from here until commit.
+        """
         at = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
         # Round-trip the payload through JSON so what is hashed is exactly what the database gives back.
         clean: dict[str, Any] = json.loads(canonical_json(dict(payload)))
+        self._serialise_appends()
         last = self.session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq.desc()).limit(1)).first()
         seq = 1 if last is None else last.seq + 1
         prev = GENESIS if last is None else last.hash
@@ -91,6 +100,27 @@ class AuditTrail:
         self.session.add(row)
         self.session.flush()
         return _entry(row)
+
+    def _serialise_appends(self) -> None:
+        """Make this transaction the only one between reading the chain's tail and committing the entry after it.
+
+        Without this, two writers read the same tail and both write ``seq + 1``: one fails on the primary key.
+        PostgreSQL: a transaction-scoped advisory lock, released at commit or rollback. It needs no schema (a
+        chain-head row locked FOR UPDATE would need a migration and an extra write per entry), and under READ
+        COMMITTED, the isolation cxcert uses, the tail query that follows takes a fresh snapshot, so it sees the
+        entry the previous holder committed. SQLite: the sqlite3 module begins a transaction only before a write,
+        so a unit of work that has written nothing yet would read the tail outside any transaction; BEGIN
+        IMMEDIATE takes the database's single write lock first (waiting out the busy timeout for another
+        writer). Once a unit of work has written, it holds that lock already.
+        """
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
+            return
+        self.session.flush()  # pending changes first: their INSERT begins the write transaction as it would have
+        raw = connection.connection.dbapi_connection
+        if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     def entries(self, subject: str | None = None) -> tuple[AuditEntry, ...]:
         """Every entry in order; only those about ``subject`` when given."""

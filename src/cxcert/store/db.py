@@ -26,6 +26,14 @@ SCRIPT_LOCATION = "cxcert.store:migrations"
 SCHEMA_HEAD = "0005"
 
 
+# How long a SQLite connection waits for another writer's transaction to end before giving up with "database is
+# locked" (said once, as an environment fault). Writers queue on SQLite's single write lock, held from a unit of
+# work's first write (or audit entry) to its commit, which takes milliseconds; five seconds (the sqlite3 module's
+# own default, stated here so it is a decision) covers a queue of many writers, and longer means another
+# process is stuck. A `timeout` in the URL's query wins.
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+
+
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -64,13 +72,16 @@ def parse_url(url: str) -> URL:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url`` (checked by :func:`parse_url`); for SQLite foreign keys are enforced.
+    """An engine for ``url`` (checked by :func:`parse_url`); for SQLite foreign keys are enforced and a writer
+    waits up to ``SQLITE_BUSY_TIMEOUT_SECONDS`` for another to finish.
 
     Nothing is created on disk here: :func:`init_database` makes the SQLite file's folder, and
     :func:`open_database` refuses a SQLite file that does not exist rather than leave an empty one behind.
     """
-    if parse_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url)
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        timeout = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        engine = create_engine(url, connect_args=timeout)
         event.listen(engine, "connect", _sqlite_foreign_keys)
         return engine
     return create_engine(url, pool_pre_ping=True)

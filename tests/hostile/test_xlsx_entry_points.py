@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cli.runner import invoke, ok_json, user_error
+from cxcert.errors import CxcertError
 
 from . import hostile_files as hostile
 
@@ -114,3 +115,27 @@ def test_an_ordinary_workbook_still_imports(workspace: Path, tmp_path: Path) -> 
     file = hostile.write(tmp_path / "answers.xlsx", hostile.xlsx_bytes(_answers))
     report = ok_json(invoke("answers", "import", str(file), "--entity", ENTITY, "--json", home=workspace))
     assert (report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == (1, 1, 0)
+
+
+def test_standard_import_refuses_too_many_cells_before_loading_them(workspace: Path, tmp_path: Path) -> None:
+    """The full-load reader (standard import) would build every cell before counting: a 128 MiB sheet of 6
+    million cells took 69 s and 2.4 GB to be refused. The guard counts the cells in the XML before openpyxl
+    opens the file: 200 rows of 2 cells with max_cells at 100 is one line naming the sheet."""
+    hostile.write(workspace / "limits.yaml", b"xlsx:\n  max_cells: 100\n")
+    file = hostile.write(tmp_path / "understated.xlsx", hostile.understated_dimension(200))
+    line = user_error(COMMANDS["standard import"](workspace, file))
+    assert line == ("error: understated.xlsx: sheet 'Sheet' holds more than the 100 cells allowed "
+                    "(limit xlsx.max_cells in limits.yaml)")  # fmt: skip
+
+
+def test_cells_are_counted_exactly_across_the_guards_chunks(tmp_path: Path) -> None:
+    """60,000 rows of 2 cells (oracle: 120,000 cells, by construction) span several of the guard's 1 MiB chunks:
+    a tag cut by a chunk's end is counted once, so exactly 120,000 passes and 119,999 is refused."""
+    from cxcert.limits import packaged_limits
+    from cxcert.xlsx_guard import check_xlsx
+
+    file = hostile.write(tmp_path / "tall.xlsx", hostile.understated_dimension(60_000))
+    base = packaged_limits().xlsx.model_copy(update={"max_ratio": 10_000.0})
+    check_xlsx(file, base.model_copy(update={"max_cells": 120_000}))
+    with pytest.raises(CxcertError, match="holds more than the 119,999 cells allowed"):
+        check_xlsx(file, base.model_copy(update={"max_cells": 119_999}))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cxcert.cli.output import console, err_console, print_json, print_table
+from cxcert.cli.output import console, print_json, print_table
 from cxcert.errors import CxcertError, Unavailable
 
 if TYPE_CHECKING:
@@ -60,29 +60,15 @@ def generate_command(
 
     Example: cxcert generate --out data/acme --entity acme-care --from 2026-01-01 --to 2026-03-31
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from cxcert.cli.dates import optional_date
+    from cxcert.cli.progress import steps_bar
     from cxcert.synth import generate, load_profile
 
     start, end = optional_date(first_day, "--from"), optional_date(last_day, "--to")
     profile, note = _entity_profile(load_profile(profile_file), entity, start)
     n_months = _months(profile.start_date, end, months)
     _prepare(out)
-    with Progress(
-        TextColumn("[bold]generating[/] days"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=json_out or not err_console.is_terminal,
-    ) as bar:
-        task = bar.add_task("days", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with steps_bar("generating days", json_out=json_out) as advance:
         summary = generate(
             out, contacts=contacts, months=n_months, seed=seed, profile=profile, entity_id=entity, progress=advance,
             last_day=end,

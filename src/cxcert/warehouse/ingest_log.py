@@ -34,6 +34,7 @@ from cxcert.warehouse.manifest import (
     PartStamp,
     batch_json,
     parse_batch,
+    parse_batches,
     sync_directory,
 )
 
@@ -103,12 +104,7 @@ def _apply(
         batches = entry.get("batches")
         if not isinstance(batches, list):
             raise ValueError("a snapshot without batches")
-        records: list[IngestRecord] = []
-        stamps: dict[str, PartStamp] = {}
-        for item in batches:
-            record, found = parse_batch(item)
-            records.append(record)
-            stamps.update(found)
+        records, stamps = parse_batches(batches)
         committed.update(r.batch_id for r in records)
         unproven.update(str(u) for u in entry.get("unproven", []))
         return Manifest(generation, tuple(records), stamps)

@@ -197,6 +197,18 @@ def parse_batch(data: Any) -> tuple[IngestRecord, dict[str, PartStamp]]:
     return record, stamps
 
 
+def parse_batches(items: list[Any]) -> tuple[list[IngestRecord], dict[str, PartStamp]]:
+    """The batches of a manifest or of an ingest-log snapshot, with their parts' stamps; ValueError as
+    :func:`parse_batch`."""
+    records: list[IngestRecord] = []
+    stamps: dict[str, PartStamp] = {}
+    for item in items:
+        record, found = parse_batch(item)
+        records.append(record)
+        stamps.update(found)
+    return records, stamps
+
+
 def parse_manifest(text: str) -> Manifest:
     """The manifest in ``text``; ValueError saying what is wrong with it."""
     try:
@@ -211,12 +223,7 @@ def parse_manifest(text: str) -> Manifest:
     batches = data.get("batches")
     if not isinstance(batches, list):
         raise ValueError("no list of batches")
-    records: list[IngestRecord] = []
-    stamps: dict[str, PartStamp] = {}
-    for item in batches:
-        record, found = parse_batch(item)
-        records.append(record)
-        stamps.update(found)
+    records, stamps = parse_batches(batches)
     if len({r.batch_id for r in records}) != len(records):
         raise ValueError("a batch is listed twice")
     if fmt >= 2 and any(f not in stamps for r in records for f in r.files):

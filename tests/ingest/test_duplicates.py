@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcert.canonical import EVALUATION_ITEMS, SURVEYS
+from cxcert.ingest.chunks import Chunk
 from cxcert.ingest.duplicates import DuplicateCheck, KeyHashes, key_hashes, key_ranges, overlap
 from cxcert.ingest.parts import PartWriter
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.ingest.quarantine import read_quarantine
-from cxcert.ingest.sources import Chunk
 from cxcert.ingest.staged_rows import StagedRowNumbers
 from cxcert.warehouse import Warehouse
 

@@ -14,11 +14,12 @@ import pyarrow as pa
 import pytest
 
 from cxcert.errors import CxcertError, ValidationFailed
+from cxcert.ingest.chunks import Chunk, row_numbers
 from cxcert.ingest.mapping import load_mapping
 from cxcert.ingest.pipeline import ingest_file
 from cxcert.ingest.quarantine import read_quarantine
 from cxcert.ingest.records import Segment
-from cxcert.ingest.sources import Chunk, CsvSource, row_numbers
+from cxcert.ingest.sources import CsvSource
 from cxcert.warehouse import Warehouse
 
 HEADER = "contact_id,queue,channel,direction,arrived_at,abandoned,wait_s"

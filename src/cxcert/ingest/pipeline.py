@@ -33,6 +33,7 @@ from cxcert.canonical import NATURAL_KEYS, TABLES
 from cxcert.errors import CxcertError
 from cxcert.file_names import file_name_part, inside
 from cxcert.ingest.accounting import IngestAccounting
+from cxcert.ingest.chunks import DEFAULT_CHUNK_BYTES, Chunk
 from cxcert.ingest.duplicates import Clashes, DuplicateCheck, KeyHashes, key_hashes
 from cxcert.ingest.form_checks import CHECKED_TABLES, PINS_SCHEMA, FormCheck, FormFacts, FormNotes, empty_notes
 from cxcert.ingest.generic import Lineage, MappedConverter
@@ -41,11 +42,12 @@ from cxcert.ingest.key_scheme import check_key_scheme
 from cxcert.ingest.kinds import check_format, table_for_kind
 from cxcert.ingest.mapping import LoadedMapping, load_mapping
 from cxcert.ingest.ordered_map import ordered_map
+from cxcert.ingest.parquet_source import ParquetSource
 from cxcert.ingest.parts import PartWriter, rewrite_without
 from cxcert.ingest.personal import PersonalFields
 from cxcert.ingest.quarantine import QuarantineWriter, raw_json_rows
 from cxcert.ingest.row_keys import normalise_ids
-from cxcert.ingest.sources import DEFAULT_CHUNK_BYTES, Chunk, CsvSource, ParquetSource, open_source
+from cxcert.ingest.sources import CsvSource, open_source
 from cxcert.ingest.staged_rows import StagedRowNumbers
 from cxcert.ingest.technion import TechnionConverter
 from cxcert.ingest.validation import validate

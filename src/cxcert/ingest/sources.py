@@ -2,7 +2,8 @@
 
 Memory stays bounded by the chunk size whatever the file size: CSV is cut into blocks parsed by Arrow on a few
 threads at once (every column read as text, so that a bad value rejects one row instead of failing the file),
-with the exact row number of every row kept; Parquet is read batch by batch. Each chunk knows its rows' numbers
+with the exact row number of every row kept; Parquet is read batch by batch (:mod:`cxcert.ingest.parquet_source`).
+Each chunk (:mod:`cxcert.ingest.chunks`) knows its rows' numbers
 and how far through the file the reader is, for a progress bar.
 
 A CSV row's number is the line of the file it starts on (the header is line 1; a line ends at LF, CRLF or a lone
@@ -21,17 +22,17 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
-import pyarrow.parquet as pq
 
 from cxcert.errors import CxcertError
+from cxcert.ingest.chunks import DEFAULT_CHUNK_BYTES, Chunk, MalformedRow
 from cxcert.ingest.csv_blocks import (
     RawBlock,
     ReadAt,
@@ -42,12 +43,9 @@ from cxcert.ingest.csv_blocks import (
     trusted_blanks,
 )
 from cxcert.ingest.encodings import is_utf8, resolve_encoding, transcode, undecodable
+from cxcert.ingest.parquet_source import ParquetSource, is_parquet
 from cxcert.ingest.records import BadLine, Segment, file_lines, line_body, scan_records
 
-DEFAULT_CHUNK_BYTES = 16 << 20
-"""Default chunk size: 16 MiB of CSV text, or as many Parquet rows as hold about that much data."""
-
-PARQUET_MAGIC = b"PAR1"
 MAX_WORKERS = 4
 """At most this many threads parse CSV blocks (the machine's CPU count when smaller)."""
 MAX_BLOCK_BYTES = 1 << 30
@@ -56,7 +54,6 @@ HEADER_BYTES = 1 << 16
 NULL_SPELLINGS: tuple[str, ...] = tuple(pcsv.ConvertOptions().null_values)
 """CSV fields read as empty, in any column: Arrow's defaults ("", NA, N/A, NULL, null, NaN, nan, #N/A...)."""
 _SPELLED_NULLS = pa.array([s for s in NULL_SPELLINGS if s], pa.string())
-NO_ROWS = np.empty(0, dtype=np.int64)
 
 
 def _spelled_nulls_to_null(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -71,75 +68,6 @@ def _spelled_nulls_to_null(batch: pa.RecordBatch) -> pa.RecordBatch:
             columns[i] = pc.if_else(spelled, pa.scalar(None, column.type), column)
             changed = True
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema) if changed else batch
-
-
-@dataclass(frozen=True)
-class MalformedRow:
-    """A CSV row that could not be split into the header's fields (rejected as a whole)."""
-
-    row_number: int
-    text: str
-    expected: int
-    actual: int
-    reason: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.reason:
-            object.__setattr__(self, "reason", f"expected {self.expected} fields, found {self.actual}")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A slice of the source and how to number its rows.
-
-    ``data`` holds the well-formed rows (source columns); ``malformed`` the rows of the slice that could not be
-    split into fields. Row numbers count from ``first_row``: the (sorted, 0-based) offsets ``skipped`` are taken
-    by no row of ``data`` (blank lines, malformed rows, the further lines of values holding a line break) and the
-    rows of ``data`` take the others in order. ``bytes_done`` is the progress so far.
-    """
-
-    data: pa.RecordBatch
-    bytes_done: int
-    first_row: int
-    skipped: np.ndarray = field(default_factory=lambda: NO_ROWS)
-    malformed: tuple[MalformedRow, ...] = ()
-
-    def row_number(self, index: int) -> int:
-        """The row number of the ``index``-th (0-based) row of ``data``."""
-        if not len(self.skipped):
-            return self.first_row + index
-        return int(row_numbers(self.first_row, self.skipped, np.asarray([index], dtype=np.int64))[0])
-
-    def row_numbers(self) -> np.ndarray:
-        """The row numbers of every row of ``data`` (:meth:`row_number` for all at once)."""
-        return row_numbers(self.first_row, self.skipped, np.arange(self.data.num_rows, dtype=np.int64))
-
-
-def row_numbers(first_row: int, skipped: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """The row numbers of the rows at ``indices`` numbered as in :class:`Chunk` (from ``first_row``, around the
-    sorted offsets ``skipped``)."""
-    if not len(skipped):
-        return indices + first_row
-    # The k-th free offset is k + (skipped offsets before it); skipped[j] - j is how many free offsets precede it.
-    free_before = skipped - np.arange(len(skipped), dtype=np.int64)
-    out: np.ndarray = indices + np.searchsorted(free_before, indices, side="right") + first_row
-    return out
-
-
-class Source(Protocol):
-    """What the pipeline needs from a reader."""
-
-    path: Path
-    columns: list[str]
-    total_bytes: int
-
-    def chunks(self, wanted: list[str]) -> Iterator[Chunk]: ...
-
-
-def is_parquet(path: Path) -> bool:
-    """Whether the file starts with the Parquet magic bytes (the extension is not trusted)."""
-    with path.open("rb") as handle:
-        return handle.read(4) == PARQUET_MAGIC
 
 
 @dataclass(frozen=True)
@@ -413,81 +341,6 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> int | None:
     if len(a) != len(b):
         return int((a if len(a) > len(b) else b)[min(len(a), len(b))])
     return None
-
-
-_PARQUET_FAILED = (pa.ArrowException, OSError)
-"""What pyarrow raises on a damaged Parquet file (truncated, a corrupt page or footer, a bad encoding)."""
-
-
-class ParquetSource:
-    """A Parquet file; row numbers are 1-based row indices.
-
-    Columns come out flat, as the converter reads them: dictionary-encoded values decoded, large and binary text
-    as text. A column the ingest needs that holds nested values (struct, list, map) or bytes that are not UTF-8,
-    a name given to two columns, and a file damaged anywhere (footer or page) are one error naming the file.
-    """
-
-    def __init__(self, path: Path, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
-        self.path = path
-        self.total_bytes = path.stat().st_size
-        try:
-            self._file = pq.ParquetFile(path, page_checksum_verification=True)  # where the writer wrote them
-            metadata = self._file.metadata
-            schema = self._file.schema_arrow
-        except _PARQUET_FAILED as exc:
-            raise CxcertError(f"cannot read as Parquet: {exc}", where=str(path)) from None
-        self.columns = list(schema.names)
-        seen: set[str] = set()
-        for name in self.columns:
-            if name in seen:
-                raise CxcertError(f"column {name!r} appears twice in the file", where=str(path))
-            seen.add(name)
-        self._types = {f.name: f.type for f in schema}
-        self.num_rows = int(metadata.num_rows)
-        size = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
-        self.batch_rows = max(1, chunk_bytes * self.num_rows // size) if size else 65536
-
-    def chunks(self, wanted: list[str]) -> Iterator[Chunk]:
-        for name in wanted:
-            kind = self._types[name]
-            if pa.types.is_nested(kind) or pa.types.is_union(kind):
-                raise CxcertError(
-                    f"column {name!r} holds {kind} values, not one plain value per row (text, number, "
-                    "true/false, date or time)",
-                    where=str(self.path),
-                )
-        done = 0
-        batches = self._file.iter_batches(batch_size=self.batch_rows, columns=wanted, use_threads=True)
-        while True:
-            try:
-                batch = next(batches, None)
-            except _PARQUET_FAILED as exc:
-                raise CxcertError(f"cannot read as Parquet after row {done}: {exc}", where=str(self.path)) from None
-            if batch is None:
-                return
-            progress = self.total_bytes * (done + batch.num_rows) // max(1, self.num_rows)
-            yield Chunk(self._flat(batch), progress, done + 1)
-            done += batch.num_rows
-
-    def _flat(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        """``batch`` with dictionaries decoded and large or binary text as plain text."""
-        columns = list(batch.columns)
-        changed = False
-        for i, column in enumerate(columns):
-            kind = column.type
-            if pa.types.is_dictionary(kind):
-                column, kind = column.dictionary_decode(), kind.value_type
-            if pa.types.is_large_string(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-                try:
-                    column = column.cast(pa.string())
-                except pa.ArrowInvalid:
-                    name = batch.schema.names[i]
-                    raise CxcertError(
-                        f"column {name!r} holds bytes that are not UTF-8 text", where=str(self.path)
-                    ) from None
-            if column is not columns[i]:
-                columns[i], changed = column, True
-        return pa.RecordBatch.from_arrays(columns, names=batch.schema.names) if changed else batch
 
 
 def open_source(

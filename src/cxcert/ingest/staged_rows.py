@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxcert.ingest.sources import Chunk, row_numbers
+from cxcert.ingest.chunks import Chunk, row_numbers
 
 
 @dataclass(frozen=True)

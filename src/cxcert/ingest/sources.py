@@ -3,8 +3,8 @@
 Memory stays bounded by the chunk size whatever the file size: CSV is cut into blocks parsed by Arrow on a few
 threads at once (every column read as text, so that a bad value rejects one row instead of failing the file),
 with the exact row number of every row kept; Parquet is read batch by batch (:mod:`cxcert.ingest.parquet_source`).
-Each chunk (:mod:`cxcert.ingest.chunks`) knows its rows' numbers
-and how far through the file the reader is, for a progress bar.
+Each chunk (:mod:`cxcert.ingest.chunks`) knows its rows' numbers and how far through the file the reader is, for
+a progress bar.
 
 A CSV row's number is the line of the file it starts on (the header is line 1; a line ends at LF, CRLF or a lone
 CR). Blank lines are not rows but keep their line numbers, and a value holding a line break makes its row take

@@ -175,7 +175,7 @@ def _check_parts(report: Report, root: Path, truth: Manifest) -> None:
         report.error(f"{problem.message}; {_remedy(truth, problem)}")
     report.batches = len(truth.batches)
     report.parts = len(truth.files_of_all())
-    report.rows = sum(b.accepted for b in truth.batches)
+    report.rows = sum(b.accepted - b.erased for b in truth.batches)  # what the parts hold after any erasure
 
 
 def _remedy(truth: Manifest, problem: PartProblem) -> str:

@@ -127,6 +127,29 @@ def test_a_header_with_a_line_break_in_a_name_is_refused(tmp_path: Path) -> None
         CsvSource(path)
 
 
+def test_a_header_of_one_huge_field_is_one_error(tmp_path: Path) -> None:
+    """30 MB with no line break nor comma: the csv module's field limit (128 KiB) escaped as _csv.Error."""
+    path = tmp_path / "c.csv"
+    path.write_text("x" * 200_000, encoding="utf-8")
+    with pytest.raises(CxcertError, match=r"header \(line 1\) is not a CSV header: field larger than field limit"):
+        CsvSource(path)
+
+
+def test_an_unterminated_quote_before_a_huge_field_is_quarantined_masked(tmp_path: Path) -> None:
+    """A quote opened before 200,000 characters on a line of a file with customer numbers: masking the line
+    for the quarantine met the csv module's field limit (_csv.Error traceback). The line is rejected with its
+    number and kept as its keyed hash, so the customer number on it is not in the quarantine."""
+    header = HEADER + ",customer_key"
+    lines = [f"{_line(i)},+3361111000{i}" for i in range(5)]
+    lines[2] = 'c2,"' + "x" * 200_000 + ",voice,inbound,2024-03-01T08:00:00Z,false,2,+33611110002"
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    read, accepted, rejected, q = _ingest(tmp_path, path)
+    assert (read, accepted, rejected) == (5, 4, 1)
+    assert [r["row_number"] for r in q] == ["4"] and q[0]["reason"].startswith("unterminated quote")
+    assert len(q[0]["raw"]) == 64 and "+33611110002" not in q[0]["raw"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path: Path, encoding: str) -> None:
     lines = [_line(i).replace("billing", "café") for i in range(30)]

@@ -65,7 +65,10 @@ class PersonalFields:
         positions = [self.header.index(c) for c in self.columns if c in self.header]
         if not positions:
             return text
-        fields = [f for row in csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter) for f in row]
+        try:
+            fields = [f for row in csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter) for f in row]
+        except csv.Error:  # a field past the csv module's size limit: the whole line is masked, fields unknown
+            return self._mask_text(text, ())
         shift = len(fields) - len(self.header)
         low, high = min(0, shift), max(0, shift)
         changed = False

@@ -137,7 +137,10 @@ class CsvSource:
                 "the header (line 1) has a line break inside a quoted column name: column names must fit on one line",
                 where=str(self.path),
             )
-        columns = next(csv.reader([text], delimiter=sep))
+        try:
+            columns = next(csv.reader([text], delimiter=sep))
+        except csv.Error as exc:  # e.g. a 'name' of megabytes: a file with no line break, not a CSV header
+            raise CxcertError(f"the header (line 1) is not a CSV header: {exc}", where=str(self.path)) from None
         if not columns or columns == [""]:
             raise CxcertError("the file has no header row", where=str(self.path))
         seen: set[str] = set()
@@ -350,4 +353,3 @@ def open_source(
     if is_parquet(path):
         return ParquetSource(path, chunk_bytes=chunk_bytes)
     return CsvSource(path, delimiter=delimiter, encoding=encoding, chunk_bytes=chunk_bytes)
-

@@ -194,3 +194,18 @@ def test_warehouse_check_counts_the_rows_left_after_an_erasure(filled: Warehouse
     held = filled.sql("SELECT count(*) FROM contacts").column(0)[0].as_py()
     report = check(filled.root, None)
     assert (held, report.rows, report.ok) == (4, 4, True)
+
+
+def test_a_quarantined_row_past_the_csv_field_limit_is_found_and_erased(tmp_path: Path) -> None:
+    """A rejected row whose contact_id is 300,000 characters: its raw cell is past the csv module's 128 KiB
+    field limit, and reading the quarantine file back raised _csv.Error (a traceback of `customer erase`)."""
+    warehouse = Warehouse(tmp_path / "warehouse")
+    table = _contacts("h", [ALICE, BOB], bad=0)
+    ids = table.column("contact_id").to_pylist()
+    table = table.set_column(3, CONTACTS.field("contact_id"), pa.array(["x" * 300_000, ids[1]], pa.string()))
+    pq.write_table(table, tmp_path / "h.parquet")
+    ingest_file(warehouse, "contacts", tmp_path / "h.parquet", entity_id="paris", fmt="canonical")
+    done = erase_customer(warehouse, "paris", _keys(warehouse, ALICE))
+    assert (done.total, sum(done.quarantined.values())) == (0, 1)
+    (batch,) = warehouse.ingests()
+    assert batch.quarantine is not None and read_quarantine(Path(batch.quarantine)) == []

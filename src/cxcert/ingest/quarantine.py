@@ -27,7 +27,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -37,6 +38,8 @@ import pyarrow as pa
 
 from cxcert.ingest.value_ranges import as_text
 from cxcert.spreadsheet_cells import csv_cell
+
+_FIELD_LIMIT = 2**31 - 1  # the largest the csv module takes on every platform (a C long)
 
 QUARANTINE_COLUMNS = ("row_number", "column", "reason", "raw")
 
@@ -124,7 +127,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def quarantine_reader(handle: TextIO) -> Iterator[csv.DictReader[str]]:
+    """A reader of a quarantine file's rows. Its raw cell holds a whole rejected line or row, which may be far
+    past the csv module's default field limit (128 KiB): the limit is lifted while it reads (the file is
+    cxcert's own), then put back, since it is the process's and bounds what an ingest parses."""
+    previous = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield csv.DictReader(handle)
+    finally:
+        csv.field_size_limit(previous)
+
+
 def read_quarantine(path: Path) -> list[dict[str, str]]:
     """The rows of a quarantine file (for reports and tests)."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    with path.open(newline="", encoding="utf-8") as handle, quarantine_reader(handle) as reader:
+        return list(reader)

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from cxcert.errors import CxcertError
 from cxcert.ingest.parts import write_part
+from cxcert.ingest.quarantine import quarantine_reader
 from cxcert.warehouse.manifest import IngestRecord
 from cxcert.warehouse.warehouse import Warehouse, table_schema
 
@@ -162,8 +163,8 @@ def _quarantine_hits(batches: list[IngestRecord], needles: frozenset[str]) -> di
         path = Path(name)
         if not path.is_file():
             continue
-        with path.open(newline="", encoding="utf-8") as handle:
-            count = sum(1 for row in csv.DictReader(handle) if _mentions(row.get("raw") or "", needles))
+        with path.open(newline="", encoding="utf-8") as handle, quarantine_reader(handle) as reader:
+            count = sum(1 for row in reader if _mentions(row.get("raw") or "", needles))
         if count:
             found[name] = count
     return found
@@ -171,8 +172,7 @@ def _quarantine_hits(batches: list[IngestRecord], needles: frozenset[str]) -> di
 
 def _rewrite_quarantine(path: Path, needles: frozenset[str]) -> None:
     """``path`` without the rows mentioning the customer: written aside, then renamed over it."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
+    with path.open(newline="", encoding="utf-8") as handle, quarantine_reader(handle) as reader:
         fields = list(reader.fieldnames or [])
         kept = [row for row in reader if not _mentions(row.get("raw") or "", needles)]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".erase", dir=path.parent)

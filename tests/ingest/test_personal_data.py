@@ -100,6 +100,35 @@ def test_mapped_csv_keys_and_masks_every_kind_of_rejected_row(tmp_path: Path) ->
     _assert_nowhere(tmp_path / "quarantine", warehouse)
 
 
+def test_columns_listed_as_personal_are_masked_though_not_mapped(tmp_path: Path) -> None:
+    """An export repeats the number in a column cxcert never reads (a callback number): the mapping's
+    ``personal:`` list masks it in the quarantine, in rows rejected for a value and in malformed lines."""
+    rows = [
+        "Call ID,Split,Start,Abandoned,Wait,ANI,Callback",
+        f"c1,care,2024-03-01T08:00:00Z,N,4,{NUMBERS[0]},{NUMBERS[1]}",  # 2 accepted
+        f"c2,care,2024-03-01T08:01:00Z,maybe,4,{NUMBERS[2]},{NUMBERS[3]}",  # 3 bad code
+        f"c3,care,2024-03-01T08:02:00Z,N,4,{NUMBERS[4]}",  # 4 one field too few
+    ]
+    data = tmp_path / "acd.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    mapping = tmp_path / "acd.yaml"
+    mapping.write_text(MAPPING + "personal: [Callback]\n", encoding="utf-8")
+    warehouse = Warehouse(tmp_path / "warehouse")
+    result = ingest_file(warehouse, "contacts", data, entity_id="paris", fmt="csv", mapping=mapping, program="care")
+    assert (result.accounting.read, result.accounting.accepted, result.accounting.rejected) == (3, 1, 2)
+    assert result.accounting.quarantine is not None
+    quarantined = {int(r["row_number"]): r for r in read_quarantine(result.accounting.quarantine)}
+    assert json.loads(quarantined[3]["raw"])["Callback"] == keyed(warehouse.root, NUMBERS[3])
+    assert keyed(warehouse.root, NUMBERS[4]) in quarantined[4]["raw"].split(",")
+    _assert_nowhere(tmp_path / "quarantine", warehouse)
+    _assert_nowhere(tmp_path / "warehouse", warehouse)
+
+    misspelt = tmp_path / "misspelt.yaml"
+    misspelt.write_text(MAPPING + "personal: [Call back]\n", encoding="utf-8")
+    with pytest.raises(CxcertError, match="personal column 'Call back' of the mapping is not in the file's header"):
+        ingest_file(warehouse, "contacts", data, entity_id="bank", fmt="csv", mapping=misspelt, program="care")
+
+
 def _canonical_rows(contacts: pa.Table) -> pa.Table:
     n = contacts.num_rows
     keys = [NUMBERS[i % len(NUMBERS)] for i in range(n)]

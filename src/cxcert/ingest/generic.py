@@ -98,8 +98,11 @@ class MappedConverter:
 
     @property
     def personal(self) -> dict[str, tuple[str, ...]]:
-        """The source columns holding personal data (masked in quarantine files); none has a "no one" value."""
-        return {self.sources[c]: () for c in sorted(self.hashed)}
+        """The source columns holding personal data (masked in quarantine files): those of the hashed canonical
+        columns and the mapping's ``personal:`` list; none has a "no one" value."""
+        named: dict[str, tuple[str, ...]] = {self.sources[c]: () for c in sorted(self.hashed)}
+        extra = self.mapping.personal if self.mapping else []
+        return named | {c: () for c in extra}
 
     def convert(self, batch: pa.RecordBatch, verdicts: RowVerdicts) -> pa.Table:
         """The chunk in canonical columns and types; rows that cannot be converted are flagged in ``verdicts``."""

@@ -20,6 +20,7 @@ A mapping is YAML, for example (an ACD export of queue calls)::
     codes:                         # source text -> canonical value, per canonical column
       abandoned: {"Y": true, "N": false}
     hash: [agent_id]               # also keyed-hash these (customer_key always is: docs/privacy.md)
+    personal: [Callback Number]    # other source columns holding personal data, mapped or not: masked in quarantine
     delimiter: ";"                 # CSV only (default ",")
 
 Every canonical column that is required must be mapped, except ``entity_id`` and ``source`` (the ingest fills
@@ -66,6 +67,8 @@ class ColumnMapping(BaseModel):
     time_formats: dict[str, str] = Field(default_factory=dict)
     codes: dict[str, dict[str, Scalar | None]] = Field(default_factory=dict)
     hash: list[str] = Field(default_factory=list)
+    personal: list[str] = Field(default_factory=list)
+    """Source columns (mapped or not) that hold personal data: their text is a keyed hash in quarantine files."""
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     encoding: str = "utf8"
 

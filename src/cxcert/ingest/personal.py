@@ -71,13 +71,17 @@ class PersonalFields:
             return self._mask_text(text, ())
         shift = len(fields) - len(self.header)
         low, high = min(0, shift), max(0, shift)
-        changed = False
+        # Each field is masked once, with the "no one" values of every column it may belong to (two personal
+        # columns side by side reach the same fields: masking twice would write a hash of a hash).
+        blanks: dict[int, set[str]] = {}
         for name, position in zip((c for c in self.columns if c in self.header), positions, strict=True):
-            blank = self.columns[name]
             for at in range(max(0, position + low), min(len(fields), position + high + 1)):
-                masked = self._mask_text(fields[at], blank)
-                changed |= masked != fields[at]
-                fields[at] = masked
+                blanks.setdefault(at, set()).update(self.columns[name])
+        changed = False
+        for at, blank in sorted(blanks.items()):
+            masked = self._mask_text(fields[at], tuple(blank))
+            changed |= masked != fields[at]
+            fields[at] = masked
         if not changed:
             return text
         out = io.StringIO()

@@ -203,6 +203,14 @@ def ingest_file(
     personal = PersonalFields(
         converter.personal, pseudonyms, source.columns, source.delimiter if isinstance(source, CsvSource) else ","
     )
+    if loaded is not None:
+        missing = [c for c in loaded.spec.personal if c not in source.columns]
+        if missing:  # a misspelt name would leave that column's personal data in the quarantine
+            raise CxcertError(
+                f"personal column {missing[0]!r} of the mapping is not in the file's header "
+                f"({', '.join(source.columns)})",
+                where=str(path),
+            )
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     qdir = quarantine_dir if quarantine_dir is not None else warehouse.root.parent / "quarantine"
@@ -302,7 +310,7 @@ def ingest_file(
 
 def _pseudonymiser(warehouse: Warehouse, table: str, mapping: LoadedMapping | None) -> Pseudonymiser | None:
     """The workspace's pseudonymiser when this ingest holds personal data (customer keys, or ``hash:`` columns)."""
-    if "customer_key" in TABLES[table].names or (mapping is not None and mapping.spec.hash):
+    if "customer_key" in TABLES[table].names or (mapping is not None and (mapping.spec.hash or mapping.spec.personal)):
         return Pseudonymiser.of_workspace(warehouse.root.parent)
     return None
 

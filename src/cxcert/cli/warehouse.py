@@ -76,12 +76,18 @@ def _show(report: Report, json_out: bool, *, repaired: bool = False) -> None:
             label = "[bold red]error:[/]" if finding.severity == "error" else "[bold]note:[/]"
             console.print(f"{label} {escape(finding.message)}", highlight=False, soft_wrap=True)
         errors = sum(1 for f in report.findings if f.severity == "error")
-        verdict = "ok" if report.ok else f"{errors} error{'s' if errors != 1 else ''}"
+        verdict = "ok" if report.ok else _count(errors, "error")
+        counts = ", ".join((_count(report.batches, "batch", "batches"), _count(report.parts, "part"),
+                            _count(report.rows, "row")))  # fmt: skip
         console.print(
-            f"warehouse {escape(str(report.root))}: {report.batches} batches, {report.parts} parts, "
-            f"{report.rows} rows: {verdict}",
+            f"warehouse {escape(str(report.root))}: {counts}: {verdict}",
             highlight=False,
             soft_wrap=True,
         )
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` things, in the singular for one (``1 batch``, ``33,066 rows``)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

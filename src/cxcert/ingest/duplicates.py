@@ -26,7 +26,7 @@ warehouse lock, just before its commit, so two ingests running at once cannot bo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,6 +185,31 @@ def key_ranges(paths: Sequence[Path], keys: tuple[str, ...]) -> KeyRanges | None
     """The range of each key column over ``paths``, from their row groups' statistics; None when a row group with
     values has no statistics (then nothing can be ruled out)."""
     ranges: list[tuple[Any, Any] | None] = [None] * len(keys)
+    for n, rows, stats in _key_statistics(paths, keys):
+        if stats is not None and not stats.has_min_max and stats.null_count == rows:
+            continue  # every value null: no key of this row group can be checked or matched
+        if stats is None or not stats.has_min_max:
+            return None
+        try:
+            low, high = stats.min, stats.max
+        except (OverflowError, ValueError):  # a time Python cannot hold (year 10000, committed before
+            return None  # the ingest refused them): nothing can be ruled out, the exact check still runs
+        known = ranges[n]
+        ranges[n] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
+    return tuple(ranges)
+
+
+def has_key_gaps(paths: Sequence[Path], keys: tuple[str, ...]) -> bool:
+    """Whether a row of ``paths`` may have an empty key column (from the footers' null counts; True when a row
+    group does not say)."""
+    return any(
+        stats is None or not stats.has_null_count or stats.null_count for _, _, stats in _key_statistics(paths, keys)
+    )
+
+
+def _key_statistics(paths: Sequence[Path], keys: tuple[str, ...]) -> Iterator[tuple[int, int, Any]]:
+    """(key column's place in ``keys``, the row group's rows, its statistics or None) for every row group of
+    ``paths``, read from the footers only."""
     for path in paths:
         parquet = pq.ParquetFile(path)
         columns = [parquet.schema_arrow.get_field_index(k) for k in keys]
@@ -192,34 +217,7 @@ def key_ranges(paths: Sequence[Path], keys: tuple[str, ...]) -> KeyRanges | None
         for r in range(metadata.num_row_groups):
             group = metadata.row_group(r)
             for n, column in enumerate(columns):
-                stats = group.column(column).statistics
-                if stats is not None and not stats.has_min_max and stats.null_count == group.num_rows:
-                    continue  # every value null: no key of this row group can be checked or matched
-                if stats is None or not stats.has_min_max:
-                    return None
-                try:
-                    low, high = stats.min, stats.max
-                except (OverflowError, ValueError):  # a time Python cannot hold (year 10000, committed before
-                    return None  # the ingest refused them): nothing can be ruled out, the exact check still runs
-                known = ranges[n]
-                ranges[n] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
-    return tuple(ranges)
-
-
-def has_key_gaps(paths: Sequence[Path], keys: tuple[str, ...]) -> bool:
-    """Whether a row of ``paths`` may have an empty key column (from the footers' null counts; True when a row
-    group does not say)."""
-    for path in paths:
-        parquet = pq.ParquetFile(path)
-        columns = [parquet.schema_arrow.get_field_index(k) for k in keys]
-        metadata = parquet.metadata
-        for r in range(metadata.num_row_groups):
-            group = metadata.row_group(r)
-            for column in columns:
-                stats = group.column(column).statistics
-                if stats is None or not stats.has_null_count or stats.null_count:
-                    return True
-    return False
+                yield n, group.num_rows, group.column(column).statistics
 
 
 def overlap(a: KeyRanges, b: KeyRanges) -> bool:
